@@ -1,0 +1,54 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+# Every target sets up what is missing (virtualenv, spaCy pipeline, trained model) itself.
+
+# Quieter, offline-friendly defaults for every command below.
+export RASA_TELEMETRY_ENABLED := false
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+VENV      := .venv
+PY        := $(VENV)/bin/python
+RASA      := $(VENV)/bin/rasa
+SPACY_DIR := build/spacy_pipeline
+STAMP     := $(VENV)/.installed
+
+.PHONY: run test shell train evaluate bench clean setup spacy validate
+
+run: setup train ## Start the assistant (action server + Rasa server) on localhost
+	$(PY) scripts/run.py
+
+test: setup train validate ## Run the whole test suite
+	$(PY) -m pytest
+
+shell: setup train ## Chat with the assistant in the terminal
+	$(PY) scripts/run.py --shell
+
+setup: $(STAMP) $(SPACY_DIR)/meta.json
+
+train: setup ## Train a model unless one matches the current data and config
+	$(PY) scripts/train.py
+
+validate: setup
+	$(RASA) data validate --fail-on-warnings
+
+evaluate: setup train ## Model-quality report on the held-out messages
+	$(PY) scripts/evaluate.py
+
+bench: setup train ## Reply times, throughput and memory over the REST webhook
+	$(PY) scripts/bench.py
+
+spacy: $(SPACY_DIR)/meta.json
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@PYTHON=$$(scripts/find_python.sh) || exit 1; \
+	  [ -x $(PY) ] || "$$PYTHON" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip==24.0
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	touch $@
+
+$(SPACY_DIR)/meta.json: $(STAMP) spacy_pipeline/config.cfg spacy_pipeline/patterns.jsonl
+	$(PY) -m spacy assemble spacy_pipeline/config.cfg $(SPACY_DIR) --paths.patterns spacy_pipeline/patterns.jsonl
+	@touch $@
+
+clean: ## Remove the virtualenv, built pipeline, models and local data
+	rm -rf $(VENV) build models var reports .rasa .pytest_cache

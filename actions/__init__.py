@@ -1,0 +1,4 @@
+"""Custom actions run by the rasa-sdk action server (`rasa run actions`).
+
+Modules are grouped by concern: session start, fallback and handoff, and more as
+the assistant grows. rasa-sdk discovers every Action subclass in this package."""

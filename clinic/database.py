@@ -1,0 +1,27 @@
+"""Where the project's data lives: one database for conversations, booking requests
+and the staff tools. DATABASE_URL (an SQLAlchemy URL such as
+postgresql://user@host:5432/clinic) selects it; without it, an SQLite file under var/."""
+import os
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, make_url
+
+from clinic.settings import PROJECT_ROOT
+
+DEFAULT_SQLITE = PROJECT_ROOT / "var" / "assistant.db"
+
+
+def database_url() -> URL:
+    raw = os.environ.get("DATABASE_URL")
+    if raw:
+        return make_url(raw)
+    DEFAULT_SQLITE.parent.mkdir(exist_ok=True)
+    return make_url(f"sqlite:///{DEFAULT_SQLITE}")
+
+
+def create_engine(url: URL = None) -> sa.engine.Engine:
+    """An engine that survives a database restart: stale connections are tested first."""
+    url = url or database_url()
+    if url.get_backend_name() == "sqlite":
+        return sa.create_engine(url, connect_args={"check_same_thread": False})
+    return sa.create_engine(url, pool_pre_ping=True)

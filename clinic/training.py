@@ -1,0 +1,46 @@
+"""Train a model only when the data, domain, config or pipeline changed.
+
+The model file is named after a hash of everything that shapes it, so `make run`,
+`make test` and `make evaluate` reuse the same model until something changes."""
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+from clinic.settings import PROJECT_ROOT
+
+MODELS_DIR = PROJECT_ROOT / "models"
+# Everything whose change must lead to a new model.
+INPUTS = ["config.yml", "domain.yml", "data", "components", "clinic/safety.py",
+          "spacy_pipeline", "requirements.txt"]
+
+
+def fingerprint() -> str:
+    digest = hashlib.sha256()
+    for name in INPUTS:
+        path = PROJECT_ROOT / name
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            if file.suffix == ".pyc" or not file.exists():
+                continue
+            digest.update(str(file.relative_to(PROJECT_ROOT)).encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def model_path() -> Path:
+    return MODELS_DIR / f"knee-{fingerprint()}.tar.gz"
+
+
+def train_if_needed() -> Path:
+    target = model_path()
+    if target.exists():
+        print(f"Model is up to date: {target.relative_to(PROJECT_ROOT)}")
+        return target
+    print(f"Training {target.relative_to(PROJECT_ROOT)} (data or config changed)...", flush=True)
+    subprocess.run(
+        [str(Path(sys.executable).parent / "rasa"), "train", "--out", str(MODELS_DIR),
+         "--fixed-model-name", target.name.replace(".tar.gz", "")],
+        cwd=PROJECT_ROOT, check=True,
+    )
+    return target

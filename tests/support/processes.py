@@ -1,0 +1,109 @@
+"""Start the project's real servers as processes for tests, on free ports."""
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Dict, List, Optional
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_url(url: str, process: Optional[subprocess.Popen] = None, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"process for {url} exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"{url} did not answer within {timeout}s")
+
+
+class ManagedProcess:
+    """A child process that is always stopped, even when a test fails."""
+
+    def __init__(self, command: List[str], env: Optional[Dict[str, str]] = None,
+                 log_name: str = "process") -> None:
+        log_dir = ROOT / "tests" / "artifacts" / "logs"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        self.log_path = log_dir / f"{log_name}-{int(time.time() * 1000)}.log"
+        self._log = open(self.log_path, "w")
+        self.process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})},
+                                        stdout=self._log, stderr=subprocess.STDOUT)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self, timeout: float = 20) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+
+
+def write_endpoints(path: Path, action_port: int, extra: str = "") -> Path:
+    """An endpoints.yml like the project's, pointing at a test action server."""
+    text = (ROOT / "endpoints.yml").read_text().replace(
+        "http://localhost:5055/webhook", f"http://127.0.0.1:{action_port}/webhook")
+    path.write_text(text + extra)
+    return path
+
+
+class AssistantServers:
+    """The action server and the Rasa server, started the way `make run` starts them."""
+
+    def __init__(self, workdir: Path, env: Optional[Dict[str, str]] = None,
+                 credentials: Optional[Path] = None) -> None:
+        self.workdir = workdir
+        self.env = {"RASA_API_TOKEN": "test-token", **(env or {})}
+        self.credentials = credentials
+        self.port = free_port()
+        self.action_port = free_port()
+        self.endpoints = write_endpoints(workdir / "endpoints.yml", self.action_port)
+        self.runner: Optional[ManagedProcess] = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> "AssistantServers":
+        command = [str(BIN / "python"), "scripts/run.py", "--port", str(self.port),
+                   "--action-port", str(self.action_port), "--endpoints", str(self.endpoints)]
+        if self.credentials:
+            command += ["--credentials", str(self.credentials)]
+        self.runner = ManagedProcess(command, env=self.env, log_name="assistant")
+        try:
+            wait_for_url(f"{self.url}/status?token=test-token", self.runner.process, timeout=240)
+        except Exception:
+            self.stop()
+            raise RuntimeError(f"servers did not start:\n{self.runner.log()[-4000:]}")
+        return self
+
+    def stop(self) -> None:
+        if self.runner:
+            # SIGTERM is handled by run.py like Ctrl-C: both children are stopped.
+            self.runner.stop(timeout=40)
+
+    def say(self, sender: str, message: str, timeout: float = 60) -> List[dict]:
+        import requests
+
+        response = requests.post(f"{self.url}/webhooks/rest/webhook",
+                                 json={"sender": sender, "message": message}, timeout=timeout)
+        response.raise_for_status()
+        return response.json()
