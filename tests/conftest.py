@@ -1,7 +1,7 @@
 """Shared fixtures: the trained model (trained once per run and cached under models/),
 a real action server process, and an in-process agent that talks to it."""
 import asyncio
-import sys
+import os
 from pathlib import Path
 
 import pytest
@@ -12,9 +12,11 @@ from tests.support.processes import BIN, ManagedProcess, free_port, wait_for_url
 
 @pytest.fixture(scope="session")
 def model_path() -> Path:
+    """The model for the current data. KNEE_MODEL=<file> reuses another one while developing."""
     from clinic.training import train_if_needed
 
-    return train_if_needed()
+    override = os.environ.get("KNEE_MODEL")
+    return Path(override).resolve() if override else train_if_needed()
 
 
 @pytest.fixture(scope="session")

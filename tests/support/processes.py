@@ -87,6 +87,8 @@ class AssistantServers:
                    "--action-port", str(self.action_port), "--endpoints", str(self.endpoints)]
         if self.credentials:
             command += ["--credentials", str(self.credentials)]
+        if os.environ.get("KNEE_MODEL"):
+            command += ["--model", os.environ["KNEE_MODEL"]]
         self.runner = ManagedProcess(command, env=self.env, log_name="assistant")
         try:
             wait_for_url(f"{self.url}/status?token=test-token", self.runner.process, timeout=240)
