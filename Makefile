@@ -12,7 +12,7 @@ RASA      := $(VENV)/bin/rasa
 SPACY_DIR := build/spacy_pipeline
 STAMP     := $(VENV)/.installed
 
-.PHONY: run test shell train evaluate bench clean setup spacy validate
+.PHONY: run test shell train evaluate bench clean setup spacy validate telegram-webhook
 
 run: setup train ## Start the assistant (action server + Rasa server) on localhost
 	$(PY) scripts/run.py
@@ -36,6 +36,9 @@ evaluate: setup train ## Model-quality report on the held-out messages
 
 bench: setup train ## Reply times, throughput and memory over the REST webhook
 	$(PY) scripts/bench.py
+
+telegram-webhook: $(STAMP) ## Point Telegram at the server: make telegram-webhook URL=https://assistant.example.com
+	$(PY) scripts/telegram_webhook.py "$(URL)"
 
 spacy: $(SPACY_DIR)/meta.json
 

@@ -1,0 +1,1 @@
+"""Rasa input/output channels for the places runners chat with the assistant."""
