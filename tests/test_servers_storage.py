@@ -65,7 +65,6 @@ def test_postgres_and_redis_shared_by_two_replicas_and_a_restart(tmp_path, model
                "REDIS_LOCK_PREFIX": f"test-{uuid.uuid4().hex[:6]}"}
         first = AssistantServers(tmp_path / "a", env=env)
         second = AssistantServers(tmp_path / "b", env=env)
-        (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
         first.start()
         second.start()
         try:

@@ -71,10 +71,12 @@ class AssistantServers:
     def __init__(self, workdir: Path, env: Optional[Dict[str, str]] = None,
                  credentials: Optional[Path] = None) -> None:
         self.workdir = workdir
+        workdir.mkdir(parents=True, exist_ok=True)
         self.env = {"RASA_API_TOKEN": "test-token", **(env or {})}
         self.credentials = credentials
         self.port = free_port()
         self.action_port = free_port()
+        self.review_port = free_port()  # the staff review app (review/), also started by run.py
         self.endpoints = write_endpoints(workdir / "endpoints.yml", self.action_port)
         self.runner: Optional[ManagedProcess] = None
 
@@ -82,9 +84,14 @@ class AssistantServers:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def review_url(self) -> str:
+        return f"http://127.0.0.1:{self.review_port}"
+
     def start(self) -> "AssistantServers":
         command = [str(BIN / "python"), "scripts/run.py", "--port", str(self.port),
-                   "--action-port", str(self.action_port), "--endpoints", str(self.endpoints)]
+                   "--action-port", str(self.action_port), "--review-port", str(self.review_port),
+                   "--endpoints", str(self.endpoints)]
         if self.credentials:
             command += ["--credentials", str(self.credentials)]
         if os.environ.get("KNEE_MODEL"):
