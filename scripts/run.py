@@ -65,6 +65,10 @@ def services(args: argparse.Namespace) -> List[Service]:
                                 "--credentials", args.credentials, "--endpoints", args.endpoints,
                                 "--cors", os.environ.get("ALLOWED_ORIGINS", "*")],
                 f"http://127.0.0.1:{rasa_port}/"),
+        # Staff conversation review (review/): reads the same database as the tracker store.
+        Service("staff review app", [str(BIN / "python"), "-m", "review", "serve",
+                                     "--port", str(args.review_port)],
+                f"http://127.0.0.1:{args.review_port}/healthz"),
     ]
 
 
@@ -98,6 +102,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=int(os.environ.get("RASA_PORT", 5005)))
     parser.add_argument("--action-port", type=int, default=int(os.environ.get("ACTION_PORT", 5055)))
+    parser.add_argument("--review-port", type=int, default=int(os.environ.get("REVIEW_PORT", 8090)))
     parser.add_argument("--endpoints", default=os.environ.get("RASA_ENDPOINTS", "endpoints.yml"))
     parser.add_argument("--credentials", default=os.environ.get("RASA_CREDENTIALS", "credentials.yml"))
     parser.add_argument("--model", help="model file (default: the one matching the current data)")
@@ -146,6 +151,7 @@ The assistant is running. Press Ctrl-C to stop.
   REST:      curl -s {rest} -d '{{"sender": "me", "message": "hi"}}'
   socket.io: http://localhost:{args.port}/socket.io
   HTTP API:  http://localhost:{args.port}/ (token in RASA_API_TOKEN or var/api_token)
+  Staff:     http://localhost:{args.review_port}/ (conversation review; accounts: make staff-user)
 """, flush=True)
 
 

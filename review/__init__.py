@@ -1,0 +1,6 @@
+"""Staff conversation review: read, filter, annotate and export what patients said.
+
+A small Flask app (`python -m review serve`, started by `make run`) and a command-line
+tool (`python -m review --help`) over the database that `clinic.database` points to:
+Rasa's tracker store table `events`, the booking requests, and the review tables
+defined in `review.tables`."""

@@ -1,0 +1,318 @@
+"""Reading conversations out of Rasa's tracker store: the filtered list and the transcript.
+
+A conversation is everything one sender id said and was told (Rasa's `sender_id`), and it
+counts once the patient has typed something. The per-message details Rasa keeps only in
+the event's JSON (`data`: confidence, intent ranking, entities, channel) are read with the
+database's JSON functions, so filtering and paging happen in SQL on SQLite and PostgreSQL."""
+import json
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+import sqlalchemy as sa
+
+from review import annotations
+from review.filters import Filters
+from review.tables import booking_requests, events, reviewed, tags
+
+FALLBACK_INTENT = "nlu_fallback"
+FALLBACK_ACTION = "action_handle_fallback"
+RED_FLAG_INTENT = "report_red_flag"
+RED_FLAG_ACTION = "action_red_flag"
+HUMAN_INTENT = "request_human"
+HUMAN_ACTION = "action_request_human"
+BOOKING_ACTION = "action_submit_booking"
+# Shown in the transcript: what the patient and the assistant said and did.
+SHOWN_EVENTS = {"user", "bot", "action", "slot", "active_loop", "session_started"}
+PAGE_SIZE = 25
+
+
+def json_value(engine: sa.engine.Engine, column, *path):
+    """The value at `path` (keys and list indexes) inside a JSON text column."""
+    if engine.dialect.name == "postgresql":
+        return sa.func.json_extract_path_text(sa.cast(column, sa.JSON), *[str(p) for p in path])
+    return sa.func.json_extract(
+        column, "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path))
+
+
+def _confidence(engine):
+    """How sure the model was of a user message's intent. When the FallbackClassifier
+    replaced it with nlu_fallback, the model's own top intent is second in the ranking."""
+    data = events.c.data
+    return sa.cast(sa.case(
+        (events.c.intent_name == FALLBACK_INTENT,
+         json_value(engine, data, "parse_data", "intent_ranking", 1, "confidence")),
+        else_=json_value(engine, data, "parse_data", "intent", "confidence")), sa.Float)
+
+
+def _flag(condition):
+    return sa.func.max(sa.case((condition, 1), else_=0))
+
+
+def _summaries(engine):
+    """One row per conversation with the facts the list shows and filters on."""
+    e = events.c
+    is_user = e.type_name == "user"
+    return (
+        sa.select(
+            e.sender_id.label("conversation_id"),
+            sa.func.min(e.timestamp).label("started"),
+            sa.func.max(e.timestamp).label("last_active"),
+            sa.func.sum(sa.case((is_user, 1), else_=0)).label("user_messages"),
+            sa.func.min(sa.case((is_user, _confidence(engine)))).label("min_confidence"),
+            sa.func.max(sa.case((is_user, json_value(engine, e.data, "input_channel"))))
+            .label("channel"),
+            _flag(sa.or_(e.intent_name == FALLBACK_INTENT, e.action_name == FALLBACK_ACTION))
+            .label("fallback"),
+            _flag(sa.or_(e.intent_name == RED_FLAG_INTENT, e.action_name == RED_FLAG_ACTION))
+            .label("red_flag"),
+            _flag(sa.or_(e.intent_name == HUMAN_INTENT, e.action_name == HUMAN_ACTION))
+            .label("human"),
+        )
+        .group_by(e.sender_id)
+        .subquery("conversations")
+    )
+
+
+def _event_exists(conversation_id, *conditions):
+    return sa.exists().where(events.c.sender_id == conversation_id, *conditions)
+
+
+def _like(term: str) -> str:
+    escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _booked_among(engine, ids: List[str]):
+    """Which of these conversations made a booking (see `_booking_made`)."""
+    table = booking_requests(engine)
+    if table is None:
+        return (sa.select(events.c.sender_id).distinct()
+                .where(events.c.sender_id.in_(ids), events.c.action_name == BOOKING_ACTION))
+    return (sa.select(table.c.conversation_id).distinct()
+            .where(table.c.conversation_id.in_(ids), table.c.kind == "booking"))
+
+
+def _booking_made(engine, conversation_id):
+    """A booking request was stored for the conversation (or, before the booking table
+    exists, the assistant ran the action that stores one)."""
+    table = booking_requests(engine)
+    if table is None:
+        return _event_exists(conversation_id, events.c.action_name == BOOKING_ACTION)
+    return sa.exists().where(table.c.conversation_id == conversation_id,
+                             table.c.kind == "booking")
+
+
+def _conditions(engine, s, f: Filters) -> List[Any]:
+    cid = s.c.conversation_id
+    conditions: List[Any] = [s.c.user_messages > 0]
+    start, end = f.time_range()
+    if start is not None:
+        conditions.append(s.c.last_active >= start)
+    if end is not None:
+        conditions.append(s.c.started < end)
+    if f.channel:
+        conditions.append(_event_exists(
+            cid, events.c.type_name == "user",
+            json_value(engine, events.c.data, "input_channel") == f.channel))
+    if f.intent:
+        conditions.append(_event_exists(cid, events.c.intent_name == f.intent))
+    if f.low_confidence:
+        conditions.append(s.c.min_confidence < f.threshold)
+    for wanted, column in ((f.fallback, s.c.fallback), (f.red_flag, s.c.red_flag),
+                           (f.human, s.c.human)):
+        if wanted:
+            conditions.append(column == 1)
+    if f.booking:
+        conditions.append(_booking_made(engine, cid))
+    if f.reviewed is not None:
+        is_reviewed = sa.exists().where(reviewed.c.conversation_id == cid)
+        conditions.append(is_reviewed if f.reviewed else ~is_reviewed)
+    if f.tag:
+        conditions.append(sa.exists().where(tags.c.conversation_id == cid, tags.c.tag == f.tag))
+    text = sa.func.lower(json_value(engine, events.c.data, "text"))
+    for term in f.search_terms():
+        conditions.append(_event_exists(
+            cid, events.c.type_name == "user", text.like(_like(term), escape="\\")))
+    return conditions
+
+
+@dataclass
+class ConversationRow:
+    conversation_id: str
+    started: float
+    last_active: float
+    user_messages: int
+    min_confidence: Optional[float]
+    channel: Optional[str]
+    fallback: bool
+    red_flag: bool
+    human: bool
+    booking: bool = False
+    reviewed: bool = False
+    first_message: str = ""
+    tags: List[str] = field(default_factory=list)
+
+
+@dataclass
+class Page:
+    rows: List[ConversationRow]
+    total: int
+    number: int
+    size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+
+def find(engine, f: Filters, page: int = 1, size: int = PAGE_SIZE) -> Page:
+    """Conversations matching the filters, most recently active first."""
+    s = _summaries(engine)
+    query = sa.select(s).where(*_conditions(engine, s, f))
+    with engine.connect() as db:
+        total = db.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar()
+        number = max(1, min(page, max(1, -(-total // size))))
+        found = db.execute(
+            query.order_by(s.c.last_active.desc(), s.c.conversation_id)
+            .limit(size).offset((number - 1) * size)).mappings().all()
+    rows = [ConversationRow(**{**row, "fallback": bool(row["fallback"]),
+                               "red_flag": bool(row["red_flag"]), "human": bool(row["human"])})
+            for row in found]
+    _add_details(engine, rows)
+    return Page(rows, total, number, size)
+
+
+def find_all(engine, f: Filters, limit: int = 10_000) -> List[ConversationRow]:
+    return find(engine, f, page=1, size=limit).rows
+
+
+def _add_details(engine, rows: List[ConversationRow]) -> None:
+    """What the list shows beside the summary: first message, tags, reviewed, booking."""
+    if not rows:
+        return
+    ids = [row.conversation_id for row in rows]
+    by_id = {row.conversation_id: row for row in rows}
+    with engine.connect() as db:
+        for sender_id, data in db.execute(
+                sa.select(events.c.sender_id, events.c.data)
+                .where(events.c.sender_id.in_(ids), events.c.type_name == "user")
+                .order_by(events.c.id)):
+            row = by_id[sender_id]
+            row.first_message = row.first_message or json.loads(data).get("text") or ""
+        booked = set(db.execute(_booked_among(engine, ids)).scalars())
+    marks = annotations.marks_for(engine, ids)
+    for row in rows:
+        row.booking = row.conversation_id in booked
+        row.tags = marks[row.conversation_id]["tags"]
+        row.reviewed = marks[row.conversation_id]["reviewed"]
+
+
+def channels(engine) -> List[str]:
+    """The channels patients have written from, for the filter's choices."""
+    channel = json_value(engine, events.c.data, "input_channel")
+    with engine.connect() as db:
+        found = db.execute(sa.select(channel).where(events.c.type_name == "user").distinct())
+        return sorted(value for (value,) in found if value)
+
+
+# --- the transcript -------------------------------------------------------------------
+
+@dataclass
+class Turn:
+    """One line of the transcript: a user or bot message, an action, a slot or form change."""
+    event_id: int
+    kind: str
+    at: float
+    text: str = ""
+    intent: Optional[str] = None
+    confidence: Optional[float] = None
+    runner_ups: List[Dict[str, Any]] = field(default_factory=list)
+    entities: List[Dict[str, Any]] = field(default_factory=list)
+    channel: Optional[str] = None
+    name: Optional[str] = None  # action, slot or form name
+    value: Any = None  # slot value
+    policy: Optional[str] = None
+    buttons: List[Dict[str, Any]] = field(default_factory=list)
+    annotated: str = ""  # the text with its entities in Rasa's training data markup
+    correction: Optional[Dict[str, Any]] = None
+
+
+def _user_turn(event_id: int, data: Dict[str, Any]) -> Turn:
+    parse = data.get("parse_data") or {}
+    intent = (parse.get("intent") or {}).get("name")
+    ranking = [r for r in parse.get("intent_ranking") or [] if r.get("name")]
+    confidence = (parse.get("intent") or {}).get("confidence")
+    runner_ups = [r for r in ranking if r["name"] != intent]
+    if intent == FALLBACK_INTENT and runner_ups:
+        confidence = runner_ups[0].get("confidence")  # the model's own best guess
+    text = data.get("text") or ""
+    entities = parse.get("entities") or []
+    return Turn(event_id, "user", data.get("timestamp"), text=text, intent=intent,
+                confidence=confidence, runner_ups=runner_ups[:3], entities=entities,
+                channel=data.get("input_channel"),
+                annotated=annotations.annotate(text, entities))
+
+
+def _turn(event_id: int, type_name: str, data: Dict[str, Any]) -> Optional[Turn]:
+    at = data.get("timestamp")
+    if type_name == "user":
+        return _user_turn(event_id, data)
+    if type_name == "bot":
+        extra = data.get("data") or {}
+        return Turn(event_id, "bot", at, text=data.get("text") or "",
+                    buttons=extra.get("buttons") or [])
+    if type_name == "action":
+        if data.get("name") == "action_listen":
+            return None
+        return Turn(event_id, "action", at, name=data.get("name"),
+                    policy=data.get("policy"), confidence=data.get("confidence"))
+    if type_name == "slot":
+        # The clinic_* slots are the clinic's own details, refreshed every session.
+        if str(data.get("name", "")).startswith("clinic_"):
+            return None
+        return Turn(event_id, "slot", at, name=data.get("name"), value=data.get("value"))
+    if type_name == "active_loop":
+        return Turn(event_id, "active_loop", at, name=data.get("name"))
+    if type_name == "session_started":
+        return Turn(event_id, "session_started", at)
+    return None
+
+
+def transcript(engine, conversation_id: str) -> List[Turn]:
+    """The conversation in order; empty when there is no such conversation."""
+    with engine.connect() as db:
+        found = db.execute(
+            sa.select(events.c.id, events.c.type_name, events.c.data)
+            .where(events.c.sender_id == conversation_id,
+                   events.c.type_name.in_(SHOWN_EVENTS))
+            .order_by(events.c.id)).all()
+    turns = [_turn(event_id, type_name, json.loads(data)) for event_id, type_name, data in found]
+    turns = [turn for turn in turns if turn is not None]
+    corrections = annotations.corrections_for(engine, conversation_id)
+    for turn in turns:
+        turn.correction = corrections.get(turn.event_id)
+    return turns
+
+
+def summary_of(engine, conversation_id: str) -> Optional[ConversationRow]:
+    """The list row of one conversation (flags, times), or None if it does not exist."""
+    s = _summaries(engine)
+    with engine.connect() as db:
+        row = db.execute(sa.select(s).where(s.c.conversation_id == conversation_id)).mappings().first()
+    if row is None:
+        return None
+    result = ConversationRow(**{**row, "fallback": bool(row["fallback"]),
+                                "red_flag": bool(row["red_flag"]), "human": bool(row["human"])})
+    _add_details(engine, [result])
+    return result
+
+
+def user_message(engine, event_id: int) -> Optional[Dict[str, Any]]:
+    """A stored user message (for corrections): its conversation, text and prediction."""
+    with engine.connect() as db:
+        row = db.execute(sa.select(events.c.sender_id, events.c.intent_name, events.c.data)
+                         .where(events.c.id == event_id, events.c.type_name == "user")).first()
+    if row is None:
+        return None
+    return {"conversation_id": row.sender_id, "intent": row.intent_name,
+            "text": json.loads(row.data).get("text") or ""}

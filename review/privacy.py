@@ -1,0 +1,97 @@
+"""Deleting conversations: a patient's on request, and everyone's after the retention period.
+
+Deleting a conversation removes its events from Rasa's tracker store (so the assistant
+forgets it too), everything staff added to it, and its booking requests. Retention keeps
+booking requests that staff have not handled yet (status "new"): deleting an unanswered
+request would lose a patient; it goes at the first run after it has been handled."""
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Iterable, List, Optional
+
+import sqlalchemy as sa
+
+from review import audit, clock
+from review.tables import PER_CONVERSATION, booking_requests, events
+
+DEFAULT_RETENTION_DAYS = 365
+
+
+def retention_days() -> int:
+    """REVIEW_RETENTION_DAYS, or a year."""
+    raw = os.environ.get("REVIEW_RETENTION_DAYS", "").strip()
+    if not raw:
+        return DEFAULT_RETENTION_DAYS
+    days = int(raw)
+    if days < 1:
+        raise ValueError("REVIEW_RETENTION_DAYS must be at least 1")
+    return days
+
+
+@dataclass
+class Deleted:
+    conversations: int = 0
+    events: int = 0
+    booking_requests: int = 0
+    kept_booking_requests: int = 0
+
+    def __str__(self) -> str:
+        text = (f"{self.conversations} conversation(s), {self.events} event(s), "
+                f"{self.booking_requests} booking request(s) deleted")
+        if self.kept_booking_requests:
+            text += f"; {self.kept_booking_requests} unhandled booking request(s) kept"
+        return text
+
+
+def delete_conversations(engine, ids: Iterable[str], username: str,
+                         keep_unhandled_bookings: bool = False, reason: str = "delete_conversation") -> Deleted:
+    """Delete these conversations everywhere, in one transaction, and audit each one."""
+    ids = sorted(set(ids))
+    result, found_ids = Deleted(), []
+    if not ids:
+        return result
+    bookings = booking_requests(engine)
+    with engine.begin() as db:
+        for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+            found = db.execute(sa.select(events.c.sender_id).distinct()
+                               .where(events.c.sender_id.in_(chunk))).scalars().all()
+            found_ids += found
+            result.conversations += len(found)
+            result.events += db.execute(
+                events.delete().where(events.c.sender_id.in_(chunk))).rowcount
+            for table in PER_CONVERSATION:
+                db.execute(table.delete().where(table.c.conversation_id.in_(chunk)))
+            if bookings is not None:
+                doomed = bookings.c.conversation_id.in_(chunk)
+                if keep_unhandled_bookings:
+                    result.kept_booking_requests += db.execute(
+                        sa.select(sa.func.count()).select_from(bookings)
+                        .where(doomed, bookings.c.status == "new")
+                    ).scalar()
+                    doomed = sa.and_(doomed, bookings.c.status != "new")
+                result.booking_requests += db.execute(bookings.delete().where(doomed)).rowcount
+    for cid in found_ids:
+        audit.record(engine, username, reason, cid)
+    return result
+
+
+def expired_conversations(engine, days: int, now: Optional[float] = None) -> List[str]:
+    """Conversations whose last event is more than `days` days old."""
+    now = clock.utcnow().timestamp() if now is None else now
+    cutoff = now - timedelta(days=days).total_seconds()
+    with engine.connect() as db:
+        return list(db.execute(
+            sa.select(events.c.sender_id).group_by(events.c.sender_id)
+            .having(sa.func.max(events.c.timestamp) < cutoff)).scalars())
+
+
+def apply_retention(engine, days: int, username: str, now: Optional[float] = None) -> Deleted:
+    """Delete every conversation older than the retention period (whole conversations:
+    a tracker cut in half would confuse the assistant if the patient came back)."""
+    if days < 1:
+        raise ValueError("The retention period must be at least one day.")
+    ids = expired_conversations(engine, days, now)
+    result = delete_conversations(engine, ids, username, keep_unhandled_bookings=True,
+                                  reason="retention_delete")
+    audit.record(engine, username, "retention", detail=f"older than {days} days: {result}")
+    return result

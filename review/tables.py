@@ -1,0 +1,114 @@
+"""The tables the review tools read and write.
+
+`events` mirrors the table Rasa's SQLTrackerStore writes (rasa/core/tracker_store.py,
+SQLEvent) column for column, so the review app also starts on a database the assistant
+has not written to yet. Everything else belongs to the review tools and is created
+idempotently by `connect()`."""
+import sqlalchemy as sa
+
+from clinic.database import create_engine
+
+metadata = sa.MetaData()
+
+events = sa.Table(
+    "events", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("sender_id", sa.String(255), nullable=False, index=True),
+    sa.Column("type_name", sa.String(255), nullable=False),
+    sa.Column("timestamp", sa.Float),
+    sa.Column("intent_name", sa.String(255)),
+    sa.Column("action_name", sa.String(255)),
+    sa.Column("data", sa.Text),
+)
+
+users = sa.Table(
+    "review_users", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("username", sa.String(80), nullable=False, unique=True),
+    sa.Column("password_hash", sa.String(255), nullable=False),
+    sa.Column("is_admin", sa.Boolean, nullable=False, default=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("failed_logins", sa.Integer, nullable=False, default=0),
+    sa.Column("locked_until", sa.DateTime(timezone=True)),
+)
+
+# Server-side sessions: the browser holds a random token, we keep only its hash,
+# so a session can be expired or revoked here whatever the cookie says.
+sessions = sa.Table(
+    "review_sessions", metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("review_users.id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_seen", sa.DateTime(timezone=True), nullable=False),
+)
+
+reviewed = sa.Table(
+    "review_reviewed", metadata,
+    sa.Column("conversation_id", sa.String(255), primary_key=True),
+    sa.Column("reviewed_by", sa.String(80), nullable=False),
+    sa.Column("reviewed_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+tags = sa.Table(
+    "review_tags", metadata,
+    sa.Column("conversation_id", sa.String(255), primary_key=True),
+    sa.Column("tag", sa.String(40), primary_key=True),
+    sa.Column("added_by", sa.String(80), nullable=False),
+    sa.Column("added_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+notes = sa.Table(
+    "review_notes", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("conversation_id", sa.String(255), nullable=False, index=True),
+    sa.Column("author", sa.String(80), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# One correction per user message (events.id); correcting again replaces it.
+corrections = sa.Table(
+    "review_corrections", metadata,
+    sa.Column("event_id", sa.Integer, primary_key=True),
+    sa.Column("conversation_id", sa.String(255), nullable=False, index=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("predicted_intent", sa.String(255)),
+    sa.Column("intent", sa.String(255), nullable=False),
+    sa.Column("entities", sa.Text, nullable=False, default="[]"),  # JSON, Rasa's entity dicts
+    sa.Column("corrected_by", sa.String(80), nullable=False),
+    sa.Column("corrected_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+audit_log = sa.Table(
+    "review_audit_log", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.Column("username", sa.String(80), nullable=False),
+    sa.Column("action", sa.String(40), nullable=False),
+    sa.Column("conversation_id", sa.String(255)),
+    sa.Column("detail", sa.Text, nullable=False, default=""),
+)
+
+# Tables holding something about one conversation: what deleting a conversation clears.
+PER_CONVERSATION = [reviewed, tags, notes, corrections]
+
+
+def connect(url=None) -> sa.engine.Engine:
+    """An engine for the configured database, with the review tables in place."""
+    engine = create_engine(url)
+    try:
+        metadata.create_all(engine, checkfirst=True)
+    except sa.exc.DBAPIError:
+        # Another process (the Rasa server, a second review process) created a table
+        # between our check and our CREATE; the second pass sees it and skips it.
+        metadata.create_all(engine, checkfirst=True)
+    return engine
+
+
+def booking_requests(engine: sa.engine.Engine):
+    """The booking engineer's `booking_requests` table (clinic/bookings.py), reflected
+    so that the review tools need none of its code; None until the assistant made it."""
+    if not sa.inspect(engine).has_table("booking_requests"):
+        return None
+    return sa.Table("booking_requests", sa.MetaData(), autoload_with=engine)
