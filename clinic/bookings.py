@@ -111,9 +111,11 @@ _ready_engines = set()
 def ensure_tables(engine: Optional[Engine] = None) -> Engine:
     """The engine to use, with this module's tables created (once per engine)."""
     engine = engine or default_engine()
-    if id(engine) not in _ready_engines:
+    # Other modules (the delivery outbox) add tables to `metadata`: create those too.
+    key = (id(engine), len(metadata.tables))
+    if key not in _ready_engines:
         metadata.create_all(engine, checkfirst=True)
-        _ready_engines.add(id(engine))
+        _ready_engines.add(key)
     return engine
 
 
