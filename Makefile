@@ -12,12 +12,12 @@ RASA      := $(VENV)/bin/rasa
 SPACY_DIR := build/spacy_pipeline
 STAMP     := $(VENV)/.installed
 
-.PHONY: run test shell train evaluate bench clean setup spacy validate telegram-webhook
+.PHONY: run test shell train evaluate bench clean setup spacy validate telegram-webhook webchat chromium
 
-run: setup train ## Start the assistant (action server + Rasa server) on localhost
+run: setup train webchat ## Start the assistant (action server + Rasa server) on localhost
 	$(PY) scripts/run.py
 
-test: setup train validate ## Run the whole test suite
+test: setup train validate webchat chromium ## Run the whole test suite
 	$(PY) -m pytest
 
 shell: setup train ## Chat with the assistant in the terminal
@@ -53,5 +53,18 @@ $(SPACY_DIR)/meta.json: $(STAMP) spacy_pipeline/config.cfg spacy_pipeline/patter
 	$(PY) -m spacy assemble spacy_pipeline/config.cfg $(SPACY_DIR) --paths.patterns spacy_pipeline/patterns.jsonl
 	@touch $@
 
+WEBCHAT := webchat/dist/webchat.js
+
+webchat: $(WEBCHAT) ## Build the website chat widget from pinned npm packages (served locally, no CDN)
+
+$(WEBCHAT): webchat/package-lock.json webchat/build.js $(wildcard webchat/src/*)
+	@command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs npm; }
+	cd webchat && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
+
+# The browser tests drive Debian's Chromium (Playwright's own browser download can't be used).
+chromium:
+	@[ -x /usr/bin/chromium ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq chromium chromium-driver; }
+
 clean: ## Remove the virtualenv, built pipeline, models and local data
-	rm -rf $(VENV) build models var reports .rasa .pytest_cache
+	rm -rf $(VENV) build models var reports .rasa .pytest_cache webchat/node_modules webchat/dist

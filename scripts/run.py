@@ -60,11 +60,17 @@ def services(args: argparse.Namespace) -> List[Service]:
         Service("action server", [str(BIN / "rasa"), "run", "actions", "--actions", "actions",
                                   "--port", action_port],
                 f"http://127.0.0.1:{action_port}/health"),
+        # The demo clinic website with the chat widget (webchat/), up before the Rasa server.
+        Service("demo clinic page", [str(BIN / "python"), "-m", "webchat.demo_site",
+                                     "--port", str(args.webchat_port), "--rasa-port", rasa_port],
+                f"http://127.0.0.1:{args.webchat_port}/health"),
         Service("Rasa server", [str(BIN / "rasa"), "run", "--model", model, "--enable-api",
                                 "--auth-token", api_token(), "--port", rasa_port,
                                 "--credentials", args.credentials, "--endpoints", args.endpoints,
-                                "--cors", os.environ.get("ALLOWED_ORIGINS", "*")],
-                f"http://127.0.0.1:{rasa_port}/"),
+                                "--cors", *os.environ.get("ALLOWED_ORIGINS", "*").replace(",", " ").split()],
+                f"http://127.0.0.1:{rasa_port}/",
+                # Without ALLOWED_ORIGINS the web chat accepts the demo page (channels/socketio.py).
+                env={"WEBCHAT_PORT": str(args.webchat_port)}),
         # Staff conversation review (review/): reads the same database as the tracker store.
         Service("staff review app", [str(BIN / "python"), "-m", "review", "serve",
                                      "--port", str(args.review_port)],
@@ -102,6 +108,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=int(os.environ.get("RASA_PORT", 5005)))
     parser.add_argument("--action-port", type=int, default=int(os.environ.get("ACTION_PORT", 5055)))
+    parser.add_argument("--webchat-port", type=int, default=int(os.environ.get("WEBCHAT_PORT", 8080)))
     parser.add_argument("--review-port", type=int, default=int(os.environ.get("REVIEW_PORT", 8090)))
     parser.add_argument("--endpoints", default=os.environ.get("RASA_ENDPOINTS", "endpoints.yml"))
     parser.add_argument("--credentials", default=os.environ.get("RASA_CREDENTIALS", "credentials.yml"))
@@ -151,6 +158,7 @@ The assistant is running. Press Ctrl-C to stop.
   REST:      curl -s {rest} -d '{{"sender": "me", "message": "hi"}}'
   socket.io: http://localhost:{args.port}/socket.io
   HTTP API:  http://localhost:{args.port}/ (token in RASA_API_TOKEN or var/api_token)
+  Web chat:  http://localhost:{args.webchat_port}/ (demo clinic page with the chat widget)
   Staff:     http://localhost:{args.review_port}/ (conversation review; accounts: make staff-user)
 """, flush=True)
 

@@ -1,0 +1,1 @@
+"""The website chat widget: its sources (src/), build (build.js) and the demo clinic site."""
