@@ -77,6 +77,7 @@ class AssistantServers:
         self.port = free_port()
         self.action_port = free_port()
         self.review_port = free_port()  # the staff review app (review/), also started by run.py
+        self.webchat_port = free_port()  # the demo clinic page with the chat widget (webchat/)
         self.endpoints = write_endpoints(workdir / "endpoints.yml", self.action_port)
         self.runner: Optional[ManagedProcess] = None
 
@@ -85,12 +86,17 @@ class AssistantServers:
         return f"http://127.0.0.1:{self.port}"
 
     @property
+    def webchat_url(self) -> str:
+        return f"http://127.0.0.1:{self.webchat_port}"
+
+    @property
     def review_url(self) -> str:
         return f"http://127.0.0.1:{self.review_port}"
 
     def start(self) -> "AssistantServers":
         command = [str(BIN / "python"), "scripts/run.py", "--port", str(self.port),
                    "--action-port", str(self.action_port), "--review-port", str(self.review_port),
+                   "--webchat-port", str(self.webchat_port),
                    "--endpoints", str(self.endpoints)]
         if self.credentials:
             command += ["--credentials", str(self.credentials)]
