@@ -1,0 +1,442 @@
+"""The deterministic red-flag check: does a message report a knee symptom that needs
+urgent care, in any wording we can foresee?
+
+The intent classifier learns from examples and can miss a red flag buried in a long
+message or phrased in a new way; a missed red flag is the one mistake this assistant must
+not make. So every user message also goes through this check, in the Rasa server
+(components/red_flags.py forces the `report_red_flag` intent) and in the action server
+(actions/safety.py tailors the advice to what was found).
+
+How it works:
+1. `SIGNS`: regular expressions for each red flag, written to tolerate typos and UK/US
+   wording ("cant put weight on it", "buckles", "pins and needles", "swelled up like a
+   balloon"). `unless` drops false friends ("iced it until it went numb", "out of breath
+   on my hill reps"), `unless_near` small qualifiers ("a bit swollen").
+2. Negation: a phrase preceded by "no", "not", "never", "without", "doesn't"... in the
+   same clause is negated ("no swelling", "it doesn't lock"). The scope ends at "but", a
+   full stop, a new subject ("no pain and it locks" is a red flag) or a comma that does not
+   continue an "or" list ("no swelling, locking or giving way" negates all three).
+3. Combinations that only matter together (a fall or twist with swelling; a fever with a
+   hot, red or swollen knee), and which findings need the emergency department now rather
+   than care the same day.
+
+To extend it, add a `Sign` (or an alternative to a building block such as SWELL) and add
+the phrasing to the tables in tests/test_safety_detection.py; see docs/safety.md.
+"""
+import re
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Pattern
+
+# Every red flag the contract names, most serious first (the advice follows this order).
+FLAG_NAMES = (
+    "deformity",
+    "dvt_signs",
+    "infection_signs",
+    "cannot_bear_weight",
+    "pop_with_swelling",
+    "rapid_swelling",
+    "locking",
+    "giving_way",
+    "numbness",
+)
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    """One red flag found in a message."""
+
+    name: str  # one of FLAG_NAMES
+    sign: str  # which finding, e.g. "calf" or "breathless" for dvt_signs
+    phrase: str  # the words that matched, as the user wrote them
+    start: int
+    end: int
+    emergency: bool = False  # emergency department / emergency number now, not just today
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A matched phrase of a red flag (or of context such as a fall), negated or not."""
+
+    name: str
+    sign: str
+    start: int
+    end: int
+    negated: bool = False
+
+
+@dataclass
+class Assessment:
+    flags: List[RedFlag] = field(default_factory=list)
+    # Red-flag phrases that the user negated ("no swelling", "it doesn't lock").
+    negated: List[Mention] = field(default_factory=list)
+
+    @property
+    def emergency(self) -> bool:
+        return any(flag.emergency for flag in self.flags)
+
+
+# --- building blocks ------------------------------------------------------------------------
+# Patterns see lower-cased text with straight quotes.
+
+_WORD = r"[a-z0-9']+"
+
+
+def _gap(max_words: int) -> str:
+    """Up to `max_words` words between two parts of a phrase, without leaving the clause."""
+    return rf"(?:\s+(?!(?:but|however|though|although|except)\b){_WORD}){{0,{max_words}}}?\s+"
+
+
+CANT = (
+    r"(?:(?:have|has|had)(?:n'?t|\s+not)\s+been\s+able\s+to|(?:was|were|is|am|are)(?:n'?t|\s+not)"
+    r"\s+able\s+to|not\s+able\s+to|unable\s+to|can'?t|cannot|can\s+not|carn'?t|couldn'?t"
+    r"|could\s+not|cnt)"
+)
+WONT = r"(?:won'?t|will\s+not|doesn'?t|does\s+not|wouldn'?t|would\s+not)"
+KNEE = r"(?:knees?|kneee|kne|knie|legs?|it)"
+KNEECAP = r"(?:knee[\s-]?caps?|patellas?)"
+SWELL = (
+    r"(?:sw(?:e|ee|o)l+(?:ing|ign|in|ed|en|on|s|d)?|swole|puff(?:ed|y|iness)(?:\s+up)?|ballooned"
+    r"|bloated|effusion)"
+)
+BIG_BEFORE = (
+    r"(?:huge(?:ly)?|massive(?:ly)?|enormous(?:ly)?|big|large|very|really|realy|rly|so|extremely|badly"
+    r"|severe(?:ly)?|super|seriously|incredibly|insanely|hugely|majorly|terribly|(?:a\s+)?lot\s+of"
+    r"|lots\s+of|loads\s+of|tons\s+of)"
+)
+BIG_AFTER = r"(?:massively|hugely|enormously|a\s+lot|loads|badly|really\s+badly|like\s+crazy|big\s+time)"
+FAST = (
+    r"(?:fast|quick(?:ly)?|rapid(?:ly)?|sudden(?:ly)?|straight\s?away|right\s+away|immediately"
+    r"|instantly|at\s+once|all\s+of\s+a\s+sudden|out\s+of\s+nowhere|in\s+(?:minutes|seconds|no\s+time)"
+    r"|within\s+(?:minutes|seconds|the\s+hour|(?:an|the|half\s+an|a\s+couple\s+of|a\s+few|\d+|one|two"
+    r"|three)\s+(?:minutes?|mins?|hours?|hrs?)))"
+)
+SIZE_LIKE = (
+    r"(?:like\s+an?\s+(?:balloon|grapefruit|melon|orange|football|tennis\s+ball|golf\s+ball)"
+    r"|(?:twice|double|two\s+times)\s+(?:the|its|it's)\s+(?:normal\s+|usual\s+)?size"
+    r"|(?:much\s+|way\s+|a\s+lot\s+)?(?:bigger|larger|fatter)\s+than\s+(?:the\s+other|my\s+other|normal"
+    r"|usual)|can'?t\s+see\s+(?:my\s+|the\s+)?(?:knee\s?cap|kneecap|bones?))"
+)
+SMALL = r"\b(?:a\s+(?:bit|little|tad|touch)|abit|bit|slight\w*|mild\w*|little|tiny|minor|small|some)\b"
+SWELLING_GOING = r"\b(?:gone|going|went|goes|come|came|coming)\s+down\b|reduc|settl|subsid|disappear"
+CALF = r"(?:calf|calves|calfs|claf)"
+INJURY = (
+    r"(?:fell|fallen|had\s+a\s+fall|took\s+a\s+(?:fall|tumble)|tripped|slipped|landed\s+(?:badly"
+    r"|awkwardly|hard|wrong|on)|went\s+flying|came\s+off|crashed|collided|collision|twisted|knocked"
+    r"|bashed|banged|whacked|smacked|(?:was|got)\s+(?:kicked|tackled|hit)|went\s+over\s+on|popped|snapped"
+    r"|went\s+down\s+hard)"
+)
+FEVER = (
+    r"(?:fever\w*|temperature|high\s+temp|a\s+temp|chills|shiver\w*|the\s+shakes|rigors"
+    r"|night\s+sweats|flu[- ]?like|(?:feel|feeling|felt|am|i'm|im)\s+(?:really\s+|very\s+|quite\s+"
+    r"|so\s+|generally\s+)?(?:unwell|ill|poorly|rough|awful))"
+)
+INFLAMED = r"(?:hot|warm(?!\s*-?\s*(?:up|down|ing\s+up|ed\s+up))|red(?:dened|ness)?|inflamed|burning)"
+# A sentence about another joint and not the knee ("my ankle is swollen after I twisted it").
+OTHER_BODY_PART = (
+    r"^(?!.*\bkne)(?=.*\b(?:ankles?|wrists?|hands?|shoulders?|elbows?|fingers?|thumbs?|toes?|face"
+    r"|eyes?|lips?|neck)\b)"
+)
+RUNNING_EFFORT = (
+    r"\b(?:run|runs|running|ran|jog\w*|sprint\w*|race|racing|hills?|intervals?|tempo|reps|workout"
+    r"|training|pace|parkrun|marathon|exercise|gym|session|effort|miles?|km|\d+k)\b"
+)
+
+
+@dataclass(frozen=True)
+class Sign:
+    """One way of saying a red flag (or context). `unless` is searched in the sentence,
+    `unless_near` in the match and the few words before it."""
+
+    name: str
+    sign: str
+    pattern: Pattern
+    unless: Optional[Pattern] = None
+    unless_near: Optional[Pattern] = None
+
+
+def _sign(name: str, sign: str, pattern: str, unless: str = None, unless_near: str = None) -> Sign:
+    return Sign(name, sign, re.compile(rf"\b{pattern}\b"),
+                re.compile(unless) if unless else None,
+                re.compile(unless_near) if unless_near else None)
+
+
+SIGNS: List[Sign] = [
+    # --- locking: locks, gets stuck, won't straighten
+    _sign("locking", "locks", r"lo(?:ck|kc)(?:s|es|ed|ing|in)?(?!\s*-?\s*out\b)",
+          unless=r"\blo(?:ck|kc)\w*\s+(?:in\s+)?(?:my|the|your|a|an|it|that|this)\s+(?:\w+\s+)?(?:door|bike"
+                 r"|car|phone|house|locker|gate|shed|booking|slot|place|appointment|date|time|price|spot"
+                 r"|session)s?\b|\bpadlock"),
+    _sign("locking", "stuck",
+          rf"(?:{KNEE}{_gap(3)}(?:stuck|jammed|wedged)|stuck\s+(?:bent|straight|in\s+(?:a\s+)?(?:bent"
+          rf"|straight|flexed)|half[- ]?(?:way|bent)))"),
+    _sign("locking", "wont_straighten",
+          rf"(?:{CANT}|{WONT}){_gap(2)}(?:fully\s+)?(?:straighten|go\s+straight|get\s+(?:it|my\s+leg"
+          rf"|my\s+knee)\s+straight|unbend|bend\s+or\s+straighten|straighten\s+or\s+bend)"),
+    # --- giving way: gives way, buckles, gives out, collapses under me
+    _sign("giving_way", "gives_way",
+          r"g(?:ive|ives|iving|iveing|ivin|iven|ave|ve)(?:\s*'?s)?\s*way(?!\s+to\b)"),
+    _sign("giving_way", "gives_way", rf"{KNEE}{_gap(2)}g(?:ave|ives|iving|ive)\s+away"),
+    _sign("giving_way", "buckles",
+          r"buck(?:le|les|led|ling|eled|eling)(?!\s+(?:up|my|your|the|his|her|their)\b)"),
+    _sign("giving_way", "gives_way",
+          rf"(?:{KNEE}{_gap(3)}g(?:ave|ives|iving|iven|ive)\s+out|g(?:ave|ives|iving|iven|ive)\s+out\s+"
+          rf"(?:on|under)\s+me)"),
+    _sign("giving_way", "collapses",
+          rf"(?:{KNEE}{_gap(2)}collaps(?:ed|es|ing)(?!\s+in)|collaps(?:ed|es|ing)\s+under\s+me)"),
+    _sign("giving_way", "gives_way", r"(?:went|goes|go|going)\s+(?:out\s+)?from\s+under(?:neath)?\s+me"),
+    _sign("giving_way", "unstable",
+          rf"(?:(?:knees?|kne|knie){_gap(3)}(?:unstable|wobbly)|legs?{_gap(3)}unstable|instability"
+          rf"|unstable\s+knee|(?:knee|it)\s+(?:just\s+)?went\s+sideways)"),
+    # --- cannot bear weight
+    _sign("cannot_bear_weight", "weight",
+          rf"(?:{CANT}{_gap(3)}(?:put|bear|take|place|carry|hold|transfer)\s+(?:\w+\s+){{0,2}}?weight"
+          rf"|{CANT}{_gap(1)}weight[- ]?bear\w*|non[- ]?weight[- ]?bearing)"),
+    _sign("cannot_bear_weight", "walk",
+          rf"(?:{CANT}|(?:can|could)\s+(?:barely|hardly|only\s+just|just\s+about|scarcely))\s+"
+          r"(?:even\s+|really\s+)?(?:walk|stand\s+(?:up|on)|put\s+(?:my\s+|the\s+)?(?:foot|heel|leg|toes)\s+"
+          r"(?:down|on\s+the\s+(?:floor|ground)))",
+          unless=r"(?:walk|stand)\w*\s+(?:(?:up|down)\s*(?:the\s+)?(?:stairs|steps|hills?)|downstairs"
+                 r"|upstairs|stairs|far|for\s+(?:long|very\s+long|hours|more)|very\s+far|long\s+distances"
+                 r"|more\s+than|as\s+far|fast|quickly|without\s+(?:pain|it\s+(?:hurting|aching)|some\s+pain"
+                 r"|discomfort|aching))"),
+    _sign("cannot_bear_weight", "weight",
+          rf"(?:{WONT}|{CANT})\s+(?:take|hold|support|bear)\s+(?:my\s+|any\s+|the\s+)?(?:weight|me)"),
+    _sign("cannot_bear_weight", "weight",
+          r"too\s+(?:much|painful|sore)\s+(?:\w+\s+)?to\s+(?:stand|walk|put\s+(?:any\s+)?weight|bear\s+weight)"),
+    _sign("cannot_bear_weight", "carried",
+          r"(?:(?:had\s+to\s+be|got|was)\s+)?(?:carried|stretchered|helped)\s+(?:off|home)|had\s+to\s+be\s+carried"),
+    # --- fast or large swelling
+    _sign("rapid_swelling", "fast", rf"(?:{SWELL}(?:\s+up)?{_gap(3)}{FAST}|{FAST}{_gap(2)}{SWELL})",
+          unless=SWELLING_GOING),
+    _sign("rapid_swelling", "large",
+          rf"(?:{BIG_BEFORE}(?:\s+{BIG_BEFORE})?\s+(?:\w+\s+)?{SWELL}|{SWELL}(?:\s+up)?\s+(?:\w+\s+)?{BIG_AFTER}"
+          rf"|{SWELL}(?:\s+up)?{_gap(2)}{SIZE_LIKE}|(?:ballooned|blew\s+up|blown\s+up|swelled\s+up)\s+like)",
+          unless=SWELLING_GOING, unless_near=SMALL),
+    _sign("rapid_swelling", "large", rf"(?:knees?|kne|it|its|it's|legs?){_gap(4)}{SIZE_LIKE}|ballooned"),
+    _sign("rapid_swelling", "large",  # so swollen that it won't bend
+          rf"{SWELL}(?:\s+up)?{_gap(4)}(?:{CANT}|{WONT})\s+(?:fully\s+|even\s+|properly\s+)?(?:bend|move)"),
+    _sign("rapid_swelling", "large", r"(?:knee|kne|it|leg)\s+(?:has\s+|had\s+|just\s+)?(?:blew|blown)\s+up"),
+    _sign("rapid_swelling", "large",
+          r"(?:knees?|kne|it|its|it's|legs?)\s+(?:is|was|are|looks|went|has\s+gone|got|now|'s)\s+"
+          r"(?:\w+\s+)?(?:huge|massive|enormous|gigantic|the\s+size\s+of)"),
+    # --- a pop, crack or snap when it happened (a fall or twist with swelling: see assess())
+    _sign("pop_with_swelling", "pop",
+          r"(?:(?:heard|felt|there\s+was|got)\s+(?:a\s+|an\s+|this\s+|some\s+(?:kind|sort)\s+of\s+)?"
+          r"(?:\w+\s+){0,2}?(?:pop|crack|snap|clunk|tear|rip)(?:\s+(?:sound|noise))?"
+          r"|something\s+(?:\w+\s+)?(?:popped|snapped|tore|ripped|cracked|went\s+(?:pop|snap|crack))"
+          rf"|(?:knee|kne|it|leg){_gap(2)}(?:popped(?!\s+(?:out|back|in)\b)|snapped|went\s+(?:pop|snap"
+          r"|crack|clunk)|made\s+a\s+(?:loud\s+|big\s+|horrible\s+)?(?:pop|snap|crack|clunk|popping\s+"
+          r"(?:sound|noise))))"),
+    # --- deformity: the wrong shape, kneecap out of place
+    _sign("deformity", "deformed",
+          r"(?:deform(?:ed|ity|ation)?|defromed|mis-?shapen|dislocat\w*|disloacted|dislocted"
+          r"|bent\s+the\s+wrong\s+way|(?:bone|lump|something)\s+(?:is\s+)?sticking\s+out)"),
+    _sign("deformity", "kneecap",
+          rf"{KNEECAP}{_gap(3)}(?:(?:popped|pops?|popping|slipped|slips?|slipping|shifted|shot|jumped|came"
+          rf"|went|moved|pushed|knocked|slid|is|was|sits|sitting|looks|stuck)\s+(?:right\s+|way\s+)?(?:out"
+          rf"|sideways|across|off\s+to\s+the\s+side|to\s+the\s+(?:side|outside)|at\s+an?\s+(?:weird|odd"
+          rf"|strange|funny|wrong)\s+angle|in\s+the\s+wrong\s+place)|out\s+of\s+(?:place|line|position"
+          rf"|joint))"),
+    _sign("deformity", "wrong_shape",
+          rf"(?:knee|kne|leg){_gap(3)}(?:out\s+of\s+(?:place|line)|(?:the\s+|a\s+)?(?:wrong|weird|odd"
+          rf"|strange)\s+shape|at\s+an?\s+(?:weird|odd|strange|funny|wrong)\s+angle|crooked)"),
+    # --- infection: hot and red (with a fever: see assess())
+    _sign("infection_signs", "hot_red",
+          r"(?:red[- ]?hot|(?:hot|warm|burning)\W+(?:(?:and|&|swollen|very|really|quite|bright|to|the"
+          r"|touch)\W+){0,4}red(?:dened)?|red(?:dened)?\W+(?:(?:and|&|swollen|very|really|quite|bright)\W+)"
+          r"{0,3}(?:hot|warm(?!\s*-?\s*up)|burning)|redness\s+and\s+(?:heat|warmth)|(?:heat|warmth)\s+and"
+          r"\s+redness)"),
+    _sign("infection_signs", "infected",
+          rf"(?:(?:knee|kne|wound|cut|graze|scrape|scar|stitches|it){_gap(3)}infect\w*|pus|oozing"
+          r"|red\s+streaks?)"),
+    # --- blood clot: a swollen or hot calf; breathlessness or chest pain
+    _sign("dvt_signs", "calf",
+          rf"(?:{CALF}{_gap(5)}(?:{SWELL}|hot|warm(?!\s*-?\s*up)|red|bigger|larger|fatter|thicker)"
+          rf"|{CALF}\s+(?:is|was|feels|looks|got)\s+(?:(?:really|very|quite|so)\s+)?(?:\w+\s*(?:,|and)\s*)"
+          rf"{{1,3}}(?:{SWELL}|hot|red|warm)"
+          rf"|(?:{SWELL}|hot|bigger|larger|fatter)\s+(?:\w+\s+)?{CALF}"
+          r"|(?:whole|lower|entire)\s+leg\s+(?:\w+\s+){0,2}?(?:swollen|swelled|puffy)|swollen\s+(?:lower\s+"
+          r"|whole\s+)?leg|leg\s+(?:is|was|has|got|looks|feels)\s+(?:all\s+|really\s+|very\s+)?(?:swollen"
+          r"|swelled|puffy))"),
+    _sign("dvt_signs", "breathless",
+          r"(?:short(?:ness)?\s+of\s+breathe?|breathless\w*|breathles|out\s+of\s+breath|(?:can'?t|cannot"
+          r"|struggl\w*\s+to|hard\s+to|difficult\s+to|trouble|difficulty|problems?)\s+(?:catch\s+my\s+)?"
+          r"breath(?:e|ing)?)",
+          unless=RUNNING_EFFORT),
+    _sign("dvt_signs", "breathless",
+          r"(?:chest\s+(?:pain|tightness|hurts|is\s+tight|feels\s+tight)|pains?\s+in\s+(?:my|the)\s+chest"
+          r"|tight\s+chest|cough\w*\s+(?:up\s+)?blood|(?:pain|hurts)\s+(?:when\s+i|to)\s+breathe?)"),
+    # --- nerves: numbness, tingling, pins and needles
+    _sign("numbness", "numb",
+          r"(?:numb(?:ness|nes|ed)?|numbess|tingl\w*|tingel\w*|pins?\s*(?:and|&|n'?|an)\s*(?:needl?e?s"
+          r"|needels)|foot\s+drop|drop\s+foot)",
+          unless=r"\b(?:ice|icing|iced|cold|frozen|freezing|numbing\s+(?:gel|cream|spray)|hands?"
+                 r"|fingers?)\b"),
+    _sign("numbness", "numb",
+          rf"(?:{CANT}\s+feel|(?:lost|loss\s+of|losing|reduced|no)\s+(?:the\s+|all\s+|any\s+)?(?:feeling"
+          r"|sensation))\s+(?:in\s+|of\s+|on\s+)?(?:my\s+|the\s+)?(?:foot|feet|toes?|leg|lower\s+leg|shin"
+          r"|ankle|calf)"),
+    _sign("numbness", "numb", r"(?:can'?t|cannot|unable\s+to)\s+lift\s+(?:my\s+|the\s+)?(?:foot|toes)"),
+]
+
+# Findings that are red flags only in combination (see assess()).
+CONTEXT: List[Sign] = [
+    _sign("injury", "injury", INJURY,
+          unless=r"\bfell\s+(?:asleep|behind|in\s+love|apart|short|ill|off\s+the\s+(?:plan|wagon))"),
+    _sign("swelling", "swelling", SWELL, unless=OTHER_BODY_PART),
+    _sign("fever", "fever", FEVER),
+    _sign("inflamed", "inflamed", INFLAMED),
+]
+
+# --- negation -------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[,;:.!?()\n]")
+_NEGATIONS = {"no", "not", "never", "without", "nor", "neither", "none", "nothing", "zero", "nope",
+              "dont", "doesnt", "didnt", "isnt", "wasnt", "arent", "werent", "hasnt", "havent",
+              "hadnt", "wouldnt", "shouldnt", "aint"}
+# A cue followed by these does not negate what follows ("not sure if it locked").
+_PSEUDO = {"only", "just", "sure", "know", "think", "stop", "stopped", "help", "matter", "doubt",
+           "idea", "wait", "mind", "care", "remember", "tell", "worry", "worried", "certain",
+           "warning", "reason", "apparent"}
+# Words that start a new clause and so end a negation's scope.
+_BREAKS = {"but", "however", "though", "although", "yet", "except", "whereas", "while", "whilst",
+           "because", "cause", "cos", "since", "so", "then", "until", "till", "unless", "if", "when",
+           "whenever", "after", "before", "that", "which", "who", "why", "how", "what", "where", "now",
+           "still", "apart", "instead", "also", "plus", "just", "only", "sometimes", "occasionally",
+           "often", "always", "today", "yesterday", "suddenly", "recently", "lately"}
+_SUBJECTS = {"i", "i'm", "im", "i've", "ive", "it", "it's", "he", "she", "they", "we", "you", "there"}
+# "never had it lock": after these verbs a pronoun is an object, not a new subject.
+_OBJECT_VERBS = {"had", "have", "has", "felt", "feel", "noticed", "notice", "seen", "see", "known",
+                 "experienced", "let", "found", "got", "get", "ever"}
+_STRONG_PUNCTUATION = set(".;:!?()\n")
+_MAX_SCOPE_WORDS = 8
+# "locking: no", "giving way - never", "locking isn't a problem"
+_POST_NEGATION = re.compile(
+    r"\s*(?:(?:[:\-=?(]\s*)+(?:no|none|nope|never|nil|n/a|not\s+really|negative)\b"
+    r"|(?:(?:is|was|has|have|are)(?:n't|\s+not|\s+never)|'s\s+not|never)\s+(?:been\s+)?(?:an?\s+)?"
+    r"(?:issue|problem|concern|thing|happened|occurred))")
+
+
+def _is_cue(token: str, following: str) -> bool:
+    if following in _PSEUDO:
+        return False
+    if token in ("hardly", "barely", "free") and following in ("any", "of"):
+        return True
+    if token == "used" and following == "to":  # "it used to lock": not any more
+        return True
+    # "won't" and "can't" are not cues: "won't stop swelling", "can't stop it giving way".
+    return token.replace("'", "") in _NEGATIONS or (
+        token.endswith("n't") and token not in ("won't", "can't"))
+
+
+def _is_negated(text: str, start: int, end: int) -> bool:
+    """Is the phrase text[start:end] negated by a cue before it in the same clause (or a
+    "no" right after it)?"""
+    if _POST_NEGATION.match(text, end):
+        return True
+    before = _TOKEN.findall(text[max(0, start - 200):start])
+    first_word = (_TOKEN.findall(text[start:end]) or [""])[0]
+    after = _TOKEN.findall(text[end:end + 60])[:4]
+    words, crossed_comma = 0, False
+    for index in range(len(before) - 1, -1, -1):
+        token = before[index]
+        following = before[index + 1] if index + 1 < len(before) else first_word
+        if token in _STRONG_PUNCTUATION:
+            return False
+        if token == ",":
+            crossed_comma = True
+            continue
+        if _is_cue(token, following):
+            # A comma continues the negation only in an "or" list: "no swelling, locking or giving way".
+            return not crossed_comma or any(word in ("or", "nor") for word in before[index + 1:] + after)
+        if token in _BREAKS:
+            return False
+        previous = before[index - 1] if index > 0 else ""
+        if token in _SUBJECTS and previous not in _OBJECT_VERBS:
+            return False
+        words += 1
+        if words > _MAX_SCOPE_WORDS:
+            return False
+    return False
+
+
+# --- matching -------------------------------------------------------------------------------
+
+def _normalise(text: str) -> str:
+    """Lower case with straight quotes; the same length, so offsets fit the original text."""
+    return text.lower().translate(str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"}))
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    left = max(text.rfind(mark, 0, start) for mark in ".!?\n")
+    rights = [i for i in (text.find(mark, end) for mark in ".!?\n") if i != -1]
+    return text[left + 1:min(rights) if rights else len(text)]
+
+
+def _mentions(text: str, signs: List[Sign]) -> List[Mention]:
+    found = []
+    for sign in signs:
+        for match in sign.pattern.finditer(text):
+            start, end = match.span()
+            if sign.unless and sign.unless.search(_sentence(text, start, end)):
+                continue
+            if sign.unless_near and sign.unless_near.search(text, max(0, start - 12), end):
+                continue
+            found.append(Mention(sign.name, sign.sign, start, end, _is_negated(text, start, end)))
+    return found
+
+
+def _combinations(context: Dict[str, List[Mention]]) -> List[Mention]:
+    """Findings that are red flags only together (each part not negated)."""
+    found = []
+    injury, swelling = context.get("injury"), context.get("swelling")
+    if injury and swelling:  # a fall, knock or twist, then swelling
+        found.append(Mention("pop_with_swelling", "fall_swelling", injury[0].start, injury[0].end))
+    fever = context.get("fever")
+    if fever and (context.get("inflamed") or swelling):
+        found.append(Mention("infection_signs", "fever", fever[0].start, fever[0].end))
+    return found
+
+
+def _is_emergency(mention: Mention, injured: bool) -> bool:
+    """Findings that need the emergency department or emergency number now."""
+    if mention.name == "deformity":
+        return True
+    if mention.name == "cannot_bear_weight":
+        return injured  # after a fall, twist or pop
+    if mention.name == "dvt_signs":
+        return mention.sign == "breathless"  # a clot may have reached the lungs
+    if mention.name == "infection_signs":
+        return mention.sign == "fever"  # a joint infection spreads fast
+    return False
+
+
+def assess(text: str) -> Assessment:
+    """The red flags a message reports (most serious first) and the ones it negates."""
+    if not text or not text.strip():
+        return Assessment()
+    normalised = _normalise(text)
+    mentions = _mentions(normalised, SIGNS)
+    context: Dict[str, List[Mention]] = {}
+    for mention in _mentions(normalised, CONTEXT):
+        if not mention.negated:
+            context.setdefault(mention.name, []).append(mention)
+
+    positive = [m for m in mentions if not m.negated] + _combinations(context)
+    injured = bool(context.get("injury")) or any(m.name == "pop_with_swelling" for m in positive)
+    # One RedFlag per name: its first phrase, or its first emergency phrase if it has one.
+    by_name: Dict[str, RedFlag] = {}
+    for mention in sorted(positive, key=lambda m: m.start):
+        emergency = _is_emergency(mention, injured)
+        current = by_name.get(mention.name)
+        if current is None or (emergency and not current.emergency):
+            by_name[mention.name] = RedFlag(mention.name, mention.sign, text[mention.start:mention.end],
+                                            mention.start, mention.end, emergency)
+    flags = [by_name[name] for name in FLAG_NAMES if name in by_name]
+    negated = [m for m in mentions if m.negated and m.name not in by_name]
+    return Assessment(flags, negated)
+
+
+def detect_red_flags(text: str) -> List[RedFlag]:
+    """The red flags a message reports, most serious first; [] when there are none."""
+    return assess(text).flags

@@ -1,0 +1,1 @@
+"""The project's own NLU components, referenced from config.yml by module path."""

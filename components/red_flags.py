@@ -1,0 +1,137 @@
+"""RedFlagDetector: the deterministic red-flag check (clinic.safety) on every message.
+
+It runs after the classifiers and the FallbackClassifier, so it has the last word:
+- a red flag found: the intent becomes `report_red_flag` with confidence 1.0 and each
+  flag is added as a `red_flag` entity, whatever the classifier said ("i want to book,
+  my knee keeps giving way" was `book_appointment`);
+- the classifier said `report_red_flag`, but the message only mentions red flags to deny
+  them ("no swelling, it doesn't lock"): the classifier's runner-up intent is used;
+- otherwise the prediction is left alone (a red flag the patterns do not know is still
+  caught by the classifier).
+
+The classifier's own prediction stays in `intent_ranking`, and what the detector did is
+kept under `red_flag_detector` in the parse data, so staff can see both.
+"""
+from __future__ import annotations
+
+import copy
+from typing import Any, Dict, List, Optional, Text, Type
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    ENTITY_ATTRIBUTE_END,
+    ENTITY_ATTRIBUTE_START,
+    ENTITY_ATTRIBUTE_TYPE,
+    ENTITY_ATTRIBUTE_VALUE,
+    EXTRACTOR,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+
+from clinic.safety import Assessment, assess
+
+PARSE_DATA_KEY = "red_flag_detector"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class RedFlagDetector(GraphComponent, IntentClassifier):
+    """Forces the red-flag intent when the deterministic check finds an urgent symptom."""
+
+    @classmethod
+    def required_components(cls) -> List[Type]:
+        return [IntentClassifier]
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            "intent": "report_red_flag",
+            "entity": "red_flag",
+            # Use the runner-up intent when the classifier's red flag was only negated.
+            "overrule_negated": True,
+        }
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self.component_config = config
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> RedFlagDetector:
+        return cls(config)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT)
+            if text:
+                self._process(message, assess(text))
+        return messages
+
+    def _process(self, message: Message, assessment: Assessment) -> None:
+        red_flag_intent = self.component_config["intent"]
+        predicted = copy.deepcopy(message.get(INTENT) or {})
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or []]
+        action = None
+        if assessment.flags:
+            forced = {INTENT_NAME_KEY: red_flag_intent, PREDICTED_CONFIDENCE_KEY: 1.0}
+            message.set(INTENT, forced, add_to_output=True)
+            message.set(INTENT_RANKING_KEY,
+                        [forced] + [r for r in ranking if r.get(INTENT_NAME_KEY) != red_flag_intent],
+                        add_to_output=True)
+            message.set(ENTITIES, (message.get(ENTITIES) or []) + self._entities(assessment),
+                        add_to_output=True)
+            action = "forced"
+        elif (assessment.negated and self.component_config["overrule_negated"]
+              and predicted.get(INTENT_NAME_KEY) == red_flag_intent):
+            runner_up = _runner_up(ranking, red_flag_intent)
+            if runner_up:
+                message.set(INTENT, runner_up, add_to_output=True)
+                message.set(INTENT_RANKING_KEY,
+                            [r for r in ranking if r.get(INTENT_NAME_KEY) != red_flag_intent],
+                            add_to_output=True)
+                action = "overruled_negated"
+
+        if assessment.flags or assessment.negated:
+            message.set(PARSE_DATA_KEY, {
+                "action": action,  # "forced", "overruled_negated" or None (left alone)
+                "classifier_intent": predicted,
+                "red_flags": [
+                    {"name": f.name, "sign": f.sign, "phrase": f.phrase, "emergency": f.emergency}
+                    for f in assessment.flags
+                ],
+                "emergency": assessment.emergency,
+                "negated": sorted({m.name for m in assessment.negated}),
+            }, add_to_output=True)
+
+    def _entities(self, assessment: Assessment) -> List[Dict[Text, Any]]:
+        return [
+            {
+                ENTITY_ATTRIBUTE_TYPE: self.component_config["entity"],
+                ENTITY_ATTRIBUTE_VALUE: flag.name,
+                ENTITY_ATTRIBUTE_START: flag.start,
+                ENTITY_ATTRIBUTE_END: flag.end,
+                "confidence_entity": 1.0,
+                EXTRACTOR: self.__class__.__name__,
+            }
+            for flag in assessment.flags
+        ]
+
+
+def _runner_up(ranking: List[Dict[Text, Any]], excluded: Text) -> Optional[Dict[Text, Any]]:
+    for candidate in ranking:
+        if candidate.get(INTENT_NAME_KEY) not in (excluded, DEFAULT_NLU_FALLBACK_INTENT_NAME):
+            return dict(candidate)
+    return None
