@@ -165,7 +165,8 @@ SIGNS: List[Sign] = [
     _sign("locking", "locks", r"lo(?:ck|kc)(?:s|es|ed|ing|in)?(?!\s*-?\s*out\b)",
           unless=r"\blo(?:ck|kc)\w*\s+(?:in\s+)?(?:my|the|your|a|an|it|that|this)\s+(?:\w+\s+)?(?:door|bike"
                  r"|car|phone|house|locker|gate|shed|booking|slot|place|appointment|date|time|price|spot"
-                 r"|session)s?\b|\bpadlock"),
+                 r"|session)s?\b|\bpadlock|\b(?:you|they|we|staff)\s+lo(?:ck|kc)\s+up\b"
+                 r"|\blo(?:ck|kc)\w*\s+up\s+for\s+the\s+(?:night|day|evening|weekend)"),
     _sign("locking", "stuck",
           rf"(?:{KNEE}{_gap(3)}(?:stuck|jammed|wedged)|stuck\s+(?:bent|straight|in\s+(?:a\s+)?(?:bent"
           rf"|straight|flexed)|half[- ]?(?:way|bent)))"),
@@ -367,10 +368,12 @@ def _normalise(text: str) -> str:
     return text.lower().translate(str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"}))
 
 
-def _sentence(text: str, start: int, end: int) -> str:
-    left = max(text.rfind(mark, 0, start) for mark in ".!?\n")
-    rights = [i for i in (text.find(mark, end) for mark in ".!?\n") if i != -1]
-    return text[left + 1:min(rights) if rights else len(text)]
+def _sentence(text: str, start: int, end: int, reach: int = 150) -> str:
+    """The sentence around a match, at most `reach` characters either side (messages can be
+    long without a full stop, and checking all of it for every match would be slow)."""
+    left = max([text.rfind(mark, max(0, start - reach), start) for mark in ".!?\n"] + [start - reach - 1])
+    rights = [i for i in (text.find(mark, end, end + reach) for mark in ".!?\n") if i != -1]
+    return text[max(0, left + 1):min(rights) if rights else end + reach]
 
 
 def _mentions(text: str, signs: List[Sign]) -> List[Mention]:

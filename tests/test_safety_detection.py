@@ -25,6 +25,7 @@ POSITIVE = [
     ("it used to ache but now it locks", "locking"),
     ("my knee doesn't hurt when I walk, but I can't straighten it", "locking"),
     ("MY KNEE LOCKED AGAIN!!", "locking"),
+    ("my knee locks up at night and I have to wiggle it", "locking"),
     # --- giving way
     ("my knee buckles on the stairs", "giving_way"),
     ("the knee just gives way on me when I go down stairs", "giving_way"),
@@ -190,6 +191,7 @@ BENIGN = [
     "I can't stand running on treadmills",
     "should I buckle my knee brace tighter",
     "I want to lock in a booking for next week",
+    "when do you lock up for the night",
     "I blew up at mile 20 of the marathon",
     "do I need to give way to cyclists on the path",
     "My physio said there is no damage to the ligaments",
