@@ -11,10 +11,19 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 _EMAIL_LIKE = re.compile(r"\S+@\S*")
+_RELATIVE = (r"son|daughter|wife|husband|partner|child|kid|friend|mum|mom|dad|mother|father|"
+             r"brother|sister")
 _NAME_PREFIX = re.compile(
-    r"^(?:(?:hi|hello|hey)[,!. ]+)?(?:my name is|my name's|name is|name's|i am|i'm|im|"
-    r"it's|its|it is|this is|call me|i'm called|the name is|under the name|under)\s+",
+    r"^(?:(?:hi|hello|hey)[,!. ]+)?(?:"
+    rf"(?:it's |its |it is )?for my (?:{_RELATIVE})[, ]+(?:called |named )?|"
+    r"(?:my|his|her|their) name is\s+|(?:my )?name's\s+|name is\s+|the name is\s+|"
+    r"i am\s+|i'm\s+|im\s+|it's\s+|its\s+|it is\s+|this is\s+|call me\s+|"
+    r"i'm called\s+|under the name\s+|under\s+)",
     re.IGNORECASE)
+# Replies that are words, not names ("yes" to "what's your name?").
+NOT_NAMES = {"yes", "yeah", "yep", "no", "nope", "ok", "okay", "sure", "thanks", "thank you",
+             "hi", "hello", "hey", "bye", "goodbye", "stop", "cancel", "help", "what", "why",
+             "maybe", "idk", "dunno", "none", "nothing", "test", "anonymous", "skip"}
 _NAME_CHARS = re.compile(r"^[^\W\d_]+(?:[ '’.-]+[^\W\d_]+)*\.?$")
 
 
@@ -36,8 +45,10 @@ def check_name(text: str) -> Checked:
     if len(name) > 100 or len(name.split()) > 6 or not _NAME_CHARS.match(name):
         return Checked(problem="not_a_name")
     # Keep the person's own capitalisation unless they typed it all in one case.
+    if name.lower() in NOT_NAMES:
+        return Checked(problem="not_a_name")
     if name.islower() or name.isupper():
-        name = " ".join(part[:1].upper() + part[1:].lower() for part in name.split())
+        name = name.title()  # "o'connor-smith" -> "O'Connor-Smith"
     return Checked(value=name)
 
 
