@@ -9,6 +9,7 @@ Who drains the outbox, and when:
 """
 import asyncio
 import logging
+import weakref
 from typing import Optional
 
 from sqlalchemy.engine import Engine
@@ -21,7 +22,9 @@ from clinic.settings import load_clinic
 
 logger = logging.getLogger(__name__)
 
-_drain_lock: Optional[asyncio.Lock] = None
+# One drain at a time per event loop; claims in the database cover other processes.
+_drain_locks: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]" = \
+    weakref.WeakKeyDictionary()
 _background = set()  # keeps kicked tasks alive until they finish
 
 
@@ -46,11 +49,10 @@ async def _attempt(delivery: outbox.Delivery, settings: BookingSettings) -> None
 
 async def drain(settings: Optional[BookingSettings] = None, engine: Optional[Engine] = None) -> int:
     """Attempt every due delivery once; returns how many were delivered."""
-    global _drain_lock
-    _drain_lock = _drain_lock or asyncio.Lock()
+    lock = _drain_locks.setdefault(asyncio.get_running_loop(), asyncio.Lock())
     settings = settings or booking_settings()
     delivered = 0
-    async with _drain_lock:  # one drain at a time per process; claims cover the rest
+    async with lock:
         for delivery in outbox.due(engine=engine):
             if not outbox.claim(delivery.id, engine=engine):
                 continue
