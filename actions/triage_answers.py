@@ -1,0 +1,317 @@
+"""Reading a runner's typed answers to the triage questions.
+
+The question buttons send slot values directly; these functions read what people type
+instead ("about 3 weeks", "nope", "just below the kneecap", "only when I run"). Each
+`read_<question>` returns a slot value from domain.yml, or None when the answer can't be
+read, and the form asks again. `UNCLEAR_YES` marks a bare "yes" to the swelling question,
+which needs one more word (a little, or quickly and a lot) before it means anything.
+
+When the triage starts, the message that described the pain may already answer a
+question ("outside of my knee for 3 weeks, no swelling"). `*_in_description` read that
+message more strictly: only clear statements count, the rest is asked.
+"""
+import re
+from datetime import date
+from typing import Callable, Iterable, List, Optional, Tuple
+
+UNCLEAR_YES = "unclear_yes"
+
+_UNSURE = re.compile(
+    r"\b(not (really )?sure|unsure|don'?t know|do not know|dunno|no idea|idk|not certain|"
+    r"can'?t (say|tell|remember)|hard to (say|tell)|no clue)\b")
+_NEGATION = {"no", "not", "nope", "nah", "never", "none", "without", "neither", "nor",
+             "dont", "doesnt", "hasnt", "havent", "isnt", "didnt", "wasnt", "wont", "aint"}
+# Words that end the reach of a negation: "it doesn't lock but it clicks".
+_CLAUSE_BREAK = {",", ".", ";", "!", "?", "but", "though", "although", "however", "except",
+                 "apart", "and"}
+_YES = re.compile(r"\b(yes|yeah|yep|yup|ya|yea|aye|sure|definitely|it does|it has|it is|"
+                  r"sometimes|occasionally|now and then|once or twice)\b")
+
+
+def _normalise(text: str) -> str:
+    """Lower case, straight apostrophes, and "doesn't" -> "doesnt" so negations are one word."""
+    text = text.lower().replace("’", "'").replace("‘", "'")
+    return re.sub(r"(\w)n't\b", r"\1nt", text)
+
+
+def _tokens_before(text: str, position: int, window: int = 4) -> List[str]:
+    """Up to `window` words before `position`, stopping at the start of the clause."""
+    tokens = re.findall(r"[\w']+|[,.;!?]", text[:position])
+    words: List[str] = []
+    for token in reversed(tokens):
+        if token in _CLAUSE_BREAK or len(words) == window:
+            break
+        words.append(token)
+    return words
+
+
+def _negated(text: str, position: int) -> bool:
+    return any(word in _NEGATION for word in _tokens_before(text, position))
+
+
+def _mentions(pattern: "re.Pattern[str]", text: str) -> bool:
+    """True if the pattern occurs at least once without a negation in front of it."""
+    return any(not _negated(text, match.start()) for match in pattern.finditer(text))
+
+
+def _negative(text: str) -> bool:
+    """A no. Check `_UNSURE` first: "not sure" is not a no."""
+    return bool(re.search(r"\b(no|nope|nah|not|never|none|neither|nothing)\b", text))
+
+
+# --- where it hurts -----------------------------------------------------------------------
+# Earliest mention wins; at the same position the more specific pattern (listed first) wins,
+# so "behind the kneecap" is the front of the knee, not the back.
+_LOCATIONS: List[Tuple[str, "re.Pattern[str]"]] = [
+    ("front", re.compile(r"\b(behind|around|on|top of|above|over) (the |my )?(knee ?cap|patella)\b")),
+    ("below_kneecap", re.compile(r"\b(below|under|underneath|beneath|bottom of|just under)\b|"
+                                 r"\b(patellar? )?tendon\b")),
+    ("front", re.compile(r"\b(front|kneecap|knee cap|patella|anterior|top)\b")),
+    ("behind", re.compile(r"\b(behind|back|rear|posterior|pit)\b")),
+    ("outside", re.compile(r"\b(outside|outer|lateral|out side|outward|it ?band|itb)\b")),
+    ("inside", re.compile(r"\b(inside|inner|medial|in side|inward)\b")),
+]
+_ALL_OVER = re.compile(r"\b(all over|everywhere|whole (knee|thing|joint)|all around|"
+                       r"deep inside|hard to pin|moves around|varies)\b")
+
+
+def _earliest_location(text: str) -> Optional[str]:
+    found = []
+    for order, (value, pattern) in enumerate(_LOCATIONS):
+        match = pattern.search(text)
+        if match:
+            found.append((match.start(), order, value))
+    return min(found)[2] if found else None
+
+
+def read_location(text: str) -> Optional[str]:
+    text = _normalise(text)
+    if _ALL_OVER.search(text):
+        return "unsure"
+    location = _earliest_location(text)
+    if location:
+        return location
+    return "unsure" if _UNSURE.search(text) else None
+
+
+_LOCATION_PHRASE = re.compile(
+    r"\b((on|at|in|around) the (outside|inside|front|back)( of)?|"
+    r"(outer|inner|lateral|medial|outside|inside) (side|part|edge|bit|knee)|"
+    r"(front|back|outside|inside) of (the |my )?knee|"
+    r"(below|under|underneath|beneath|behind|around|above) (the |my )?(knee ?cap|patella)|"
+    r"behind (the |my )?knee)\b")
+
+
+def location_in_description(text: str) -> Optional[str]:
+    """Only a phrase about the knee counts: "when I run outside" says nothing about where."""
+    text = _normalise(text)
+    match = _LOCATION_PHRASE.search(text)
+    return _earliest_location(match.group(0)) if match else None
+
+
+# --- how long -----------------------------------------------------------------------------
+_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+                 "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11,
+                 "twelve": 12, "couple": 2, "couple of": 2, "few": 3, "a few": 3, "several": 4}
+_UNIT_DAYS = {"day": 1, "night": 1, "week": 7, "wk": 7, "fortnight": 14, "month": 30,
+              "year": 365, "yr": 365}
+_AMOUNT = r"\b(?P<amount>\d+(?:\.\d+)?|a few|a couple of|a couple|couple of|couple|few|" + \
+          r"several|an|a|" + "|".join(w for w in _NUMBER_WORDS if " " not in w and len(w) > 2) + ")"
+_SPAN = re.compile(_AMOUNT + r"(?:\s*(?:-|to|or)\s*(?P<upper>\d+))?\s*(?P<half>and a half\s+)?"
+                   r"(?:more\s+)?(?P<unit>day|night|week|wk|fortnight|month|year|yr)s?\b")
+_LESS_THAN = re.compile(r"\b(less than|under|nearly|almost|not quite|not even)\s+$")
+_MORE_THAN = re.compile(r"\b(more than|over|at least|longer than)\s+$")
+_SPAN_CUE = re.compile(r"\b(for|past|last|over|nearly|almost|about|around|roughly|since|been|"
+                       r"approx(imately)?|maybe|like|under|than)\s+(the\s+)?(last\s+|past\s+)?$")
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august",
+           "september", "october", "november", "december"]
+_VAGUE_LONG = re.compile(r"\b(ages|for months|for years|months now|years now|long time|"
+                         r"forever|on and off|chronic|a while now|since last year)\b")
+_VAGUE_SHORT = re.compile(r"\b(today|yesterday|this morning|last night|tonight|this week|"
+                          r"since (the|my|this) (weekend|last run|run)|just (started|now)|"
+                          r"since the weekend|a day or two)\b")
+
+
+def _days_from_spans(text: str, strict: bool) -> List[float]:
+    days = []
+    for match in _SPAN.finditer(text):
+        before = text[:match.start()]
+        if strict and not (_SPAN_CUE.search(before) or text[match.end():].startswith(" ago")):
+            continue
+        amount = match.group("upper") or match.group("amount")
+        if amount[0].isdigit():
+            number = float(amount)
+        else:
+            number = _NUMBER_WORDS.get(amount[2:] if amount.startswith("a ") else amount, 1)
+        if match.group("half"):
+            number += 0.5
+        span = number * _UNIT_DAYS[match.group("unit")]
+        if _LESS_THAN.search(before):
+            span *= 0.9  # "less than a week" is under a week
+        elif _MORE_THAN.search(before):
+            span *= 1.1  # "more than 3 weeks" is over three weeks
+        days.append(span)
+    return days
+
+
+def _days_since_named_day(text: str, today: date, strict: bool = False) -> List[float]:
+    """Days since "last week", "Saturday", "since March". Strict: only "since ..." counts
+    ("I raced last week" does not say when the pain started)."""
+    days = []
+    since = r"\bsince " if strict else r"\b(since )?"
+    if re.search(since + r"last week\b", text):
+        days.append(7)
+    if re.search(since + r"last month\b", text):
+        days.append(30)
+    for match in re.finditer(r"\bsince (last )?(" + "|".join(_WEEKDAYS) + r")\b", text):
+        ago = (today.weekday() - _WEEKDAYS.index(match.group(2))) % 7 or 7
+        days.append(ago + (7 if match.group(1) else 0))
+    for match in re.finditer(r"\bsince (" + "|".join(_MONTHS) + r")\b", text):
+        months = (today.month - 1 - _MONTHS.index(match.group(1))) % 12
+        days.append(max(months * 30, 14))  # "since November" in late November: a few weeks
+    return days
+
+
+def _category(days: float) -> str:
+    if days < 7:
+        return "under_1_week"
+    if days <= 21:
+        return "1_to_3_weeks"
+    return "over_3_weeks"
+
+
+def read_duration(text: str, today: Optional[date] = None) -> Optional[str]:
+    text = _normalise(text)
+    days = _days_from_spans(text, strict=False) + _days_since_named_day(text, today or date.today())
+    if days:
+        return _category(max(days))  # "worse for 3 days, there for 2 months": 2 months
+    if _VAGUE_LONG.search(text):
+        return "over_3_weeks"
+    if _VAGUE_SHORT.search(text):
+        return "under_1_week"
+    return "unsure" if _UNSURE.search(text) else None
+
+
+def duration_in_description(text: str, today: Optional[date] = None) -> Optional[str]:
+    """Needs a cue: "for 3 weeks" counts, "I run 5 days a week" does not."""
+    text = _normalise(text)
+    days = _days_from_spans(text, strict=True) + _days_since_named_day(text, today or date.today(),
+                                                                       strict=True)
+    if days:
+        return _category(max(days))
+    return "over_3_weeks" if _VAGUE_LONG.search(text) else None
+
+
+# --- swelling -----------------------------------------------------------------------------
+_SWELL = re.compile(r"\b(swell\w*|swollen|puff\w*|fluid|bigger than the other)\b")
+_SWELL_MILD = re.compile(r"\b(a (little|bit|touch|tad)|little|slight\w*|mild\w*|puffy|puffiness|"
+                         r"not (much|a lot|massively|very|big|huge|that much)|after (my )?runs?|"
+                         r"after running|sometimes|occasionally|minor|barely|a tiny bit)\b")
+_SWELL_MAJOR = re.compile(r"\b(a lot|lots|loads|massive\w*|huge\w*|big|really swollen|very swollen|"
+                          r"quick\w*|fast|rapid\w*|straight away|right away|immediately|"
+                          r"within (an hour|hours|minutes|a few hours)|balloon\w*|doubled)\b")
+
+
+def read_swelling(text: str) -> Optional[str]:
+    text = _normalise(text)
+    if _mentions(_SWELL_MAJOR, text):  # "not a lot" is negated, and mild below
+        return "major"
+    if _SWELL_MILD.search(text):
+        return "mild"
+    if _SWELL.search(text) and not _mentions(_SWELL, text):
+        return "none"  # "it hasn't swollen"
+    if _UNSURE.search(text):
+        return "unsure"
+    if _negative(text):
+        return "none"
+    if _YES.search(text) or _SWELL.search(text):
+        return UNCLEAR_YES
+    return None
+
+
+def swelling_in_description(text: str) -> Optional[str]:
+    text = _normalise(text)
+    if not _SWELL.search(text):
+        return None
+    if not _mentions(_SWELL, text):
+        return "none"  # "no swelling", "it hasn't swollen"
+    if _SWELL_MILD.search(text):
+        return "mild"
+    return "major" if _mentions(_SWELL_MAJOR, text) else None
+
+
+# --- locking, giving way, catching ---------------------------------------------------------
+_GIVES_WAY = re.compile(r"\b(lock\w*|stuck|gives? way|giving way|gave way|gives? out|giving out|"
+                        r"gave out|buckl\w*|collaps\w*|goes from under me)\b")
+_CATCHES = re.compile(r"\b(click\w*|catch\w*|clunk\w*|grind\w*|crunch\w*|crack\w*|pops?|popping|"
+                      r"snap\w*|wobbl\w*|unstable|weak)\b")
+
+
+def read_instability(text: str) -> Optional[str]:
+    text = _normalise(text)
+    if _mentions(_GIVES_WAY, text):
+        return "yes"
+    if _mentions(_CATCHES, text):
+        return "catches"
+    if _GIVES_WAY.search(text) or _CATCHES.search(text):
+        return "no"  # only negated mentions: "it doesn't lock or give way"
+    if _UNSURE.search(text):
+        return "unsure"
+    if _negative(text):
+        return "no"
+    # A plain "yes" to "does it lock or give way?" is taken at its word.
+    return "yes" if _YES.search(text) else None
+
+
+def instability_in_description(text: str) -> Optional[str]:
+    """Only what is stated: "it clicks" counts; "it doesn't lock" leaves giving way unasked."""
+    text = _normalise(text)
+    if _mentions(_GIVES_WAY, text):
+        return "yes"
+    return "catches" if _mentions(_CATCHES, text) else None
+
+
+# --- daily life ---------------------------------------------------------------------------
+_DAILY = re.compile(r"\b(stairs?|steps|walk\w*|night|sleep\w*|in bed|sitting|sit|desk|driv\w*|"
+                    r"at work|all the time|constant\w*|every ?day|daily|day to day|at rest|"
+                    r"kneel\w*|squat\w*|getting up|standing|cycling|limp\w*)\b")
+_WORSE = re.compile(r"\b(worse|worsening|getting bad|more painful|more and more|spreading)\b")
+_RUNNING_ONLY = re.compile(r"\b(only|just|mainly|mostly|purely)\b[\w' ]{0,12}\b(run\w*|jog\w*)\b|"
+                           r"\b(run\w*|jog\w*) only\b")
+
+
+def read_impact(text: str) -> Optional[str]:
+    text = _normalise(text)
+    if _mentions(_DAILY, text) or _mentions(_WORSE, text):
+        return "daily_life"
+    if _RUNNING_ONLY.search(text):
+        return "running_only"
+    if _UNSURE.search(text):
+        return "unsure"
+    if _negative(text):
+        return "running_only"
+    return "daily_life" if _YES.search(text) else None
+
+
+def impact_in_description(text: str) -> Optional[str]:
+    text = _normalise(text)
+    if _mentions(_DAILY, text) or _mentions(_WORSE, text):
+        return "daily_life"
+    return "running_only" if _RUNNING_ONLY.search(text) else None
+
+
+Reader = Callable[[str], Optional[str]]
+
+# slot -> (read a typed answer, read the message that started the triage)
+READERS: dict = {
+    "pain_location": (read_location, location_in_description),
+    "triage_duration": (read_duration, duration_in_description),
+    "triage_swelling": (read_swelling, swelling_in_description),
+    "triage_instability": (read_instability, instability_in_description),
+    "triage_impact": (read_impact, impact_in_description),
+}
+
+
+def answer_slots() -> Iterable[str]:
+    return READERS.keys()
