@@ -12,7 +12,7 @@ RASA      := $(VENV)/bin/rasa
 SPACY_DIR := build/spacy_pipeline
 STAMP     := $(VENV)/.installed
 
-.PHONY: run test shell train evaluate bench clean setup spacy validate telegram-webhook webchat chromium
+.PHONY: run test shell train evaluate bench clean setup spacy validate telegram-webhook webchat chromium staff-user retention
 
 run: setup train webchat ## Start the assistant (action server + Rasa server) on localhost
 	$(PY) scripts/run.py
@@ -36,6 +36,13 @@ evaluate: setup train ## Model-quality report on the held-out messages
 
 bench: setup train ## Reply times, throughput and memory over the REST webhook
 	$(PY) scripts/bench.py
+
+staff-user: $(STAMP) ## Create a staff account for the review app: make staff-user STAFF=alice [ADMIN=1]
+	@[ -n "$(STAFF)" ] || { echo "usage: make staff-user STAFF=<username> [ADMIN=1]"; exit 2; }
+	$(PY) -m review create-user "$(STAFF)" $(if $(ADMIN),--admin)
+
+retention: $(STAMP) ## Delete conversations older than REVIEW_RETENTION_DAYS (default 365); for cron
+	$(PY) -m review retention
 
 telegram-webhook: $(STAMP) ## Point Telegram at the server: make telegram-webhook URL=https://assistant.example.com
 	$(PY) scripts/telegram_webhook.py "$(URL)"

@@ -12,7 +12,8 @@ import sqlalchemy as sa
 
 from review import annotations
 from review.filters import Filters
-from review.tables import booking_requests, events, reviewed, tags
+from clinic.bookings import booking_requests
+from review.tables import events, reviewed, tags
 
 FALLBACK_INTENT = "nlu_fallback"
 FALLBACK_ACTION = "action_handle_fallback"
@@ -20,7 +21,6 @@ RED_FLAG_INTENT = "report_red_flag"
 RED_FLAG_ACTION = "action_red_flag"
 HUMAN_INTENT = "request_human"
 HUMAN_ACTION = "action_request_human"
-BOOKING_ACTION = "action_submit_booking"
 # Shown in the transcript: what the patient and the assistant said and did.
 SHOWN_EVENTS = {"user", "bot", "action", "slot", "active_loop", "session_started"}
 PAGE_SIZE = 25
@@ -82,24 +82,15 @@ def _like(term: str) -> str:
     return f"%{escaped}%"
 
 
-def _booked_among(engine, ids: List[str]):
-    """Which of these conversations made a booking (see `_booking_made`)."""
-    table = booking_requests(engine)
-    if table is None:
-        return (sa.select(events.c.sender_id).distinct()
-                .where(events.c.sender_id.in_(ids), events.c.action_name == BOOKING_ACTION))
-    return (sa.select(table.c.conversation_id).distinct()
-            .where(table.c.conversation_id.in_(ids), table.c.kind == "booking"))
+def _booked_among(ids: List[str]):
+    """Which of these conversations left a booking request."""
+    return (sa.select(booking_requests.c.conversation_id).distinct()
+            .where(booking_requests.c.conversation_id.in_(ids), booking_requests.c.kind == "booking"))
 
 
-def _booking_made(engine, conversation_id):
-    """A booking request was stored for the conversation (or, before the booking table
-    exists, the assistant ran the action that stores one)."""
-    table = booking_requests(engine)
-    if table is None:
-        return _event_exists(conversation_id, events.c.action_name == BOOKING_ACTION)
-    return sa.exists().where(table.c.conversation_id == conversation_id,
-                             table.c.kind == "booking")
+def _booking_made(conversation_id):
+    return sa.exists().where(booking_requests.c.conversation_id == conversation_id,
+                             booking_requests.c.kind == "booking")
 
 
 def _conditions(engine, s, f: Filters) -> List[Any]:
@@ -123,7 +114,7 @@ def _conditions(engine, s, f: Filters) -> List[Any]:
         if wanted:
             conditions.append(column == 1)
     if f.booking:
-        conditions.append(_booking_made(engine, cid))
+        conditions.append(_booking_made(cid))
     if f.reviewed is not None:
         is_reviewed = sa.exists().where(reviewed.c.conversation_id == cid)
         conditions.append(is_reviewed if f.reviewed else ~is_reviewed)
@@ -199,7 +190,7 @@ def _add_details(engine, rows: List[ConversationRow]) -> None:
                 .order_by(events.c.id)):
             row = by_id[sender_id]
             row.first_message = row.first_message or json.loads(data).get("text") or ""
-        booked = set(db.execute(_booked_among(engine, ids)).scalars())
+        booked = set(db.execute(_booked_among(ids)).scalars())
     marks = annotations.marks_for(engine, ids)
     for row in rows:
         row.booking = row.conversation_id in booked

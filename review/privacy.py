@@ -7,12 +7,13 @@ request would lose a patient; it goes at the first run after it has been handled
 import os
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Iterable, List, Optional
+from typing import Iterable, List, Optional, Tuple
 
 import sqlalchemy as sa
 
 from review import audit, clock
-from review.tables import PER_CONVERSATION, booking_requests, events
+from clinic.bookings import booking_requests
+from review.tables import PER_CONVERSATION, events
 
 DEFAULT_RETENTION_DAYS = 365
 
@@ -50,7 +51,7 @@ def delete_conversations(engine, ids: Iterable[str], username: str,
     result, found_ids = Deleted(), []
     if not ids:
         return result
-    bookings = booking_requests(engine)
+    dependents = _rows_referring_to(engine, booking_requests.name)
     with engine.begin() as db:
         for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
             found = db.execute(sa.select(events.c.sender_id).distinct()
@@ -61,18 +62,34 @@ def delete_conversations(engine, ids: Iterable[str], username: str,
                 events.delete().where(events.c.sender_id.in_(chunk))).rowcount
             for table in PER_CONVERSATION:
                 db.execute(table.delete().where(table.c.conversation_id.in_(chunk)))
-            if bookings is not None:
-                doomed = bookings.c.conversation_id.in_(chunk)
-                if keep_unhandled_bookings:
-                    result.kept_booking_requests += db.execute(
-                        sa.select(sa.func.count()).select_from(bookings)
-                        .where(doomed, bookings.c.status == "new")
-                    ).scalar()
-                    doomed = sa.and_(doomed, bookings.c.status != "new")
-                result.booking_requests += db.execute(bookings.delete().where(doomed)).rowcount
+            doomed = booking_requests.c.conversation_id.in_(chunk)
+            if keep_unhandled_bookings:
+                result.kept_booking_requests += db.execute(
+                    sa.select(sa.func.count()).select_from(booking_requests)
+                    .where(doomed, booking_requests.c.status == "new")).scalar()
+                doomed = sa.and_(doomed, booking_requests.c.status != "new")
+            doomed_ids = sa.select(booking_requests.c.id).where(doomed).scalar_subquery()
+            for table, column in dependents:
+                db.execute(table.delete().where(table.c[column].in_(doomed_ids)))
+            result.booking_requests += db.execute(
+                booking_requests.delete().where(doomed)).rowcount
     for cid in found_ids:
         audit.record(engine, username, reason, cid)
     return result
+
+
+def _rows_referring_to(engine, table_name: str) -> List[Tuple[sa.Table, str]]:
+    """(table, column) of every table with a foreign key to `table_name` (such as the
+    delivery outbox of booking requests): their rows go first, and they hold the same
+    personal details."""
+    inspector = sa.inspect(engine)
+    found = []
+    for name in inspector.get_table_names():
+        for key in inspector.get_foreign_keys(name):
+            if key["referred_table"] == table_name:
+                table = sa.Table(name, sa.MetaData(), autoload_with=engine)
+                found.append((table, key["constrained_columns"][0]))
+    return found
 
 
 def expired_conversations(engine, days: int, now: Optional[float] = None) -> List[str]:

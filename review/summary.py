@@ -9,7 +9,8 @@ import sqlalchemy as sa
 
 from review import clock, conversations
 from review.filters import Filters
-from review.tables import booking_requests, events
+from clinic.bookings import booking_requests
+from review.tables import events
 
 
 @dataclass
@@ -25,7 +26,6 @@ class Report:
     human_conversations: int = 0
     top_intents: List[Tuple[str, int]] = field(default_factory=list)
     bookings: Dict[str, Dict[str, int]] = field(default_factory=dict)  # kind -> status -> n
-    booking_table: bool = True
 
     @property
     def busiest_day(self) -> int:
@@ -60,15 +60,13 @@ def build(engine, first_day: date, last_day: date) -> Report:
     report.fallback_messages = intents.pop(conversations.FALLBACK_INTENT, 0)
     report.top_intents = intents.most_common(10)
 
-    table = booking_requests(engine)
-    report.booking_table = table is not None
-    if table is not None:
-        # UTC, as stored: SQLite compares datetimes as text, without their offsets.
-        since, until = (datetime.fromtimestamp(t, timezone.utc) for t in (start, end))
-        with engine.connect() as db:
-            for kind, status, count in db.execute(
-                    sa.select(table.c.kind, table.c.status, sa.func.count())
-                    .where(table.c.created_at >= since, table.c.created_at < until)
-                    .group_by(table.c.kind, table.c.status)):
-                report.bookings.setdefault(kind, {})[status] = count
+    # UTC, as stored: SQLite compares datetimes as text, without their offsets.
+    since, until = (datetime.fromtimestamp(t, timezone.utc) for t in (start, end))
+    table = booking_requests
+    with engine.connect() as db:
+        for kind, status, count in db.execute(
+                sa.select(table.c.kind, table.c.status, sa.func.count())
+                .where(table.c.created_at >= since, table.c.created_at < until)
+                .group_by(table.c.kind, table.c.status)):
+            report.bookings.setdefault(kind, {})[status] = count
     return report

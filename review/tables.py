@@ -5,7 +5,9 @@ SQLEvent) column for column, so the review app also starts on a database the ass
 has not written to yet. Everything else belongs to the review tools and is created
 idempotently by `connect()`."""
 import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 
+from clinic import bookings
 from clinic.database import create_engine
 
 metadata = sa.MetaData()
@@ -95,20 +97,13 @@ PER_CONVERSATION = [reviewed, tags, notes, corrections]
 
 
 def connect(url=None) -> sa.engine.Engine:
-    """An engine for the configured database, with the review tables in place."""
-    engine = create_engine(url)
+    """An engine for `url` (default: the configured database), review tables in place."""
+    engine = create_engine(make_url(url) if isinstance(url, str) else url)
     try:
         metadata.create_all(engine, checkfirst=True)
     except sa.exc.DBAPIError:
         # Another process (the Rasa server, a second review process) created a table
         # between our check and our CREATE; the second pass sees it and skips it.
         metadata.create_all(engine, checkfirst=True)
+    bookings.ensure_tables(engine)  # so a fresh install lists no requests rather than failing
     return engine
-
-
-def booking_requests(engine: sa.engine.Engine):
-    """The booking engineer's `booking_requests` table (clinic/bookings.py), reflected
-    so that the review tools need none of its code; None until the assistant made it."""
-    if not sa.inspect(engine).has_table("booking_requests"):
-        return None
-    return sa.Table("booking_requests", sa.MetaData(), autoload_with=engine)

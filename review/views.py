@@ -6,6 +6,7 @@ from functools import wraps
 from flask import (Blueprint, Response, abort, current_app, flash, g, redirect,
                    render_template, request, session, url_for)
 
+from clinic import bookings
 from review import annotations, audit, auth, conversations, exports, filters, privacy, summary
 from review.annotations import AnnotationError
 
@@ -92,8 +93,9 @@ def conversation(conversation_id):
     marks = annotations.marks_for(engine(), [conversation_id])[conversation_id]
     return render_template("conversation.html", row=row, marks=marks,
                            turns=conversations.transcript(engine(), conversation_id),
-                           intents=intents, entities=entities,
-                           back=request.args.get("back", ""))
+                           intents=intents, entities=entities, statuses=bookings.STATUSES,
+                           requests=bookings.list_requests(conversation_id=conversation_id,
+                                                           engine=engine()))
 
 
 def _back_to_conversation(conversation_id: str, anchor: str = ""):
@@ -185,6 +187,35 @@ def delete_conversation():
     deleted = privacy.delete_conversations(engine(), [conversation_id], g.user["username"])
     flash(f"Deleted: {deleted}.")
     return redirect(url_for("views.conversation_list"))
+
+
+@views.get("/requests")
+def booking_requests():
+    status = request.args.get("status", "new")
+    kind = request.args.get("kind", "")
+    found = bookings.list_requests(status=status if status in bookings.STATUSES else None,
+                                   kind=kind if kind in bookings.KINDS else None,
+                                   limit=500, engine=engine())
+    return render_template("requests.html", requests=found, status=status, kind=kind,
+                           statuses=bookings.STATUSES, kinds=bookings.KINDS)
+
+
+@views.post("/requests/status")
+def booking_request_status():
+    raw_id, status = request.form.get("request_id", ""), request.form.get("status", "")
+    if status not in bookings.STATUSES:
+        abort(400, f"“{status}” is not a request status.")
+    try:
+        updated = bookings.update_status(int(raw_id) if raw_id.isdigit() else -1, status,
+                                         engine=engine())
+    except LookupError:
+        abort(404, "There is no such request (it may have been deleted).")
+    audit.record(engine(), g.user["username"], "request_status", updated.conversation_id,
+                 f"request {updated.id} ({updated.kind}) -> {status}")
+    flash(f"Request {updated.id} is now “{status}”.")
+    if request.form.get("back") == "conversation":
+        return _back_to_conversation(updated.conversation_id, "#requests")
+    return redirect(url_for("views.booking_requests"))
 
 
 @views.get("/corrections")
