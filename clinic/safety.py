@@ -25,7 +25,7 @@ the phrasing to the tables in tests/test_safety_detection.py; see docs/safety.md
 """
 import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Pattern
+from typing import Dict, List, Optional, Pattern, Tuple
 
 # Every red flag the contract names, most serious first (the advice follows this order).
 FLAG_NAMES = (
@@ -185,6 +185,9 @@ SIGNS: List[Sign] = [
     _sign("giving_way", "collapses",
           rf"(?:{KNEE}{_gap(2)}collaps(?:ed|es|ing)(?!\s+in)|collaps(?:ed|es|ing)\s+under\s+me)"),
     _sign("giving_way", "gives_way", r"(?:went|goes|go|going)\s+(?:out\s+)?from\s+under(?:neath)?\s+me"),
+    _sign("giving_way", "gives_way",  # UK: "my knee went on me", "felt it go"
+          r"(?:knee|it|leg)\s+(?:just\s+)?(?:went|goes|keeps\s+going)\s+(?:on|from)\s+me"
+          r"|felt\s+(?:my\s+)?(?:knee|it)\s+go\b(?!\s+(?:numb|red|hot|stiff|tight|dead))"),
     _sign("giving_way", "unstable",
           rf"(?:(?:knees?|kne|knie){_gap(3)}(?:unstable|wobbly)|legs?{_gap(3)}unstable|instability"
           rf"|unstable\s+knee|(?:knee|it)\s+(?:just\s+)?went\s+sideways)"),
@@ -238,6 +241,8 @@ SIGNS: List[Sign] = [
           rf"|sideways|across|off\s+to\s+the\s+side|to\s+the\s+(?:side|outside)|at\s+an?\s+(?:weird|odd"
           rf"|strange|funny|wrong)\s+angle|in\s+the\s+wrong\s+place)|out\s+of\s+(?:place|line|position"
           rf"|joint))"),
+    _sign("deformity", "kneecap", r"(?:knee|it)\s+(?:\w+\s+)?(?:popped|slipped|came|went|pops|slips)\s+out"
+                                  r"(?!\s+of\s+(?:my|the)\s+(?:head|mind))"),
     _sign("deformity", "wrong_shape",
           rf"(?:knee|kne|leg){_gap(3)}(?:out\s+of\s+(?:place|line)|(?:the\s+|a\s+)?(?:wrong|weird|odd"
           rf"|strange)\s+shape|at\s+an?\s+(?:weird|odd|strange|funny|wrong)\s+angle|crooked)"),
@@ -272,7 +277,7 @@ SIGNS: List[Sign] = [
           r"(?:numb(?:ness|nes|ed)?|numbess|tingl\w*|tingel\w*|pins?\s*(?:and|&|n'?|an)\s*(?:needl?e?s"
           r"|needels)|foot\s+drop|drop\s+foot)",
           unless=r"\b(?:ice|icing|iced|cold|frozen|freezing|numbing\s+(?:gel|cream|spray)|hands?"
-                 r"|fingers?)\b"),
+                 r"|fingers?|shoes?|laces?|lacing|trainers|sneakers)\b"),
     _sign("numbness", "numb",
           rf"(?:{CANT}\s+feel|(?:lost|loss\s+of|losing|reduced|no)\s+(?:the\s+|all\s+|any\s+)?(?:feeling"
           r"|sensation))\s+(?:in\s+|of\s+|on\s+)?(?:my\s+|the\s+)?(?:foot|feet|toes?|leg|lower\s+leg|shin"
@@ -361,6 +366,21 @@ def _is_negated(text: str, start: int, end: int) -> bool:
     return False
 
 
+# "I dislocated my kneecap years ago": history, not something happening now; unless the
+# sentence also says it is happening again ("...last year, and today it popped out again").
+_LONG_AGO = re.compile(
+    r"\b(?:(?:\d+|a\s+few|a\s+couple\s+of|two|three|four|five|several|many)\s+years?\s+(?:ago|back)"
+    r"|last\s+year|years\s+ago|as\s+a\s+(?:kid|child|teenager|teen)|when\s+i\s+was\s+(?:younger|a\s+kid"
+    r"|little|at\s+school)|at\s+(?:school|uni|university|college)|in\s+(?:19|20)\d\d)\b")
+_NOW = re.compile(
+    r"\b(?:again|today|tonight|now|still|currently|this\s+(?:morning|afternoon|evening|week|month)"
+    r"|yesterday|recently|lately|keeps?|kept|these\s+days|at\s+the\s+moment|every|ever\s+since)\b")
+
+
+def _is_long_ago(sentence: str) -> bool:
+    return bool(_LONG_AGO.search(sentence)) and not _NOW.search(sentence)
+
+
 # --- matching -------------------------------------------------------------------------------
 
 def _normalise(text: str) -> str:
@@ -368,12 +388,33 @@ def _normalise(text: str) -> str:
     return text.lower().translate(str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"}))
 
 
-def _sentence(text: str, start: int, end: int, reach: int = 150) -> str:
-    """The sentence around a match, at most `reach` characters either side (messages can be
-    long without a full stop, and checking all of it for every match would be slow)."""
+def _sentence_span(text: str, start: int, end: int, reach: int = 150) -> Tuple[int, int]:
+    """Where the sentence around a match starts and ends, at most `reach` characters either
+    side (messages can be long without a full stop; checking all of it for every match
+    would be slow)."""
     left = max([text.rfind(mark, max(0, start - reach), start) for mark in ".!?\n"] + [start - reach - 1])
     rights = [i for i in (text.find(mark, end, end + reach) for mark in ".!?\n") if i != -1]
-    return text[max(0, left + 1):min(rights) if rights else end + reach]
+    return max(0, left + 1), min(rights) if rights else min(len(text), end + reach)
+
+
+_CLAUSE_BOUNDARY = re.compile(r"[,;]|\bbut\b")
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    left, right = _sentence_span(text, start, end)
+    return text[left:right]
+
+
+def _clause(text: str, start: int, end: int) -> str:
+    """The part of the sentence around a match between commas, semicolons and "but"."""
+    left, right = _sentence_span(text, start, end)
+    cut = left
+    for boundary in _CLAUSE_BOUNDARY.finditer(text, left, right):
+        if boundary.start() >= end:
+            return text[cut:boundary.start()]
+        if boundary.end() <= start:
+            cut = boundary.end()
+    return text[cut:right]
 
 
 def _mentions(text: str, signs: List[Sign]) -> List[Mention]:
@@ -385,7 +426,8 @@ def _mentions(text: str, signs: List[Sign]) -> List[Mention]:
                 continue
             if sign.unless_near and sign.unless_near.search(text, max(0, start - 12), end):
                 continue
-            found.append(Mention(sign.name, sign.sign, start, end, _is_negated(text, start, end)))
+            negated = _is_negated(text, start, end) or _is_long_ago(_clause(text, start, end))
+            found.append(Mention(sign.name, sign.sign, start, end, negated))
     return found
 
 

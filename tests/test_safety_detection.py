@@ -43,6 +43,9 @@ POSITIVE = [
     ("I don't know why but it keeps giving way", "giving_way"),
     ("not sure if it's normal that my knee gives way on stairs", "giving_way"),
     ("without warning my knee gave way", "giving_way"),
+    ("my knee went on me coming down the stairs", "giving_way"),
+    ("I felt my knee go on the turn", "giving_way"),
+    ("my knee locked last year, but now it gives way", "giving_way"),
     ("i want to book, my knee keeps giving way", "giving_way"),
     # --- cannot bear weight
     ("cant put weight on it", "cannot_bear_weight"),
@@ -90,6 +93,7 @@ POSITIVE = [
     ("my leg is at a weird angle below the knee", "deformity"),
     ("there's a bone sticking out", "deformity"),
     ("kneecap keeps popping out", "deformity"),
+    ("I dislocated my kneecap last year, and today it popped out again", "deformity"),
     # --- infection
     ("my knee is hot, red and swollen and I feel feverish", "infection_signs"),
     ("my knee is red and warm to the touch", "infection_signs"),
@@ -192,6 +196,10 @@ BENIGN = [
     "should I buckle my knee brace tighter",
     "I want to lock in a booking for next week",
     "when do you lock up for the night",
+    "toes go numb when running in new shoes",
+    # history, not now
+    "I dislocated my kneecap 3 years ago, now I want to get back to running",
+    "my knee gave way once last year but it's been fine since",
     "I blew up at mile 20 of the marathon",
     "do I need to give way to cyclists on the path",
     "My physio said there is no damage to the ligaments",
