@@ -213,6 +213,7 @@ function addMessage(message) {
 
 var socket = null;
 var confirmedSession = false;
+var connectionLost = false; // after a disconnect, failed retries keep saying "Reconnecting…"
 var replyTimer = null;
 var botQueue = [];
 var showingBot = false;
@@ -315,6 +316,7 @@ function connect() {
     var isNew = sessionId !== state.sessionId;
     state.sessionId = sessionId;
     confirmedSession = true;
+    connectionLost = false;
     saveState();
     setStatus("");
     // A new conversation starts with the greeting (the disclaimer comes with it).
@@ -324,13 +326,14 @@ function connect() {
   socket.on("bot_uttered", receive);
   socket.on("disconnect", function (reason) {
     confirmedSession = false;
+    connectionLost = true;
     setTyping(false);
     setStatus("Connection lost. Reconnecting… Anything you type will be sent when we're back.");
     // The server closing the session on purpose is the one case socket.io won't retry.
     if (reason === "io server disconnect") socket.connect();
   });
   socket.on("connect_error", function () {
-    setStatus("Can't reach the assistant right now. Retrying…");
+    if (!connectionLost) setStatus("Can't reach the assistant right now. Retrying…");
   });
 }
 
