@@ -19,7 +19,7 @@ from clinic.bookings import create_request
 from clinic.contact_details import check_contact, check_name, display_contact
 from clinic.delivery.settings import booking_settings
 from clinic.preferred_time import describe, describe_day, interpret, latest_start
-from clinic.settings import load_clinic
+from clinic.settings import ClinicConfigError, load_clinic
 
 logger = logging.getLogger(__name__)
 
@@ -223,6 +223,15 @@ def _parse_iso(value: Any) -> Optional[datetime]:
     return parsed if parsed.tzinfo else None
 
 
+def queue_delivery(request) -> None:
+    """Queue a stored request for the clinic's webhook/email. A broken delivery setting
+    must not lose the request: it is stored, and the staff see it in the review app."""
+    try:
+        delivery.queue(request)
+    except ClinicConfigError:
+        logger.exception("Request %s is stored but cannot be queued for delivery", request.id)
+
+
 def booking_summary(tracker: Tracker) -> Dict[str, str]:
     """The details as the user should read them back."""
     when = _parse_iso(tracker.get_slot("booking_time"))
@@ -296,7 +305,7 @@ class ActionSubmitBooking(Action):
                 consent=True,  # the confirmation question asks for it explicitly
             )
             if created:
-                delivery.queue(request)
+                queue_delivery(request)
         except SQLAlchemyError:
             logger.exception("Could not store the booking request of %s", tracker.sender_id)
             dispatcher.utter_message(response="utter_request_failed")

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.booking import BookingFieldsMixin
+from actions.booking import BookingFieldsMixin, queue_delivery
 from clinic import delivery
 from clinic.bookings import create_request
 from clinic.contact_details import display_contact
@@ -84,7 +84,7 @@ async def submit_handoff(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
             consent=True,
         )
         if created:
-            delivery.queue(request)
+            queue_delivery(request)
     except SQLAlchemyError:
         logger.exception("Could not store the %s request of %s", kind, tracker.sender_id)
         dispatcher.utter_message(response="utter_request_failed")
@@ -93,7 +93,7 @@ async def submit_handoff(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
         delivery.kick()
     dispatcher.utter_message(
         response=f"utter_handoff_sent_{kind}", reference=request.id,
-        contact=display_contact(contact, booking_settings().phone_region))
+        contact=display_contact(contact, booking_settings().phone_region) if contact else "")
     return [SlotSet("handoff_kind", None), SlotSet("handoff_message", None)]
 
 

@@ -53,8 +53,8 @@ class ActionServerDownPolicy(Policy):
         if not isinstance(last, ActionExecuted) or not last.action_name:
             return None
         name = last.action_name
-        custom = set(domain.user_actions) | set(domain.form_names)
-        if name in custom and not name.startswith(("utter_", "validate_")):
+        # user_actions also lists the responses (utter_*): those never call the action server.
+        if name in domain.user_actions_and_forms and not name.startswith(("utter_", "validate_")):
             return name
         return None
 
