@@ -18,7 +18,7 @@ TEXT_ONLY = "Sorry, I can only read text messages. Please type your question."
 
 # Where a long text may be cut, best first: paragraphs, lines, sentences, words.
 _BREAKS = [(re.compile(r"\n\s*\n"), "\n\n"), (re.compile(r"\n"), "\n"),
-           (re.compile(r"(?<=[.!?…:;])\s+"), " "), (re.compile(r"\s+"), " ")]
+           (re.compile(r"(?<=[.!?…])\s+"), " "), (re.compile(r"\s+"), " ")]
 
 # "2", "2.", "2)", "#2", "option 2" – a reply that only picks a numbered option.
 _NUMBER_REPLY = re.compile(r"^\s*(?:option\s*|no\.?\s*|#)?(\d{1,2})\s*[.)]?\s*$", re.IGNORECASE)

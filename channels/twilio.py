@@ -13,13 +13,14 @@
 """
 import logging
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from urllib.parse import parse_qs
 
 import aiohttp
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.twilio import TwilioInput as RasaTwilioInput
 from rasa.core.channels.twilio import TwilioOutput as RasaTwilioOutput
 from sanic import Blueprint, response
-from sanic.request import Request
+from sanic.request import Request, RequestParameters
 from sanic.response import HTTPResponse
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
@@ -48,6 +49,12 @@ def whatsapp_address(number: Optional[Text]) -> Optional[Text]:
     if not number or number.startswith("whatsapp:"):
         return number
     return f"whatsapp:{number.replace(' ', '')}"
+
+
+def twilio_form(request: Request) -> RequestParameters:
+    """The posted fields, with the empty ones: Twilio signs an empty Body too (a voice
+    note has one), and Sanic's `request.form` leaves them out."""
+    return RequestParameters(parse_qs(request.body.decode("utf-8"), keep_blank_values=True))
 
 
 class TwilioOutput(RasaTwilioOutput):
@@ -107,15 +114,16 @@ class TwilioInput(RasaTwilioInput):
 
         @twilio_webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            form = twilio_form(request)
             signature = request.headers.get(SIGNATURE_HEADER, "")
-            if not validator.validate(self.webhook_url, request.form, signature):
+            if not validator.validate(self.webhook_url, form, signature):
                 logger.warning("Refused a Twilio webhook request without a valid signature "
                                "(from %s).", request.remote_addr or request.ip)
                 return response.text("forbidden", status=403)
-            sender = request.form.get("From")
+            sender = form.get("From")
             if not sender:
                 return response.text("no sender", status=400)
-            text = (request.form.get("Body") or "").strip()
+            text = (form.get("Body") or "").strip()
 
             out_channel = self.get_output_channel()
             try:
