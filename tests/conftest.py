@@ -60,3 +60,14 @@ def conversation(agent, event_loop_session) -> Conversation:
 def new_conversation(agent, event_loop_session):
     """A factory, for tests that need several users."""
     return lambda sender=None: Conversation(agent, event_loop_session, sender)
+
+
+@pytest.fixture(scope="session",
+                params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def review_seeded(request, model_path, tmp_path_factory):
+    """Servers on a database seeded by talking to the assistant, once per backend, for the
+    staff review tests (see tests/support/review.py)."""
+    from tests.support.review import seeded_database
+
+    with seeded_database(request.param, tmp_path_factory.mktemp(f"review-{request.param}")) as seeded:
+        yield seeded
