@@ -103,6 +103,7 @@ def extract_time_of_day(text: str) -> Tuple[Optional[time], str]:
 
 def extract_day(text: str, today: date, date_order: str = "DMY") -> Optional[date]:
     """The calendar day in `text`, read by dateparser relative to `today`."""
+    says_next = bool(re.search(r"\bnext\s+(mon|tue|wed|thu|fri|sat|sun)", text))
     text = _NEXT_WEEKDAY.sub(lambda m: m.group(1) + m.group(2), text)
     settings = {
         "PREFER_DATES_FROM": "future",
@@ -116,11 +117,13 @@ def extract_day(text: str, today: date, date_order: str = "DMY") -> Optional[dat
         if not candidate:
             continue
         parsed = dateparser.parse(candidate, languages=["en"], settings=settings)
+        if not parsed:
+            found = search_dates(candidate, languages=["en"], settings=settings)
+            parsed = found[-1][1] if found else None
         if parsed:
-            return parsed.date()
-        found = search_dates(candidate, languages=["en"], settings=settings)
-        if found:
-            return found[-1][1].date()
+            day = parsed.date()
+            # On a Tuesday, "next tuesday" is a week away, not today.
+            return day + timedelta(days=7) if says_next and day == today else day
     return None
 
 

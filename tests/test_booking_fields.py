@@ -44,6 +44,12 @@ def test_ordinary_words_become_a_time_in_the_clinic_zone(text, expected):
     assert answer.when.utcoffset() is not None
 
 
+def test_next_weekday_on_that_weekday_is_a_week_away():
+    tuesday = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
+    assert interpret("next tuesday at 10am", tuesday, CLINIC).when == local(2026, 12, 1, 10, 0)
+    assert interpret("today at 3pm", tuesday, CLINIC).when == local(2026, 11, 24, 15, 0)
+
+
 def test_summer_times_carry_the_summer_offset():
     june = datetime(2026, 6, 1, 9, 0, tzinfo=timezone.utc)  # a Monday
     answer = interpret("wednesday 10am", june, CLINIC)
