@@ -58,12 +58,13 @@ async def drain(settings: Optional[BookingSettings] = None, engine: Optional[Eng
                 continue
             try:
                 await _attempt(delivery, settings)
-            except DeliveryError as error:
-                retry_at = outbox.mark_failed(delivery.id, str(error), settings.first_retry_seconds,
+            except Exception as error:  # whatever went wrong, the delivery stays queued
+                reason = str(error) if isinstance(error, DeliveryError) else repr(error)
+                retry_at = outbox.mark_failed(delivery.id, reason, settings.first_retry_seconds,
                                               settings.max_retry_seconds, engine=engine)
                 logger.warning("Delivery %s (%s) of request %s failed, retry at %s: %s",
                                delivery.id, delivery.method, delivery.request_id,
-                               retry_at.isoformat(), error)
+                               retry_at.isoformat(), reason)
             else:
                 outbox.mark_delivered(delivery.id, engine=engine)
                 delivered += 1

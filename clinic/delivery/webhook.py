@@ -5,6 +5,7 @@ Signature (documented for the receiving side in docs/booking.md):
     X-Booking-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>
     X-Booking-Delivery: <delivery id, the same on every retry: use it to drop repeats>
 Signing the timestamp with the body lets the receiver refuse replays of old messages."""
+import asyncio
 import hashlib
 import hmac
 import json
@@ -55,5 +56,5 @@ async def send(settings: WebhookSettings, delivery_id: int, request: Dict) -> No
                 if response.status >= 300:
                     text = (await response.text())[:300]
                     raise DeliveryError(f"HTTP {response.status} from {settings.url}: {text}")
-    except (aiohttp.ClientError, TimeoutError) as error:
+    except (aiohttp.ClientError, asyncio.TimeoutError) as error:
         raise DeliveryError(f"{type(error).__name__} posting to {settings.url}: {error}") from error
