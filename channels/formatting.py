@@ -13,8 +13,11 @@ from rasa.shared.core.events import BotUttered, UserUttered
 TELEGRAM_LIMIT = 4096
 TWILIO_LIMIT = 1600
 
-# Sent when a user sends a photo, voice note, sticker or location: the NLU only reads text.
-TEXT_ONLY = "Sorry, I can only read text messages. Please type your question."
+# Sent when a user sends a photo, voice note, sticker or location: the NLU only reads text,
+# and a voice note may describe an emergency that the red-flag check cannot see.
+TEXT_ONLY = ("Sorry, I can only read text messages. Please type your question. If your knee "
+             "locks, gives way, swells fast or you can't put weight on it, please get urgent "
+             "medical help.")
 
 # Where a long text may be cut, best first: paragraphs, lines, sentences, words.
 _BREAKS = [(re.compile(r"\n\s*\n"), "\n\n"), (re.compile(r"\n"), "\n"),

@@ -40,6 +40,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 SECRET_FORMAT = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what setWebhook accepts
 SENDER_PREFIX = "telegram:"
 CALLBACK_DATA_LIMIT = 64  # bytes, Telegram's limit for a button's data
+SEND_TIMEOUT_SECONDS = 10
 
 
 def chat_id(sender_id: Text) -> Text:
@@ -62,7 +63,8 @@ def inline_keyboard(buttons: List[Button]) -> InlineKeyboardMarkup:
 
 class TelegramOutput(RasaTelegramOutput):
     def __init__(self, access_token: Text, api_url: Text = DEFAULT_API_URL) -> None:
-        Bot.__init__(self, access_token, server=TelegramAPIServer.from_base(api_url))
+        Bot.__init__(self, access_token, server=TelegramAPIServer.from_base(api_url),
+                     timeout=SEND_TIMEOUT_SECONDS)
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
         await super().send_response(chat_id(recipient_id), message)

@@ -11,6 +11,7 @@
   separately, and WhatsApp may show them out of order), split within Twilio's 1,600
   characters otherwise, and without blocking the server (Rasa's uses the blocking client).
 """
+import asyncio
 import logging
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 from urllib.parse import parse_qs
@@ -38,6 +39,7 @@ VARIABLES = {"account_sid": "TWILIO_ACCOUNT_SID", "auth_token": "TWILIO_AUTH_TOK
 # Another address for Twilio's REST API (the tests' stand-in).
 API_URL_VARIABLE, DEFAULT_API_URL = "TWILIO_API_URL", "https://api.twilio.com"
 SIGNATURE_HEADER = "X-Twilio-Signature"
+SEND_TIMEOUT_SECONDS = 10  # Twilio itself gives up on the webhook after 15 s
 
 # Twilio's HTTP client logs every request and its headers at INFO level.
 _http_logger = logging.getLogger(f"{__name__}.http")
@@ -71,8 +73,9 @@ class TwilioOutput(RasaTwilioOutput):
     async def _send_message(self, message_data: Dict[Text, Any]) -> Any:
         # Used by Rasa's send_image_url and send_custom_json too.
         try:
-            return await self.messages.create_async(**message_data)
-        except (TwilioRestException, aiohttp.ClientError) as error:
+            return await asyncio.wait_for(self.messages.create_async(**message_data),
+                                          SEND_TIMEOUT_SECONDS)
+        except (TwilioRestException, aiohttp.ClientError, asyncio.TimeoutError) as error:
             logger.error("Twilio did not accept a reply to %s: %s", message_data.get("to"), error)
             return None
 

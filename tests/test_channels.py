@@ -22,6 +22,10 @@ from tests.support.processes import BIN, ROOT, AssistantServers
 # Twilio signs the URL it was given in its console: the public one, in front of a proxy.
 PUBLIC_TWILIO_URL = "https://assistant.clinic.example.com/webhooks/twilio/webhook"
 DISCLAIMER = "not a diagnosis"
+# The answer to a photo or voice note: ask for text, and never miss an emergency.
+TEXT_ONLY = ("Sorry, I can only read text messages. Please type your question. If your knee "
+             "locks, gives way, swells fast or you can't put weight on it, please get urgent "
+             "medical help.")
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
 # A clinic with a very long insurance text, so that the prices reply needs splitting.
 CLAIM_NOTES = [f"Claim note {n}: keep the invoice we give you and send it to your insurer "
@@ -184,8 +188,8 @@ def test_telegram_refuses_updates_without_the_secret_token(assistant, telegram):
 def test_telegram_photo_gets_a_text_only_answer_and_groups_are_ignored(assistant, telegram):
     chat = new_chat_id()
     assert telegram_says(assistant, telegram_photo_update(chat)).status_code == 200
-    assert telegram.sent_to(chat)[-1]["text"] == ("Sorry, I can only read text messages. "
-                                                  "Please type your question.")
+    assert telegram.sent_to(chat)[-1]["text"] == TEXT_ONLY
+    assert user_texts(assistant, f"telegram:{chat}") == []
 
     group = -new_chat_id()
     update = telegram_text_update(group, "my knee hurts when I run", chat_type="group")
@@ -259,8 +263,7 @@ def test_whatsapp_voice_note_gets_a_text_only_answer(assistant, twilio):
     response = post_twilio_message(f"{assistant.url}/webhooks/twilio/webhook", form,
                                    twilio_signature(PUBLIC_TWILIO_URL, form))
     assert response.status_code == 204
-    assert twilio.sent_to(sender) == ["Sorry, I can only read text messages. "
-                                      "Please type your question."]
+    assert twilio.sent_to(sender) == [TEXT_ONLY]
     assert user_texts(assistant, sender) == []
 
 
