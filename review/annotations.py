@@ -198,6 +198,8 @@ def nlu_yaml(found: List[Dict[str, Any]], comment: str = "") -> str:
     examples = [Message(data={"text": c["text"], "intent": c["intent"],
                               "entities": c["entities"]})
                 for c in sorted(latest.values(), key=lambda c: (c["intent"], c["text"]))]
-    body = RasaYAMLWriter().dumps(TrainingData(training_examples=examples))
+    # Rasa's writer gives an empty string for no examples; an explicit empty file is clearer.
+    body = RasaYAMLWriter().dumps(TrainingData(training_examples=examples)) or \
+        'version: "3.1"\nnlu: []\n'
     header = "".join(f"# {line}\n" for line in comment.splitlines())
     return header + body

@@ -29,8 +29,12 @@ def _operator() -> str:
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\n")
-    first = getpass.getpass("Password (at least 12 characters): ")
-    if getpass.getpass("Same password again: ") != first:
+    try:
+        first = getpass.getpass("Password (at least 12 characters): ")
+        again = getpass.getpass("Same password again: ")
+    except EOFError:
+        raise auth.AccountError("No password was entered (use --password-stdin to pipe one).")
+    if again != first:
         raise auth.AccountError("The two passwords differ.")
     return first
 

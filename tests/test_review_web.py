@@ -201,3 +201,12 @@ def test_accounts_are_made_with_a_command(database_url, engine):
     assert short.returncode == 2 and "at least 12 characters" in short.stderr
     assert auth.authenticate(engine, "mia", PASSWORD)["username"] == "mia"
     assert any(e["action"] == "create_user" and e["detail"] == "mia" for e in audit.recent(engine))
+
+
+def test_corrections_export_before_any_correction_is_an_empty_training_file(staff):
+    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
+
+    response = staff.get("/corrections/nlu.yml")
+    assert response.status_code == 200
+    assert 'attachment; filename="review_corrections_' in response.headers["Content-Disposition"]
+    assert RasaYAMLReader().reads(response.text).intent_examples == []
