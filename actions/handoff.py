@@ -3,6 +3,7 @@ cancel my appointment" (manage_appointment). The user's own words become a reque
 the staff; `handoff_form` first asks for a name and a contact when we don't have them."""
 import logging
 import re
+from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -34,10 +35,14 @@ def users_words(tracker: Tracker, kind: str) -> str:
     return DEFAULT_MESSAGES[kind] if not text or text.startswith("/") else text[:1000]
 
 
-class _StartHandoff(Action):
+class _StartHandoff(Action, ABC):
     """Record what the user asked for, then store it, or first ask for contact details."""
 
     kind = "human"
+
+    @abstractmethod
+    def name(self) -> Text:
+        """Abstract, so that rasa-sdk registers only the subclasses."""
 
     def request_kind(self, tracker: Tracker) -> str:
         return self.kind
