@@ -10,9 +10,9 @@ from typing import Any, Dict, List, Optional
 
 import sqlalchemy as sa
 
+from clinic.bookings import booking_requests
 from review import annotations
 from review.filters import Filters
-from clinic.bookings import booking_requests
 from review.tables import events, reviewed, tags
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -156,25 +156,36 @@ class Page:
         return max(1, -(-self.total // self.size))
 
 
-def find(engine, f: Filters, page: int = 1, size: int = PAGE_SIZE) -> Page:
-    """Conversations matching the filters, most recently active first."""
+def _row(found) -> ConversationRow:
+    flags = {name: bool(found[name]) for name in ("fallback", "red_flag", "human")}
+    return ConversationRow(**{**found, **flags})
+
+
+def _matching(engine, f: Filters):
     s = _summaries(engine)
     query = sa.select(s).where(*_conditions(engine, s, f))
+    return query, query.order_by(s.c.last_active.desc(), s.c.conversation_id)
+
+
+def find(engine, f: Filters, page: int = 1, size: int = PAGE_SIZE) -> Page:
+    """One page of the conversations matching the filters, most recently active first."""
+    query, ordered = _matching(engine, f)
     with engine.connect() as db:
         total = db.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar()
-        number = max(1, min(page, max(1, -(-total // size))))
-        found = db.execute(
-            query.order_by(s.c.last_active.desc(), s.c.conversation_id)
-            .limit(size).offset((number - 1) * size)).mappings().all()
-    rows = [ConversationRow(**{**row, "fallback": bool(row["fallback"]),
-                               "red_flag": bool(row["red_flag"]), "human": bool(row["human"])})
-            for row in found]
+        number = max(1, min(page, -(-total // size)))
+        found = db.execute(ordered.limit(size).offset((number - 1) * size)).mappings().all()
+    rows = [_row(found_row) for found_row in found]
     _add_details(engine, rows)
     return Page(rows, total, number, size)
 
 
-def find_all(engine, f: Filters, limit: int = 10_000) -> List[ConversationRow]:
-    return find(engine, f, page=1, size=limit).rows
+def find_all(engine, f: Filters) -> List[ConversationRow]:
+    """Every conversation matching the filters (for exports and the summary)."""
+    with engine.connect() as db:
+        rows = [_row(found_row) for found_row in db.execute(_matching(engine, f)[1]).mappings()]
+    for start in range(0, len(rows), 500):  # keeps the IN lists of the details short
+        _add_details(engine, rows[start:start + 500])
+    return rows
 
 
 def _add_details(engine, rows: List[ConversationRow]) -> None:
@@ -292,8 +303,7 @@ def summary_of(engine, conversation_id: str) -> Optional[ConversationRow]:
         row = db.execute(sa.select(s).where(s.c.conversation_id == conversation_id)).mappings().first()
     if row is None:
         return None
-    result = ConversationRow(**{**row, "fallback": bool(row["fallback"]),
-                                "red_flag": bool(row["red_flag"]), "human": bool(row["human"])})
+    result = _row(row)
     _add_details(engine, [result])
     return result
 
