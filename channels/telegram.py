@@ -176,7 +176,7 @@ class TelegramInput(RasaTelegramInput):
                 logger.warning("Could not answer a Telegram button press: %s", error)
             return query.message, query.data
         message = update.message or update.edited_message
-        return message, message.text if message else None
+        return message, (message.text or message.caption) if message else None
 
     @staticmethod
     async def _show_typing(out_channel: TelegramOutput, chat: int) -> None:

@@ -140,6 +140,10 @@ def test_telegram_start_shows_the_disclaimer_then_the_greeting_with_a_keyboard(a
     assert [DISCLAIMER in m["text"] for m in again] == [True, False]
     assert again[1]["text"] == response("utter_greet")["text"]
 
+    # /help, Telegram's other standard command, shows what the assistant can do.
+    telegram_says(assistant, telegram_text_update(chat, "/help"))
+    assert telegram.sent_to(chat)[-1]["text"] == response("utter_capabilities")["text"]
+
 
 def test_telegram_button_press_is_answered_like_the_button(assistant, telegram):
     chat = new_chat_id()
@@ -190,6 +194,11 @@ def test_telegram_photo_gets_a_text_only_answer_and_groups_are_ignored(assistant
     assert telegram_says(assistant, telegram_photo_update(chat)).status_code == 200
     assert telegram.sent_to(chat)[-1]["text"] == TEXT_ONLY
     assert user_texts(assistant, f"telegram:{chat}") == []
+    # A photo with a caption: the caption is read.
+    captioned = telegram_photo_update(chat)
+    captioned["message"]["caption"] = "/ask_contact"
+    telegram_says(assistant, captioned)
+    assert "hello@clinic.example.com" in telegram.sent_to(chat)[-1]["text"]
 
     group = -new_chat_id()
     update = telegram_text_update(group, "my knee hurts when I run", chat_type="group")
