@@ -100,7 +100,8 @@ SWELL = (
 )
 BIG_BEFORE = (
     r"(?:huge(?:ly)?|massive(?:ly)?|enormous(?:ly)?|big|large|very|really|realy|rly|so|extremely|badly"
-    r"|severe(?:ly)?|super|seriously|incredibly|insanely|hugely|majorly|terribly|(?:a\s+)?lot\s+of"
+    r"|severe(?:ly)?|super|seriously|incredibly|insanely|hugely|majorly|terribly|hella|mega|proper"
+    r"|(?:a\s+)?lot\s+of"
     r"|lots\s+of|loads\s+of|tons\s+of)"
 )
 BIG_AFTER = r"(?:massively|hugely|enormously|a\s+lot|loads|badly|really\s+badly|like\s+crazy|big\s+time)"
@@ -111,7 +112,8 @@ FAST = (
     r"|three)\s+(?:minutes?|mins?|hours?|hrs?)))"
 )
 SIZE_LIKE = (
-    r"(?:like\s+an?\s+(?:balloon|grapefruit|melon|orange|football|tennis\s+ball|golf\s+ball)"
+    r"(?:(?:like|(?:the\s+)?size\s+of)\s+an?\s+(?:balloon|grapefruit|melon|orange|football|tennis\s+ball"
+    r"|golf\s+ball)"
     r"|(?:twice|double|two\s+times)\s+(?:the|its|it's)\s+(?:normal\s+|usual\s+)?size"
     r"|(?:much\s+|way\s+|a\s+lot\s+)?(?:bigger|larger|fatter)\s+than\s+(?:the\s+other|my\s+other|normal"
     r"|usual)|can'?t\s+see\s+(?:my\s+|the\s+)?(?:knee\s?cap|kneecap|bones?))"
@@ -121,8 +123,9 @@ SWELLING_GOING = r"\b(?:gone|going|went|goes|come|came|coming)\s+down\b|reduc|se
 CALF = r"(?:calf|calves|calfs|claf)"
 INJURY = (
     r"(?:fell|fallen|had\s+a\s+fall|took\s+a\s+(?:fall|tumble)|tripped|slipped|landed\s+(?:badly"
-    r"|awkwardly|hard|wrong|on)|went\s+flying|came\s+off|crashed|collided|collision|twisted|knocked"
-    r"|bashed|banged|whacked|smacked|(?:was|got)\s+(?:kicked|tackled|hit)|went\s+over\s+on|popped|snapped"
+    r"|awkwardly|hard|wrong|on)|went\s+flying|came\s+off|crashed|collided|collision|twisted"
+    r"|knocked\s+(?:off|over|down)|(?:was|got)\s+(?:kicked|tackled|hit)|went\s+over\s+on|popped|snapped"
+    r"|hyper-?extended|over-?extended|bent\s+backwards"
     r"|went\s+down\s+hard)"
 )
 FEVER = (
@@ -221,7 +224,7 @@ SIGNS: List[Sign] = [
           rf"{SWELL}(?:\s+up)?{_gap(4)}(?:{CANT}|{WONT})\s+(?:fully\s+|even\s+|properly\s+)?(?:bend|move)"),
     _sign("rapid_swelling", "large", r"(?:knee|kne|it|leg)\s+(?:has\s+|had\s+|just\s+)?(?:blew|blown)\s+up"),
     _sign("rapid_swelling", "large",
-          r"(?:knees?|kne|it|its|it's|legs?)\s+(?:is|was|are|looks|went|has\s+gone|got|now|'s)\s+"
+          r"(?:knees?|kne|it|its|legs?)(?:'s|\s+(?:is|was|are|looks|went|has\s+gone|got|now|'s))\s+"
           r"(?:\w+\s+)?(?:huge|massive|enormous|gigantic|the\s+size\s+of)"),
     # --- a pop, crack or snap when it happened (a fall or twist with swelling: see assess())
     _sign("pop_with_swelling", "pop",
@@ -241,7 +244,8 @@ SIGNS: List[Sign] = [
           rf"|sideways|across|off\s+to\s+the\s+side|to\s+the\s+(?:side|outside)|at\s+an?\s+(?:weird|odd"
           rf"|strange|funny|wrong)\s+angle|in\s+the\s+wrong\s+place)|out\s+of\s+(?:place|line|position"
           rf"|joint))"),
-    _sign("deformity", "kneecap", r"(?:knee|it)\s+(?:\w+\s+)?(?:popped|slipped|came|went|pops|slips)\s+out"
+    _sign("deformity", "kneecap", r"(?:knee|it)\s+(?:\w+\s+)?(?:popped|slipped|came|went|pops|slips|popping"
+                                  r"|slipping)\s+out"
                                   r"(?!\s+of\s+(?:my|the)\s+(?:head|mind))"),
     _sign("deformity", "wrong_shape",
           rf"(?:knee|kne|leg){_gap(3)}(?:out\s+of\s+(?:place|line)|(?:the\s+|a\s+)?(?:wrong|weird|odd"

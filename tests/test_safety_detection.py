@@ -72,6 +72,8 @@ POSITIVE = [
     ("my knee looks like a grapefruit", "rapid_swelling"),
     ("knee is realy swolen, way bigger than the other one", "rapid_swelling"),
     ("went flying on the ice and my knee is huge now", "rapid_swelling"),
+    ("knee's huge", "rapid_swelling"),
+    ("it's swollen to the size of a grapefruit", "rapid_swelling"),
     # --- a pop, or a fall or twist with swelling
     ("heard a pop", "pop_with_swelling"),
     ("i heard a loud pop when i turned and then it swelled", "pop_with_swelling"),
@@ -84,6 +86,8 @@ POSITIVE = [
     ("I tripped over a root and now there's swelling on my knee", "pop_with_swelling"),
     ("twisted my knee playing football and it's all swollen", "pop_with_swelling"),
     ("fell on the trail and my knee is a bit swollen", "pop_with_swelling"),
+    ("hyperextended my knee and it swelled", "pop_with_swelling"),
+    ("got knocked off my bike and my knee is swollen", "pop_with_swelling"),
     # --- deformity, kneecap out of place
     ("my knee looks deformed", "deformity"),
     ("my kneecap popped out", "deformity"),
@@ -197,6 +201,7 @@ BENIGN = [
     "I want to lock in a booking for next week",
     "when do you lock up for the night",
     "toes go numb when running in new shoes",
+    "knocked my knee on the table and it's a bit swollen",
     # history, not now
     "I dislocated my kneecap 3 years ago, now I want to get back to running",
     "my knee gave way once last year but it's been fine since",
