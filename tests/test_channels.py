@@ -375,6 +375,18 @@ def test_a_channel_without_its_variables_is_off(monkeypatch, caplog, telegram, t
         "webhooks/twilio", "webhooks/twilio/webhook"]
 
 
+def test_a_setting_written_in_credentials_yml_takes_precedence(monkeypatch):
+    from channels.settings import channel_settings
+
+    monkeypatch.setenv("CLINIC_TEST_TOKEN", "from-the-environment")
+    monkeypatch.setenv("CLINIC_TEST_URL", "https://env.example.com")
+    variables = {"token": "CLINIC_TEST_TOKEN", "url": "CLINIC_TEST_URL"}
+    assert channel_settings("Test", variables, {"url": "https://yml.example.com"}) == {
+        "token": "from-the-environment", "url": "https://yml.example.com"}
+    monkeypatch.delenv("CLINIC_TEST_TOKEN")
+    assert channel_settings("Test", variables, {"url": "https://yml.example.com"}) is None
+
+
 # --- Registering the Telegram webhook -------------------------------------------------
 
 def run_webhook_command(telegram: TelegramBotAPI, *args: str) -> subprocess.CompletedProcess:
