@@ -263,6 +263,30 @@ def test_markup_in_a_bot_message_is_formatted_safely(servers, tab):
     tab.screenshot("06-bot-markup-shown-safely")
 
 
+# A browser whose WebSocket connections fail, as behind a proxy that refuses them.
+FAILING_WEBSOCKET = """window.WebSocket = class {
+    constructor() {
+        setTimeout(() => { this.onerror && this.onerror(new Event('error'));
+                           this.onclose && this.onclose({code: 1006, reason: ''}); }, 10);
+    }
+    send() {}
+    close() {}
+};"""
+
+
+def test_falls_back_to_long_polling_when_websockets_fail(servers, tab):
+    """Long-polling is also what needs the server's CORS headers right."""
+    tab.page.add_init_script(FAILING_WEBSOCKET)
+    polls = []
+    tab.page.on("request", lambda request: polls.append(request.url)
+                if "transport=polling" in request.url else None)
+    widget = demo_page(tab, servers)
+    widget.open_and_greet()
+    answer = widget.say("what are your opening hours")
+    assert_said(answer, "utter_opening_hours")
+    assert polls, "the widget should have used long-polling"
+
+
 def test_usable_with_the_keyboard_alone(servers, tab):
     widget = demo_page(tab, servers)
     widget.root.wait_for(state="attached")
