@@ -225,6 +225,43 @@ def test_html_typed_by_the_user_is_shown_as_text(servers, tab):
     tab.screenshot("05-html-shown-as-text")
 
 
+def test_a_message_that_cannot_be_sent_is_explained_and_kept(servers, tab):
+    widget = demo_page(tab, servers)
+    widget.open_and_greet()
+    hint = widget.root.locator(".hint")
+
+    widget.input.fill("   ")
+    widget.input.press("Enter")
+    expect(hint).to_have_text("Please type a message first.")
+
+    too_long = "my knee " * 150  # 1200 characters
+    widget.input.fill(too_long)
+    widget.input.press("Enter")
+    expect(hint).to_contain_text("up to 1000")
+    expect(widget.input).to_have_value(too_long)  # nothing lost
+    assert widget.user_texts() == []
+
+    widget.input.fill("my knee hurts when I run downhill")
+    expect(hint).to_be_hidden()
+    widget.input.press("Enter")
+    expect(widget.root.locator(".message.user .text")).to_have_text(["my knee hurts when I run downhill"])
+
+
+def test_clear_starts_a_new_conversation(servers, tab):
+    widget = demo_page(tab, servers)
+    widget.open_and_greet()
+    widget.say("what are your opening hours")
+    first_session = widget.session_id()
+
+    widget.root.get_by_role("button", name="Clear").click()
+    greeting = widget.wait_for_replies(0, count=2)
+    assert_said(greeting[:1], "utter_disclaimer")
+    assert widget.user_texts() == []
+    assert widget.session_id() != first_session
+    tab.page.reload()
+    assert ChatWidget(tab.page).user_texts() == []
+
+
 def test_markup_in_a_bot_message_is_formatted_safely(servers, tab):
     """A bot message crafted to attack the page (as if a response or a repeated user
     answer contained it) is injected into the real socket.io connection."""

@@ -117,20 +117,23 @@ typing.hidden = true;
 typing.setAttribute("aria-label", "The assistant is typing");
 typing.append(el("span", "dot"), el("span", "dot"), el("span", "dot"));
 
-var status = el("p", "status");
+var status = el("p", "status"); // the connection
 status.setAttribute("role", "status");
+status.hidden = true;
+var hint = el("p", "hint"); // what is wrong with the message being typed
+hint.setAttribute("role", "alert");
+hint.hidden = true;
 
 var form = el("form", "composer");
 var input = el("textarea", "input");
 input.rows = 1;
-input.maxLength = MAX_LENGTH;
 input.placeholder = options.placeholder;
 input.setAttribute("aria-label", "Your message");
 var sendButton = el("button", "send", "Send");
 sendButton.type = "submit";
 form.append(input, sendButton);
 
-panel.append(header, log, typing, status, form);
+panel.append(header, log, typing, status, hint, form);
 frame.append(panel, launcher);
 root.appendChild(frame);
 
@@ -376,17 +379,31 @@ panel.addEventListener("keydown", function (event) {
   if (event.key === "Escape") setOpen(false, true);
 });
 
+function setHint(text) {
+  hint.textContent = text;
+  hint.hidden = !text;
+}
+
+// Nothing typed is ever cut off or thrown away: a message that can't be sent stays in
+// the box with the reason.
 form.addEventListener("submit", function (event) {
   event.preventDefault();
   var text = input.value.trim();
   if (!text) {
-    setStatus("Please type a message first.");
-    input.focus();
-    return;
+    setHint("Please type a message first.");
+  } else if (text.length > MAX_LENGTH) {
+    setHint("That's " + text.length + " characters; a message can have up to " + MAX_LENGTH +
+      ". Please shorten it or send it in parts.");
+  } else {
+    setHint("");
+    input.value = "";
+    sendMessage(text);
   }
-  input.value = "";
-  sendMessage(text.slice(0, MAX_LENGTH));
   input.focus();
+});
+
+input.addEventListener("input", function () {
+  if (!hint.hidden && input.value.trim().length <= MAX_LENGTH) setHint("");
 });
 
 // Enter sends, Shift+Enter starts a new line.
