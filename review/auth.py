@@ -36,11 +36,11 @@ class LoginError(Exception):
 
 
 def idle_timeout() -> timedelta:
-    return timedelta(minutes=int(os.environ.get("REVIEW_SESSION_IDLE_MINUTES", 30)))
+    return timedelta(minutes=int(os.environ.get("REVIEW_SESSION_IDLE_MINUTES") or 30))
 
 
 def max_session() -> timedelta:
-    return timedelta(hours=int(os.environ.get("REVIEW_SESSION_MAX_HOURS", 12)))
+    return timedelta(hours=int(os.environ.get("REVIEW_SESSION_MAX_HOURS") or 12))
 
 
 def _check_password(password: str) -> None:

@@ -211,8 +211,8 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="run the web app")
-    serve.add_argument("--host", default=os.environ.get("REVIEW_HOST", "127.0.0.1"))
-    serve.add_argument("--port", type=int, default=int(os.environ.get("REVIEW_PORT", 8090)))
+    serve.add_argument("--host", default=os.environ.get("REVIEW_HOST") or "127.0.0.1")
+    serve.add_argument("--port", type=int, default=int(os.environ.get("REVIEW_PORT") or 8090))
     serve.set_defaults(run=cmd_serve)
 
     for name, run in (("create-user", cmd_create_user), ("set-password", cmd_set_password)):

@@ -23,10 +23,10 @@ def retention_days() -> int:
     raw = os.environ.get("REVIEW_RETENTION_DAYS", "").strip()
     if not raw:
         return DEFAULT_RETENTION_DAYS
-    days = int(raw)
-    if days < 1:
-        raise ValueError("REVIEW_RETENTION_DAYS must be at least 1")
-    return days
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"REVIEW_RETENTION_DAYS must be a whole number of days, at least 1 "
+                         f"(it is {raw!r})")
+    return int(raw)
 
 
 @dataclass

@@ -109,7 +109,7 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("RASA_PORT", 5005)))
     parser.add_argument("--action-port", type=int, default=int(os.environ.get("ACTION_PORT", 5055)))
     parser.add_argument("--webchat-port", type=int, default=int(os.environ.get("WEBCHAT_PORT", 8080)))
-    parser.add_argument("--review-port", type=int, default=int(os.environ.get("REVIEW_PORT", 8090)))
+    parser.add_argument("--review-port", type=int, default=int(os.environ.get("REVIEW_PORT") or 8090))
     parser.add_argument("--endpoints", default=os.environ.get("RASA_ENDPOINTS", "endpoints.yml"))
     parser.add_argument("--credentials", default=os.environ.get("RASA_CREDENTIALS", "credentials.yml"))
     parser.add_argument("--model", help="model file (default: the one matching the current data)")
