@@ -54,6 +54,8 @@ _FIELD_WORDS = [
     ("booking_name", re.compile(r"\bname\b")),
     ("booking_reason", re.compile(r"\b(reason|what it'?s for|problem)\b")),
 ]
+# Cancelling an existing appointment is a staff request, not a correction.
+_CANCELLING = re.compile(r"\b(cancel\w*|can'?t make|cannot make|won'?t make)\b")
 _JUDGEMENT = re.compile(r"^(wrong|incorrect|not right|not correct|a typo|mistyped|misspelt|"
                         r"misspelled|off|out of date)\b")
 _VALUE_AFTER = re.compile(r"\b(?:to|is|as|be)\b\s*:?\s*(.+)$|:\s*(.+)$")
@@ -87,13 +89,15 @@ def detect_correction(text: str, intent: Optional[str]) -> Optional[Tuple[str, O
     "change the time to friday 3pm" -> ("booking_time", "friday 3pm");
     "the email is wrong" -> ("booking_contact", None); "yes" -> None."""
     lowered = (text or "").lower().strip()
-    if not lowered or lowered.startswith("/"):
+    if not lowered or lowered.startswith("/") or _CANCELLING.search(lowered):
         return None
     is_change = bool(_CHANGE_WORDS.search(lowered)) or intent in ("inform", "manage_appointment")
     if not is_change:
         return None
     after = _VALUE_AFTER.search(lowered)
-    value = next((group for group in after.groups() if group), None) if after else None
+    group = next((index for index in (1, 2) if after and after.group(index)), None)
+    # The value as the user wrote it (lower() keeps positions): names keep their capitals.
+    value = text.strip()[after.start(group):after.end(group)] if group else None
     if value and _JUDGEMENT.match(value):  # "the number is wrong" gives no new value
         value = None
     for slot, words in _FIELD_WORDS:
@@ -110,8 +114,48 @@ def detect_correction(text: str, intent: Optional[str]) -> Optional[Tuple[str, O
     return None
 
 
+# Intents that always have their own rule during a form, whatever the message looks like.
+NEVER_AN_ANSWER = {"report_red_flag", "stop", "request_human", "manage_appointment"}
+
+
+def unclaimed_answer(slot: Text, tracker: Tracker) -> Optional[str]:
+    """The latest message, when it was meant for `slot` but the slot's mapping did not
+    take it because the message was classified as another intent (an email address
+    read as a question, say). Red flags, stop and requests for a person never are."""
+    if tracker.get_slot("requested_slot") != slot or slot in tracker.slots_to_validate():
+        return None
+    message = tracker.latest_message or {}
+    if (message.get("intent") or {}).get("name") in NEVER_AN_ANSWER:
+        return None
+    text = (message.get("text") or "").strip()
+    return None if not text or text.startswith("/") else text
+
+
+_QUESTION_START = re.compile(r"^(what|where|when|how|why|who|which|can|could|do|does|is|are|"
+                             r"should|will|would|shall|may|have|has)\b", re.IGNORECASE)
+
+
 class BookingFieldsMixin:
     """Validation of the details shared by the booking and the handoff forms."""
+
+    async def extract_booking_name(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: DomainDict) -> Dict[Text, Any]:
+        # A short name-like answer is the name even if it was read as another intent
+        # ("Kim Park" as a question about the location), unless it reads as a question.
+        text = unclaimed_answer("booking_name", tracker)
+        confidence = (tracker.latest_message.get("intent") or {}).get("confidence") or 0
+        if text and confidence < 0.9 and "?" not in text and len(text.split()) <= 4 \
+                and not _QUESTION_START.match(text) and check_name(text).value:
+            return {"booking_name": text}
+        return {}
+
+    async def extract_booking_contact(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                      domain: DomainDict) -> Dict[Text, Any]:
+        # Something with an @ or a run of digits, given when we asked for a contact, is one.
+        text = unclaimed_answer("booking_contact", tracker)
+        if text and ("@" in text or sum(char.isdigit() for char in text) >= 6):
+            return {"booking_contact": text}
+        return {}
 
     def refuse(self, slot: Text, response: Text, dispatcher: CollectingDispatcher,
                tracker: Tracker, **values: Any) -> Dict[Text, Any]:
@@ -131,6 +175,8 @@ class BookingFieldsMixin:
 
     def validate_booking_name(self, value: Any, dispatcher: CollectingDispatcher,
                               tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if value is None:  # a reset (action_start_booking), not an answer
+            return {"booking_name": None}
         checked = check_name(str(value))
         if checked.problem:
             return self.refuse("booking_name", "utter_booking_name_invalid", dispatcher, tracker)
@@ -138,6 +184,8 @@ class BookingFieldsMixin:
 
     def validate_booking_contact(self, value: Any, dispatcher: CollectingDispatcher,
                                  tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if value is None:  # a reset (action_start_booking), not an answer
+            return {"booking_contact": None}
         checked = check_contact(str(value), booking_settings().phone_region)
         if checked.problem:
             response = {"bad_email": "utter_booking_email_invalid",
@@ -154,9 +202,12 @@ class ValidateBookingForm(BookingFieldsMixin, FormValidationAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         correction = None
-        if tracker.get_slot("requested_slot") == "booking_confirmed":
-            correction = detect_correction(tracker.latest_message.get("text"),
-                                           tracker.latest_message.get("intent", {}).get("name"))
+        requested = tracker.get_slot("requested_slot")
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        # "change the time to ..." is a correction at the summary, and in the middle of
+        # the booking too (where it tends to be classified as manage_appointment).
+        if requested == "booking_confirmed" or intent == "manage_appointment":
+            correction = detect_correction(tracker.latest_message.get("text"), intent)
         if not correction:
             return await super().run(dispatcher, tracker, domain)
         slot, value = correction
@@ -175,8 +226,18 @@ class ValidateBookingForm(BookingFieldsMixin, FormValidationAction):
                 return {"booking_reason": reason}
         return {}
 
+    async def extract_booking_time(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: DomainDict) -> Dict[Text, Any]:
+        # A day or time (not a question) given when we asked for one is the answer.
+        text = unclaimed_answer("booking_time", tracker)
+        if text and "?" not in text and interpret(text, now(), load_clinic()).problem != "unparsed":
+            return {"booking_time": text}
+        return {}
+
     def validate_booking_time(self, value: Any, dispatcher: CollectingDispatcher,
                               tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if value is None:  # a reset (action_start_booking), not an answer
+            return {"booking_time": None}
         settings = booking_settings()
         clinic = load_clinic()
         stored = _parse_iso(value)
@@ -204,6 +265,8 @@ class ValidateBookingForm(BookingFieldsMixin, FormValidationAction):
 
     def validate_booking_reason(self, value: Any, dispatcher: CollectingDispatcher,
                                 tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if value is None:  # a reset (action_start_booking), not an answer
+            return {"booking_reason": None}
         reason = re.sub(r"\s+", " ", str(value)).strip()
         if len(reason) < 3 or reason.lower() in {"yes", "no", "ok", "okay", "idk", "nothing"}:
             return self.refuse("booking_reason", "utter_booking_reason_invalid", dispatcher, tracker)
@@ -260,6 +323,20 @@ class ActionStartBooking(Action):
         else:
             dispatcher.utter_message(response="utter_booking_intro")
         return [SlotSet(slot, None) for slot in PER_BOOKING_SLOTS]
+
+
+class ActionAskBookingTime(Action):
+    """Ask for the day and time, or only the time when a day is already known."""
+
+    def name(self) -> Text:
+        return "action_ask_booking_time"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        pending = tracker.get_slot("booking_day")
+        dispatcher.utter_message(
+            response="utter_ask_booking_time_of_day" if pending else "utter_ask_booking_time")
+        return []
 
 
 class ActionAskBookingConfirmed(Action):
@@ -341,6 +418,11 @@ class ActionBookingDigression(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+        if intent == "describe_symptoms" and tracker.active_loop_name == "booking_form" \
+                and not tracker.get_slot("booking_reason"):
+            # Symptoms told in the middle of a booking are the reason for the visit.
+            dispatcher.utter_message(response="utter_booking_reason_noted")
+            return [SlotSet("booking_reason", tracker.latest_message.get("text", "")[:1000])]
         responses = domain.get("responses") or {}
         candidates = [f"utter_{intent}"]
         if intent.startswith("ask_"):

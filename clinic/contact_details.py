@@ -24,6 +24,10 @@ _NAME_PREFIX = re.compile(
 NOT_NAMES = {"yes", "yeah", "yep", "no", "nope", "ok", "okay", "sure", "thanks", "thank you",
              "hi", "hello", "hey", "bye", "goodbye", "stop", "cancel", "help", "what", "why",
              "maybe", "idk", "dunno", "none", "nothing", "test", "anonymous", "skip"}
+# "next tuesday" typed where the name was asked is not a name.
+_TIME_WORDS = re.compile(r"\b(today|tomorrow|tonight|next|morning|afternoon|evening|weekend|"
+                         r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+                         re.IGNORECASE)
 _NAME_CHARS = re.compile(r"^[^\W\d_]+(?:[ '’.-]+[^\W\d_]+)*\.?$")
 
 
@@ -45,7 +49,7 @@ def check_name(text: str) -> Checked:
     if len(name) > 100 or len(name.split()) > 6 or not _NAME_CHARS.match(name):
         return Checked(problem="not_a_name")
     # Keep the person's own capitalisation unless they typed it all in one case.
-    if name.lower() in NOT_NAMES:
+    if name.lower() in NOT_NAMES or _TIME_WORDS.search(name):
         return Checked(problem="not_a_name")
     if name.islower() or name.isupper():
         name = name.title()  # "o'connor-smith" -> "O'Connor-Smith"

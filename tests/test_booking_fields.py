@@ -151,3 +151,13 @@ def test_corrections_name_the_detail_and_the_new_value(text, intent, expected, m
     monkeypatch.setattr(booking, "now", lambda: NOW)
     monkeypatch.setattr(booking, "load_clinic", lambda: CLINIC)
     assert booking.detect_correction(text, intent) == expected
+
+
+@pytest.mark.parametrize("text", ["next tuesday", "Tuesday morning", "tomorrow"])
+def test_a_day_typed_for_the_name_is_not_a_name(text):
+    assert check_name(text).problem
+
+
+@pytest.mark.parametrize("text", ["Sun Li", "April May", "June Sato"])
+def test_names_that_are_also_dates_still_count(text):
+    assert check_name(text).value == text
