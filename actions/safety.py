@@ -29,8 +29,9 @@ ADVICE: Dict[str, Dict[bool, str]] = {
               "still and supported.",
     },
     "cannot_bear_weight": {
-        True: "Not being able to put weight on your leg after a fall, twist or pop needs checking "
-              "straight away, to rule out a broken bone or a serious ligament injury.",
+        True: "Not being able to put weight on your leg after an injury (a fall, a twist, a pop or "
+              "the knee giving way) needs checking straight away, to rule out a broken bone or a "
+              "serious ligament injury.",
         False: "Not being able to put weight on your leg needs checking today.",
     },
     "dvt_signs": {

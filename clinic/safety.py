@@ -452,7 +452,7 @@ def _is_emergency(mention: Mention, injured: bool) -> bool:
     if mention.name == "deformity":
         return True
     if mention.name == "cannot_bear_weight":
-        return injured  # after a fall, twist or pop
+        return injured  # after an injury: possible fracture or major ligament tear
     if mention.name == "dvt_signs":
         return mention.sign == "breathless"  # a clot may have reached the lungs
     if mention.name == "infection_signs":
@@ -472,7 +472,9 @@ def assess(text: str) -> Assessment:
             context.setdefault(mention.name, []).append(mention)
 
     positive = [m for m in mentions if not m.negated] + _combinations(context)
-    injured = bool(context.get("injury")) or any(m.name == "pop_with_swelling" for m in positive)
+    # An injury: a fall, twist or knock, a pop, or the knee giving way.
+    injured = bool(context.get("injury")) or any(
+        m.name in ("pop_with_swelling", "giving_way") for m in positive)
     # One RedFlag per name: its first phrase, or its first emergency phrase if it has one.
     by_name: Dict[str, RedFlag] = {}
     for mention in sorted(positive, key=lambda m: m.start):

@@ -225,6 +225,7 @@ EMERGENCY = [
     "my knee looks the wrong shape",
     "tripped on a kerb and cant put any weight on it",
     "heard a pop when I twisted it and now I can't walk on it",
+    "my knee just gave way and I can't put weight on it",
     "my calf is swollen and I'm short of breath",
     "chest pain since my knee operation",
     "my knee is red hot and swollen and i have a fever",
