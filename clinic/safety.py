@@ -99,10 +99,9 @@ SWELL = (
     r"|bloated|effusion)"
 )
 BIG_BEFORE = (
-    r"(?:huge(?:ly)?|massive(?:ly)?|enormous(?:ly)?|big|large|very|really|realy|rly|so|extremely|badly"
-    r"|severe(?:ly)?|super|seriously|incredibly|insanely|hugely|majorly|terribly|hella|mega|proper"
-    r"|(?:a\s+)?lot\s+of"
-    r"|lots\s+of|loads\s+of|tons\s+of)"
+    r"(?:huge(?:ly)?|massive(?:ly)?|enormous(?:ly)?|big|large|very|really|realy|rly|so|extremely"
+    r"|badly|severe(?:ly)?|super|seriously|incredibly|insanely|majorly|terribly|hella|mega|proper"
+    r"|(?:a\s+)?lot\s+of|lots\s+of|loads\s+of|tons\s+of)"
 )
 BIG_AFTER = r"(?:massively|hugely|enormously|a\s+lot|loads|badly|really\s+badly|like\s+crazy|big\s+time)"
 FAST = (
@@ -157,7 +156,8 @@ class Sign:
     unless_near: Optional[Pattern] = None
 
 
-def _sign(name: str, sign: str, pattern: str, unless: str = None, unless_near: str = None) -> Sign:
+def _sign(name: str, sign: str, pattern: str, unless: Optional[str] = None,
+          unless_near: Optional[str] = None) -> Sign:
     return Sign(name, sign, re.compile(rf"\b{pattern}\b"),
                 re.compile(unless) if unless else None,
                 re.compile(unless_near) if unless_near else None)
@@ -178,7 +178,7 @@ SIGNS: List[Sign] = [
           rf"|my\s+knee)\s+straight|unbend|bend\s+or\s+straighten|straighten\s+or\s+bend)"),
     # --- giving way: gives way, buckles, gives out, collapses under me
     _sign("giving_way", "gives_way",
-          r"g(?:ive|ives|iving|iveing|ivin|iven|ave|ve)(?:\s*'?s)?\s*way(?!\s+to\b)"),
+          r"g(?:ive|ives|iving|iveing|ivin|iven|ave|ve)(?:\s*'?s)?[\s-]*way(?!\s+to\b)"),
     _sign("giving_way", "gives_way", rf"{KNEE}{_gap(2)}g(?:ave|ives|iving|ive)\s+away"),
     _sign("giving_way", "buckles",
           r"buck(?:le|les|led|ling|eled|eling)(?!\s+(?:up|my|your|the|his|her|their)\b)"),
@@ -320,9 +320,9 @@ _OBJECT_VERBS = {"had", "have", "has", "felt", "feel", "noticed", "notice", "see
                  "experienced", "let", "found", "got", "get", "ever"}
 _STRONG_PUNCTUATION = set(".;:!?()\n")
 _MAX_SCOPE_WORDS = 8
-# "locking: no", "giving way - never", "locking isn't a problem"
+# "locking: no", "giving way - never.", "locking isn't a problem" (but not "gives way - no idea why")
 _POST_NEGATION = re.compile(
-    r"\s*(?:(?:[:\-=?(]\s*)+(?:no|none|nope|never|nil|n/a|not\s+really|negative)\b"
+    r"\s*(?:(?:[:\-=?]\s*)+(?:no|none|nope|never|nil|n/a|not\s+really|negative)\s*(?:$|[.,;!?\n)])"
     r"|(?:(?:is|was|has|have|are)(?:n't|\s+not|\s+never)|'s\s+not|never)\s+(?:been\s+)?(?:an?\s+)?"
     r"(?:issue|problem|concern|thing|happened|occurred))")
 
