@@ -11,7 +11,6 @@ from typing import Iterator, List
 
 import pytest
 import requests
-import socketio
 import yaml
 from playwright.sync_api import expect
 
@@ -411,18 +410,17 @@ def test_socketio_refuses_origins_the_clinic_did_not_allow(servers, tab):
         site.server_close()
 
 
-def test_session_request_with_a_malformed_id_gets_a_new_session(servers):
-    def confirmed_session(session_id) -> str:
-        with socketio.SimpleClient() as client:
-            client.connect(servers.url, transports=["polling"])
-            client.emit("session_request", {"session_id": session_id})
-            event, confirmed = client.receive(timeout=10)
-            assert event == "session_confirm"
-            return confirmed
-
-    assert confirmed_session("0123456789abcdef") == "0123456789abcdef"
-    for malformed in [{"$ne": None}, "../../etc", "x" * 500, ""]:
-        assert re.fullmatch(r"[0-9a-f]{32}", confirmed_session(malformed))
+@pytest.mark.parametrize("stored_id", ["../../etc/passwd", {"$ne": None}, "x" * 500],
+                         ids=["path", "object", "too-long"])
+def test_a_malformed_session_id_gets_a_new_conversation(servers, tab, stored_id):
+    """Whatever a browser's storage holds (or a client sends), the server makes a new id."""
+    saved = {"sessionId": stored_id, "open": False, "messages": []}
+    tab.page.add_init_script(
+        f"sessionStorage.setItem({json.dumps('clinic-chat:' + servers.url)}, {json.dumps(json.dumps(saved))})")
+    widget = demo_page(tab, servers)
+    greeting = widget.open_and_greet()
+    assert_said(greeting[:1], "utter_disclaimer")
+    assert re.fullmatch(r"[0-9a-f]{32}", widget.session_id())
 
 
 def test_reconnects_after_a_server_restart(servers, tab):

@@ -354,7 +354,7 @@ function setOpen(open, focus) {
   launcher.setAttribute("aria-expanded", String(open));
   if (open) {
     connect();
-    render();
+    scrollToEnd(); // a hidden log can't scroll
     if (focus) input.focus();
   } else if (focus) {
     launcher.focus();
@@ -363,12 +363,12 @@ function setOpen(open, focus) {
 
 function clearConversation() {
   state = { sessionId: null, open: true, messages: [] };
+  botQueue.length = 0;
   saveState();
   render();
-  if (socket) {
-    confirmedSession = false;
-    socket.emit("session_request", { session_id: null }); // a new conversation
-  }
+  confirmedSession = false;
+  // A new conversation; when offline, the next connection asks for one anyway.
+  if (socket && socket.connected) socket.emit("session_request", { session_id: null });
   input.focus();
 }
 
