@@ -3,7 +3,9 @@ driven headless by Playwright's Python package. `playwright install` downloads a
 build, which this project cannot rely on, so Playwright is pointed at the system one.
 
 Fixtures (a test module imports them: `from tests.support.browser import browser, tab`):
-- `browser`: one Chromium for the whole test session.
+- `browser`: one Chromium per test module. Not per session: while Playwright's sync API
+  runs, no other asyncio loop can run in the thread (the `conversation` fixture's could
+  not), and two sync Playwrights can't run at once; so it is stopped after each module.
 - `tab`: a fresh browser profile (no storage, no cookies) with one page, closed after the
   test; see `BrowserTab` for what it records.
 """
@@ -65,7 +67,7 @@ class BrowserTab:
         self.context.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: `make chromium` installs Debian's chromium")
