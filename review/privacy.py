@@ -6,13 +6,13 @@ booking requests that staff have not handled yet (status "new"): deleting an una
 request would lose a patient; it goes at the first run after it has been handled."""
 import os
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Iterable, List, Optional, Tuple
 
 import sqlalchemy as sa
 
-from review import audit, clock
 from clinic.bookings import booking_requests
+from review import audit, clock
 from review.tables import PER_CONVERSATION, events
 
 DEFAULT_RETENTION_DAYS = 365
@@ -44,8 +44,17 @@ class Deleted:
         return text
 
 
+def _delete_booking_requests(db, dependents, condition) -> int:
+    """Delete the booking requests matching `condition`, rows referring to them first."""
+    doomed_ids = sa.select(booking_requests.c.id).where(condition).scalar_subquery()
+    for table, column in dependents:
+        db.execute(table.delete().where(table.c[column].in_(doomed_ids)))
+    return db.execute(booking_requests.delete().where(condition)).rowcount
+
+
 def delete_conversations(engine, ids: Iterable[str], username: str,
-                         keep_unhandled_bookings: bool = False, reason: str = "delete_conversation") -> Deleted:
+                         keep_unhandled_bookings: bool = False,
+                         reason: str = "delete_conversation") -> Deleted:
     """Delete these conversations everywhere, in one transaction, and audit each one."""
     ids = sorted(set(ids))
     result, found_ids = Deleted(), []
@@ -68,11 +77,7 @@ def delete_conversations(engine, ids: Iterable[str], username: str,
                     sa.select(sa.func.count()).select_from(booking_requests)
                     .where(doomed, booking_requests.c.status == "new")).scalar()
                 doomed = sa.and_(doomed, booking_requests.c.status != "new")
-            doomed_ids = sa.select(booking_requests.c.id).where(doomed).scalar_subquery()
-            for table, column in dependents:
-                db.execute(table.delete().where(table.c[column].in_(doomed_ids)))
-            result.booking_requests += db.execute(
-                booking_requests.delete().where(doomed)).rowcount
+            result.booking_requests += _delete_booking_requests(db, dependents, doomed)
     for cid in found_ids:
         audit.record(engine, username, reason, cid)
     return result
@@ -92,23 +97,32 @@ def _rows_referring_to(engine, table_name: str) -> List[Tuple[sa.Table, str]]:
     return found
 
 
+def _cutoff(days: int, now: Optional[float]) -> float:
+    now = clock.utcnow().timestamp() if now is None else now
+    return now - timedelta(days=days).total_seconds()
+
+
 def expired_conversations(engine, days: int, now: Optional[float] = None) -> List[str]:
     """Conversations whose last event is more than `days` days old."""
-    now = clock.utcnow().timestamp() if now is None else now
-    cutoff = now - timedelta(days=days).total_seconds()
     with engine.connect() as db:
         return list(db.execute(
             sa.select(events.c.sender_id).group_by(events.c.sender_id)
-            .having(sa.func.max(events.c.timestamp) < cutoff)).scalars())
+            .having(sa.func.max(events.c.timestamp) < _cutoff(days, now))).scalars())
 
 
 def apply_retention(engine, days: int, username: str, now: Optional[float] = None) -> Deleted:
     """Delete every conversation older than the retention period (whole conversations:
-    a tracker cut in half would confuse the assistant if the patient came back)."""
+    a tracker cut in half would confuse the assistant if the patient came back), and the
+    handled booking requests older than it, including those an earlier run kept."""
     if days < 1:
         raise ValueError("The retention period must be at least one day.")
     ids = expired_conversations(engine, days, now)
     result = delete_conversations(engine, ids, username, keep_unhandled_bookings=True,
                                   reason="retention_delete")
+    cutoff = datetime.fromtimestamp(_cutoff(days, now), timezone.utc)
+    with engine.begin() as db:
+        result.booking_requests += _delete_booking_requests(
+            db, _rows_referring_to(engine, booking_requests.name),
+            sa.and_(booking_requests.c.created_at < cutoff, booking_requests.c.status != "new"))
     audit.record(engine, username, "retention", detail=f"older than {days} days: {result}")
     return result

@@ -57,6 +57,13 @@ def truth(review_seeded):
     return {name: fact for name, fact in found.items() if fact["exists"]}
 
 
+def model_has_booking_form(seeded) -> bool:
+    """Once the model knows the booking form, the seeded bookings must really be stored."""
+    domain = requests.get(f"{seeded.servers.url}/domain", params={"token": TOKEN},
+                          headers={"Accept": "application/json"}, timeout=30).json()
+    return "booking_form" in (domain.get("forms") or {})
+
+
 @pytest.fixture
 def engine(review_seeded):
     engine = review_seeded.engine()
@@ -90,10 +97,12 @@ def test_flag_filters_match_what_rasa_recorded(engine, review_seeded, truth):
     for flag in ("fallback", "red_flag", "human"):
         expected = {name for name, fact in truth.items() if fact[flag]}
         assert found(engine, review_seeded, **{flag: True}) == expected, flag
-    # The seeded messages are chosen so that each flag really happens.
-    assert "gibberish" in {n for n, f in truth.items() if f["fallback"]}
+    # The seeded messages are chosen so that each flag really happens (which message the
+    # model fails to understand depends on the model; that one of them does, does not).
+    assert any(f["fallback"] for f in truth.values()), "the assistant understood everything"
     assert "red_flag" in {n for n, f in truth.items() if f["red_flag"]}, \
         "a message about a locking knee that gives way raised no red flag"
+    assert "human" in {n for n, f in truth.items() if f["human"]}
 
 
 def test_low_confidence_filter_follows_the_threshold(engine, review_seeded, truth):
@@ -152,10 +161,7 @@ def test_booking_filter_matches_the_stored_requests(engine, review_seeded, truth
     booked = {r.conversation_id for r in bookings.list_requests(kind="booking", engine=engine)}
     by_sender = {sender: name for name, sender in review_seeded.senders.items()}
     assert found(engine, review_seeded, booking=True) == {by_sender[c] for c in booked}
-    # Once the model knows the booking form, the seeded booking must really be stored.
-    domain = requests.get(f"{review_seeded.servers.url}/domain", params={"token": TOKEN},
-                          headers={"Accept": "application/json"}, timeout=30).json()
-    if "erase" in truth and "booking_form" in (domain.get("forms") or {}):
+    if "erase" in truth and model_has_booking_form(review_seeded):
         assert "erase" in found(engine, review_seeded, booking=True), \
             "the seeded booking conversation stored no booking request"
 
@@ -355,19 +361,30 @@ def test_retention_deletes_only_conversations_past_the_period(engine, review_see
     old_row = conversations.summary_of(engine, old)
     recent_row = conversations.summary_of(engine, recent)
     assert old_row.last_active < recent_row.started
-    annotations.add_note(engine, old, "patient asked about shoes", "staff")
+    annotations.add_note(engine, old, "patient wanted an appointment", "staff")
+    requested = bookings.list_requests(conversation_id=old, engine=engine)
+    assert requested or not model_has_booking_form(review_seeded)
     # "Now" is 30 days after a moment between the two conversations.
     now = (old_row.last_active + recent_row.started) / 2 + 30 * 86400
 
     assert privacy.expired_conversations(engine, 30, now=now) == [old]
     result = privacy.apply_retention(engine, 30, "scheduler", now=now)
     assert result.conversations == 1 and result.events > 0
+    # A request staff have not answered yet survives until they have.
+    assert result.kept_booking_requests == len(requested)
+    kept = bookings.list_requests(conversation_id=old, engine=engine)
+    assert [r.id for r in kept] == [r.id for r in requested]
+    for request in kept:
+        bookings.update_status(request.id, "contacted", engine=engine)
+    assert privacy.apply_retention(engine, 30, "scheduler", now=now).booking_requests == len(kept)
+    assert bookings.list_requests(conversation_id=old, engine=engine) == []
 
     assert said(review_seeded, old) == []  # Rasa has forgotten it too
     assert conversations.summary_of(engine, old) is None
     assert annotations.marks_for(engine, [old])[old]["notes"] == []
     assert conversations.summary_of(engine, recent) is not None
-    assert [e["action"] for e in audit.recent(engine, 5)][:2] == ["retention", "retention_delete"]
+    assert [e["action"] for e in audit.recent(engine, 5)][:3] == \
+        ["retention", "retention", "retention_delete"]
     assert privacy.apply_retention(engine, 30, "scheduler", now=now).conversations == 0
 
     cli = review_seeded.cli("retention", "--days", "30")
@@ -380,6 +397,7 @@ def test_an_admin_deletes_a_patients_conversation(engine, review_seeded):
     base = review_seeded.servers.review_url
     sender = review_seeded.senders["erase"]
     annotations.add_tag(engine, sender, "erasure-request", "staff")
+    requested = bookings.list_requests(conversation_id=sender, engine=engine)
     page = f"/conversations/{sender}"
 
     # Staff without admin rights cannot; an admin must confirm.
@@ -395,6 +413,7 @@ def test_an_admin_deletes_a_patients_conversation(engine, review_seeded):
     assert said(review_seeded, sender) == []
     assert conversations.summary_of(engine, sender) is None
     assert annotations.marks_for(engine, [sender])[sender]["tags"] == []
+    assert requested or not model_has_booking_form(review_seeded)
     assert bookings.list_requests(conversation_id=sender, engine=engine) == []
     assert admin.get(f"{base}{page}", timeout=30).status_code == 404
     entry = next(e for e in audit.recent(engine, 20) if e["action"] == "delete_conversation")

@@ -13,6 +13,7 @@ from typing import Any, Dict, Iterator, List, Optional
 
 import requests
 
+from review import auth
 from tests.support.databases import fresh_postgres_database
 from tests.support.processes import BIN, ROOT, AssistantServers, wait_for_url
 
@@ -24,8 +25,8 @@ ADMIN = ("boss", "an even longer admin password")
 # whatever it makes of them; the tests compare the review app against Rasa's own record.
 SCRIPTS: Dict[str, List[str]] = {
     # First and second: retention deletes `old` (and only it) by putting the cut-off
-    # between the two.
-    "old": ["hello", "do I need new running shoes?"],
+    # between the two. `old` and `erase` also book (the form is answered by drive_form).
+    "old": ["hello", "can I book an appointment?"],
     "recent": ["hi there", "how long should I rest my knee?"],
     "causes": ["hi", "why do my knees hurt after running?", "thanks"],
     "symptoms": ["I get pain on the outside of my knee after long runs"],
@@ -36,11 +37,10 @@ SCRIPTS: Dict[str, List[str]] = {
                "@home the knee clicks on stairs <script>alert('x')</script>"],
     "erase": ["I'd like to book an appointment"],
 }
+BOOKING = {"old", "erase"}
 # How a form question gets answered, by words in the requested slot's name.
-FORM_ANSWERS = [("name", "Zara Eraseme"), ("contact", "zara.eraseme@example.com"),
-                ("email", "zara.eraseme@example.com"), ("phone", "+44 7700 900123"),
-                ("time", "next Tuesday at 10am"), ("date", "next Tuesday at 10am"),
-                ("reason", "pain on the outside of my knee after long runs")]
+FORM_ANSWERS = [("name", "Zara Eraseme"), ("contact", "07911 123456"), ("phone", "07911 123456"),
+                ("time", "next Tuesday at 10am"), ("reason", "pain on the outside of my knee after long runs")]
 
 
 @dataclass
@@ -78,12 +78,15 @@ def _tracker(servers: AssistantServers, sender: str) -> Dict[str, Any]:
 
 def drive_form(servers: AssistantServers, sender: str, replies: List[List[dict]],
                max_turns: int = 10) -> None:
-    """Answer whatever form the assistant started until it is done (or gives up)."""
+    """Answer whatever form the assistant started until it is done (or asks the same
+    question three times: then the test that needs the form's result says so)."""
+    asked: List[str] = []
     for _ in range(max_turns):
         tracker = _tracker(servers, sender)
-        if not (tracker.get("active_loop") or {}).get("name"):
-            return
         slot = tracker.get("slots", {}).get("requested_slot") or ""
+        if not (tracker.get("active_loop") or {}).get("name") or asked[-2:] == [slot, slot]:
+            return
+        asked.append(slot)
         answer = next((text for word, text in FORM_ANSWERS if word in slot), "yes")
         replies.append(servers.say(sender, answer))
 
@@ -98,14 +101,14 @@ def seed(backend: str, database_url: str, workdir: Path) -> Seeded:
             sender = f"review-{name}-{run}"
             seeded.senders[name] = sender
             seeded.replies[name] = [servers.say(sender, text) for text in messages]
-            if name == "erase":
+            if name in BOOKING:
                 drive_form(servers, sender, seeded.replies[name])
             if name == "old":
                 time.sleep(1.0)  # a clear gap for the retention cut-off
-        for (username, password), admin in ((STAFF, False), (ADMIN, True)):
-            made = seeded.cli("create-user", username, "--password-stdin",
-                              *(["--admin"] if admin else []), stdin=password + "\n")
-            assert made.returncode == 0, made.stderr
+        engine = seeded.engine()
+        auth.create_user(engine, *STAFF)
+        auth.create_user(engine, *ADMIN, is_admin=True)
+        engine.dispose()
         return seeded
     except Exception:
         servers.stop()
