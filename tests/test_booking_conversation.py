@@ -163,7 +163,7 @@ def test_bad_answers_are_asked_again_then_a_person_is_offered_and_stop_stores_no
     assert CONTACT_QUESTION in user.texts("Jo Bloggs")
     assert "phone number doesn't look right" in user.texts("07911 12345")
     assert "email address doesn't look complete" in user.texts("jo@")
-    third = user.say("call me maybe")
+    third = user.say("sam at example dot com")
     assert "I need a phone number or an email address" in texts(third)
     assert "/request_human" in button_payloads(third)  # after three failures: a person
     assert TIME_QUESTION in user.texts("07911 123456")
