@@ -85,6 +85,8 @@ def csv_rows(engine, f: Filters) -> Iterator[List[str]]:
 
 
 def as_csv(engine, f: Filters) -> str:
+    """With a byte-order mark, so that Excel reads the UTF-8 (accents, dashes) correctly."""
     buffer = io.StringIO()
+    buffer.write("\ufeff")
     csv.writer(buffer).writerows(csv_rows(engine, f))
     return buffer.getvalue()

@@ -285,7 +285,8 @@ def test_csv_and_json_export_for_a_date_range(engine, review_seeded, truth):
     response = session.get(f"{base}/export/conversations.csv",
                            params={"first_day": today, "last_day": today}, timeout=60)
     assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert response.content.startswith("\ufeff".encode())  # Excel then reads it as UTF-8
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     patient = [row for row in rows if row["speaker"] == "user"]
     texts = {row["text"].removeprefix("'") for row in patient}
     assert texts == expected_texts
