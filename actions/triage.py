@@ -19,6 +19,9 @@ from rasa_sdk.types import DomainDict
 from actions.triage_answers import READERS, UNCLEAR_YES
 
 SELF_CARE, PHYSIO, URGENT = "self_care", "physio", "urgent"
+# Cleared when a runner describes their pain again (pain_location is kept: it is their knee).
+EARLIER_ANSWERS = ["triage_duration", "triage_swelling", "triage_instability", "triage_impact",
+                   "triage_outcome"]
 
 _URGENT_REASONS = {
     ("triage_swelling", "major"): "the knee swelled up quickly or a lot",
@@ -55,6 +58,25 @@ def in_words(reasons: List[str]) -> str:
     return reasons[0] if len(reasons) == 1 else ", ".join(reasons[:-1]) + " and " + reasons[-1]
 
 
+class ActionStartTriage(Action):
+    """A runner describes their own pain: forget an earlier triage's answers, and a
+    condition from an earlier general question ("what is runner's knee?") unless they name
+    one now, so the follow-ups fit this knee. Then the introduction; triage_form follows."""
+
+    def name(self) -> Text:
+        return "action_start_triage"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        forget = [slot for slot in EARLIER_ANSWERS if tracker.get_slot(slot) is not None]
+        named_now = any(entity.get("entity") == "condition"
+                        for entity in tracker.latest_message.get("entities") or [])
+        if tracker.get_slot("condition") is not None and not named_now:
+            forget.append("condition")
+        dispatcher.utter_message(response="utter_triage_intro")
+        return [SlotSet(slot, None) for slot in forget]
+
+
 class ValidateTriageForm(FormValidationAction):
     """Reads typed answers, fills what the first description already said, and ends the
     questions as soon as an answer needs urgent care."""
@@ -71,17 +93,16 @@ class ValidateTriageForm(FormValidationAction):
         return domain_slots
 
     def _answers(self, tracker: Tracker, slots: List[Text]) -> Dict[Text, Any]:
-        """The answers so far; when the triage starts, only what the describing message says
-        (slots may still hold an earlier triage's answers at that point)."""
+        """The answers so far; when the triage starts, what the describing message says."""
         if self._starting(tracker):
             text = tracker.latest_message.get("text") or ""
             return {slot: READERS[slot][1](text) for slot in slots}
         return {slot: tracker.get_slot(slot) for slot in slots}
 
     # --- the message that started the triage ----------------------------------------------
-    # Rasa also runs this action when the form starts. Answers then come only from the
-    # message that started it: what it says fills a slot, and the answers of an earlier
-    # triage are cleared. A pain_location already known (entity, earlier message) stays.
+    # Rasa also runs this action when the form starts: what the describing message clearly
+    # says is filled in and not asked. A pain_location already known (entity, earlier
+    # message) stays.
     @staticmethod
     def _starting(tracker: Tracker) -> bool:
         """The form was activated after the latest user message (not: answering a question)."""
@@ -96,9 +117,7 @@ class ValidateTriageForm(FormValidationAction):
         if not self._starting(tracker):
             return {}
         value = READERS[slot][1](tracker.latest_message.get("text") or "")
-        if slot == "pain_location" and value is None:
-            return {}
-        return {slot: value} if value != tracker.get_slot(slot) else {}
+        return {slot: value} if value is not None else {}
 
     async def extract_pain_location(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
         if tracker.get_slot("pain_location") is not None:
@@ -173,5 +192,5 @@ class ActionTriageAdvice(Action):
             else:
                 dispatcher.utter_message(response="utter_triage_self_care")
         # The answers stay in their slots: action_red_flag names the flags from them, and
-        # staff see them. The next triage starts afresh (ValidateTriageForm._from_description).
+        # staff see them. The next triage starts afresh (ActionStartTriage).
         return [SlotSet("triage_outcome", outcome)]

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import yaml
 
-from actions.triage import ActionTriageAdvice, ValidateTriageForm
+from actions.triage import ActionStartTriage, ActionTriageAdvice, ValidateTriageForm
 from tests.support.sdk import make_tracker, run_action
 
 ANSWERS = ["pain_location", "triage_duration", "triage_swelling", "triage_instability", "triage_impact"]
@@ -33,14 +33,34 @@ def form_run(text, candidates, requested=None, slots=None, starting=False, inten
                                                    if e["event"] == "slot"}
 
 
-def test_the_describing_message_prefills_answers_and_clears_an_old_triage():
-    old = {"triage_duration": "under_1_week", "triage_swelling": "major", "triage_impact": "daily_life"}
+def start(slots, entities=None):
+    tracker = make_tracker(slots=slots, text="my knee hurts", intent="describe_symptoms",
+                           entities=entities)
+    messages, events = run_action(ActionStartTriage(), tracker, domain())
+    return [m["response"] for m in messages], {e["name"]: e["value"] for e in events}
+
+
+def test_a_new_description_forgets_the_last_triage_and_a_condition_asked_about_in_general():
+    messages, cleared = start({"triage_duration": "under_1_week", "triage_impact": "daily_life",
+                               "triage_outcome": "self_care", "condition": "pfps",
+                               "pain_location": "outside"})
+    assert messages == ["utter_triage_intro"]
+    assert cleared == {"triage_duration": None, "triage_impact": None, "triage_outcome": None,
+                       "condition": None}  # pain_location stays: it is their knee
+
+
+def test_a_condition_named_in_the_description_is_kept():
+    _, cleared = start({"condition": "itbs"}, entities=[{"entity": "condition", "value": "itbs"}])
+    assert cleared == {}
+
+
+def test_the_describing_message_prefills_what_it_clearly_says():
     _, slots = form_run("my knee has hurt on the outside for 6 weeks, no swelling",
-                        candidates={}, slots=old, starting=True, intent="describe_symptoms")
+                        candidates={}, starting=True, intent="describe_symptoms")
     assert slots["pain_location"] == "outside"
     assert slots["triage_duration"] == "over_3_weeks"
     assert slots["triage_swelling"] == "none"
-    assert slots["triage_impact"] is None  # not said this time: asked again
+    assert "triage_impact" not in slots  # not said: asked
 
 
 def test_a_location_already_known_is_kept_when_the_triage_starts():
