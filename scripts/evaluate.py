@@ -1,6 +1,7 @@
 """`make evaluate`: model-quality report on the held-out messages (tests/nlu/holdout.yml).
 
-Loads the newest trained model in models/ (or the one given with --model), parses every
+Loads the trained model in models/ that matches the current data and config (as named
+by `make train`), else the newest one there, or the one given with --model, parses every
 held-out example and prints accuracy, macro F1, the weakest intents, the most frequent
 confusions and every miss. Out-of-scope recall and red-flag recall are reported on
 their own: a red flag counts as caught when the classifier predicts report_red_flag OR
@@ -55,7 +56,16 @@ def quiet_logging() -> None:
         pass
 
 
-def newest_model(models_dir: Path) -> Path:
+def default_model(models_dir: Path) -> Path:
+    """The model `make train` made for the current data and config, else the newest one."""
+    try:
+        from clinic.training import model_path  # names models after a hash of their inputs
+
+        current = model_path()
+        if current.exists():
+            return current
+    except Exception:  # no such helper (or it failed): fall back to the newest model
+        pass
     models = sorted(models_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
     if not models:
         sys.exit(f"No trained model in {models_dir}: run `make train` first.")
@@ -121,7 +131,7 @@ def recall(rows, label, caught=None):
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", type=Path, help="model .tar.gz (default: newest in models/)")
+    parser.add_argument("--model", type=Path, help="model .tar.gz (default: the one matching the current inputs, else the newest in models/)")
     parser.add_argument("--data", type=Path, default=PROJECT_ROOT / "tests/nlu/holdout.yml")
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "reports/evaluation.json")
     parser.add_argument("--worst", type=int, default=10, help="how many weakest intents to print")
@@ -129,7 +139,7 @@ def main() -> int:
 
     quiet_logging()
 
-    model_path = args.model or newest_model(PROJECT_ROOT / "models")
+    model_path = args.model or default_model(PROJECT_ROOT / "models")
     examples = load_examples(args.data)
     if not examples:
         sys.exit(f"No examples in {args.data}")
