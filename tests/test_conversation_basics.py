@@ -44,12 +44,15 @@ def test_capabilities_list_knee_topics_and_booking(conversation):
     assert "knee" in reply.lower() and "booking" in reply.lower()
 
 
-def test_gibberish_gets_a_rephrase_then_a_person(conversation):
+def test_gibberish_gets_what_i_can_do_then_a_way_to_a_person(conversation):
     conversation.say("hi")
-    first = conversation.texts("qwzx plorf vlim")
-    assert "put it another way" in first
+    # The model may read gibberish as "not understood" (rephrase) or as out of scope;
+    # either way the user hears what the assistant is for...
+    first = conversation.texts("qwzx plorf vlim").lower()
+    assert "put it another way" in first or "help with" in first
+    # ...and by the second misunderstanding is given a way to reach the team.
     second = conversation.texts("zzkrr blep wumpf")
-    assert "+1 555 0100 200" in second  # the team's phone number, and a callback button
+    assert "+1 555 0100 200" in second
 
 
 def test_empty_and_huge_messages_get_an_answer(conversation):
