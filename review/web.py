@@ -11,7 +11,7 @@ from typing import Optional
 
 from flask import Flask, abort, g, redirect, render_template, request, session, url_for
 
-from clinic.settings import PROJECT_ROOT
+from clinic.local_secrets import persistent_secret
 from review import auth, clock
 from review.tables import connect
 
@@ -33,15 +33,7 @@ SECURITY_HEADERS = {
 
 def secret_key() -> str:
     """REVIEW_SECRET_KEY, or one generated once and kept in var/ (like the API token)."""
-    key = os.environ.get("REVIEW_SECRET_KEY")
-    if key:
-        return key
-    path = PROJECT_ROOT / "var" / "review_secret_key"
-    path.parent.mkdir(exist_ok=True)
-    if not path.exists():
-        path.touch(mode=0o600)
-        path.write_text(secrets.token_urlsafe(48))
-    return path.read_text().strip()
+    return persistent_secret("REVIEW_SECRET_KEY", "review_secret_key", 48)
 
 
 def csrf_token() -> str:

@@ -2,7 +2,6 @@
 and stop both cleanly on Ctrl-C. `--shell` chats in the terminal instead."""
 import argparse
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -15,6 +14,7 @@ from typing import Dict, List, Optional
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from clinic.local_secrets import persistent_secret  # noqa: E402
 from clinic.training import model_path  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -42,15 +42,7 @@ def load_dotenv(path: Path = ROOT / ".env") -> None:
 
 def api_token() -> str:
     """The HTTP API token: RASA_API_TOKEN, or one generated once and kept in var/."""
-    token = os.environ.get("RASA_API_TOKEN")
-    if token:
-        return token
-    token_file = ROOT / "var" / "api_token"
-    token_file.parent.mkdir(exist_ok=True)
-    if not token_file.exists():
-        token_file.write_text(secrets.token_urlsafe(24))
-        token_file.chmod(0o600)
-    return token_file.read_text().strip()
+    return persistent_secret("RASA_API_TOKEN", "api_token", 24)
 
 
 def services(args: argparse.Namespace) -> List[Service]:
