@@ -2,6 +2,7 @@
 
 The model file is named after a hash of everything that shapes it, so `make run`,
 `make test` and `make evaluate` reuse the same model until something changes."""
+import fcntl
 import hashlib
 import subprocess
 import sys
@@ -34,13 +35,18 @@ def model_path() -> Path:
 
 def train_if_needed() -> Path:
     target = model_path()
-    if target.exists():
-        print(f"Model is up to date: {target.relative_to(PROJECT_ROOT)}")
-        return target
-    print(f"Training {target.relative_to(PROJECT_ROOT)} (data or config changed)...", flush=True)
-    subprocess.run(
-        [str(Path(sys.executable).parent / "rasa"), "train", "--out", str(MODELS_DIR),
-         "--fixed-model-name", target.name.replace(".tar.gz", "")],
-        cwd=PROJECT_ROOT, check=True,
-    )
+    MODELS_DIR.mkdir(exist_ok=True)
+    # Two commands started together (make test in two shells, parallel test runs) must not
+    # train the same model twice: the second waits for the first and reuses its model.
+    with open(MODELS_DIR / ".train.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if target.exists():
+            print(f"Model is up to date: {target.relative_to(PROJECT_ROOT)}")
+            return target
+        print(f"Training {target.relative_to(PROJECT_ROOT)} (data or config changed)...", flush=True)
+        subprocess.run(
+            [str(Path(sys.executable).parent / "rasa"), "train", "--out", str(MODELS_DIR),
+             "--fixed-model-name", target.name.replace(".tar.gz", "")],
+            cwd=PROJECT_ROOT, check=True,
+        )
     return target
