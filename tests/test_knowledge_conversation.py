@@ -96,5 +96,5 @@ def test_typical_questions_get_the_answer_for_their_topic(conversation, message,
 def test_an_ok_after_an_answer_asks_what_else_and_a_no_thanks_is_fine(conversation):
     conversation.say("/ask_shoes")
     assert "anything else" in conversation.texts("sounds good").lower()
-    reply = conversation.texts("no thanks").lower()
+    reply = conversation.texts("nope").lower()
     assert "no problem" in reply or "any other questions" in reply
