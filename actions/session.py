@@ -16,11 +16,12 @@ class ActionSessionStart(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         events: List[EventType] = [SessionStarted()]
-        # Carry over what the user told us in the previous session (condition, location...).
+        # Carry over what the user told us in the previous session (condition, location...),
+        # but not a half-asked form question: a new session starts with no form running.
         events += [
             SlotSet(name, value)
             for name, value in tracker.current_slot_values().items()
-            if value is not None and not name.startswith("clinic_")
+            if value is not None and not name.startswith("clinic_") and name != "requested_slot"
         ]
         # Re-read the clinic file each session so a clinic's edits show up without a restart.
         events += [SlotSet(name, value) for name, value in clinic_slots().items()]

@@ -19,11 +19,13 @@ def test_session_start_loads_clinic_and_sends_disclaimer_first():
 
 
 def test_session_start_carries_over_what_the_user_told_us():
-    tracker = make_tracker(slots={"condition": "itbs", "pain_location": None, "clinic_name": "Old"})
+    tracker = make_tracker(slots={"condition": "itbs", "pain_location": None, "clinic_name": "Old",
+                                  "requested_slot": "booking_contact"})
     _, events = run_action(ActionSessionStart(), tracker)
     slots = slot_events(events)
     assert slots["condition"] == "itbs"
     assert "pain_location" not in slots
+    assert "requested_slot" not in slots  # no half-asked form question in a new session
     assert slots["clinic_name"] == "Riverside Running Physio (example)"  # re-read, not carried
 
 
