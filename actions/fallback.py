@@ -7,19 +7,19 @@ from rasa_sdk.executor import CollectingDispatcher
 
 # After this many misunderstandings in a row, stop asking to rephrase and offer the team.
 OFFER_HUMAN_AFTER = 2
-_IGNORED = {"action_listen", "action_handle_fallback"}
+# A message read as out of scope was not understood either, as far as the user can tell.
+_MISUNDERSTOOD = {"action_handle_fallback", "utter_out_of_scope"}
 
 
 def misunderstandings_in_a_row(tracker: Tracker) -> int:
-    """How many times this action ran since the assistant last did anything else."""
+    """How many messages in a row the assistant could not help with, before this one."""
     count = 0
     for event in reversed(tracker.events):
-        if event.get("event") != "action":
+        if event.get("event") != "action" or event.get("name") == "action_listen":
             continue
-        if event.get("name") == "action_handle_fallback":
-            count += 1
-        elif event.get("name") not in _IGNORED:
+        if event.get("name") not in _MISUNDERSTOOD:
             break
+        count += 1
     return count
 
 

@@ -48,6 +48,13 @@ def test_second_misunderstanding_in_a_row_offers_a_person():
     assert [m["response"] for m in messages] == ["utter_offer_human"]
 
 
+def test_a_message_out_of_scope_counts_as_a_misunderstanding():
+    events = [{"event": "action", "name": "utter_greet"}, {"event": "user", "text": "weather?"},
+              {"event": "action", "name": "utter_out_of_scope"}, {"event": "action", "name": "action_listen"}]
+    messages, _ = run_action(ActionHandleFallback(), make_tracker(events=events))
+    assert [m["response"] for m in messages] == ["utter_offer_human"]
+
+
 def test_an_understood_message_starts_the_count_again():
     events = fallback_history(1) + [{"event": "action", "name": "utter_ask_causes"}]
     messages, _ = run_action(ActionHandleFallback(), make_tracker(events=events))
