@@ -11,6 +11,7 @@ creates the tables on first use."""
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
+import weakref
 from functools import lru_cache
 from typing import List, Optional, Tuple
 
@@ -105,17 +106,17 @@ def default_engine() -> Engine:
     return create_engine()
 
 
-_ready_engines = set()
+# Engine -> number of tables created. Weak keys: a new engine can reuse a dead one's id().
+_ready_engines: "weakref.WeakKeyDictionary[Engine, int]" = weakref.WeakKeyDictionary()
 
 
 def ensure_tables(engine: Optional[Engine] = None) -> Engine:
     """The engine to use, with this module's tables created (once per engine)."""
     engine = engine or default_engine()
     # Other modules (the delivery outbox) add tables to `metadata`: create those too.
-    key = (id(engine), len(metadata.tables))
-    if key not in _ready_engines:
+    if _ready_engines.get(engine) != len(metadata.tables):
         metadata.create_all(engine, checkfirst=True)
-        _ready_engines.add(key)
+        _ready_engines[engine] = len(metadata.tables)
     return engine
 
 
