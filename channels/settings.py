@@ -6,7 +6,7 @@ whose variables are not all set is off, and says so in one log line at start-up.
 when a variable is missing, so a clinic without Telegram could not start at all.)"""
 import logging
 import os
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
 from sanic import Blueprint
 
@@ -42,3 +42,23 @@ def optional_setting(env: str, default: str) -> str:
 def disabled_blueprint(name: str) -> Blueprint:
     """A blueprint without routes: the channel's webhook answers 404."""
     return Blueprint(name)
+
+
+# Where `make run` serves the demo clinic page (webchat/demo_site.py), allowed when the
+# clinic has not configured its own origins yet.
+DEFAULT_WEBCHAT_PORT = 8080
+
+
+def allowed_origins(webchat_port: Optional[int] = None) -> List[str]:
+    """The web pages that may use the assistant from a browser (the chat widget, CORS):
+    ALLOWED_ORIGINS, space- or comma-separated (e.g. "https://clinic.example.com"), or the
+    demo page's own addresses when it is not set. There is no wildcard: a page allowed
+    here can talk to the assistant in its visitors' name."""
+    raw = os.environ.get("ALLOWED_ORIGINS", "").replace(",", " ").split()
+    if "*" in raw:
+        raise ValueError("ALLOWED_ORIGINS may not contain '*': list the clinic's own pages, "
+                         "e.g. https://www.clinic.example.com (see docs/security.md).")
+    if raw:
+        return [origin.rstrip("/") for origin in raw]
+    port = webchat_port or os.environ.get("WEBCHAT_PORT") or DEFAULT_WEBCHAT_PORT
+    return [f"http://localhost:{port}", f"http://127.0.0.1:{port}"]

@@ -14,10 +14,12 @@ from typing import Dict, List, Optional
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from channels.settings import allowed_origins  # noqa: E402
 from clinic.local_secrets import persistent_secret  # noqa: E402
 from clinic.training import model_path  # noqa: E402
 
 BIN = Path(sys.executable).parent
+REST_TOKEN_FILE = "rest_token"
 
 
 @dataclass
@@ -45,6 +47,11 @@ def api_token() -> str:
     return persistent_secret("RASA_API_TOKEN", "api_token", 24)
 
 
+def rest_token() -> str:
+    """The REST channel's token: REST_CHANNEL_TOKEN, or one generated once and kept in var/."""
+    return persistent_secret("REST_CHANNEL_TOKEN", REST_TOKEN_FILE, 24)
+
+
 def services(args: argparse.Namespace) -> List[Service]:
     model = str(args.model or model_path())
     action_port, rasa_port = str(args.action_port), str(args.port)
@@ -56,13 +63,15 @@ def services(args: argparse.Namespace) -> List[Service]:
         Service("demo clinic page", [str(BIN / "python"), "-m", "webchat.demo_site",
                                      "--port", str(args.webchat_port), "--rasa-port", rasa_port],
                 f"http://127.0.0.1:{args.webchat_port}/health"),
-        Service("Rasa server", [str(BIN / "rasa"), "run", "--model", model, "--enable-api",
-                                "--auth-token", api_token(), "--port", rasa_port,
+        # The tokens go in the environment, never on a command line (scripts/rasa_server.py).
+        Service("Rasa server", [str(BIN / "python"), "-m", "scripts.rasa_server",
+                                "--model", model, "--enable-api", "--port", rasa_port,
                                 "--credentials", args.credentials, "--endpoints", args.endpoints,
-                                "--cors", *os.environ.get("ALLOWED_ORIGINS", "*").replace(",", " ").split()],
+                                "--cors", *allowed_origins(args.webchat_port)],
                 f"http://127.0.0.1:{rasa_port}/",
-                # Without ALLOWED_ORIGINS the web chat accepts the demo page (channels/socketio.py).
-                env={"WEBCHAT_PORT": str(args.webchat_port)}),
+                # Without ALLOWED_ORIGINS the web chat accepts the demo page (channels/settings.py).
+                env={"WEBCHAT_PORT": str(args.webchat_port), "RASA_API_TOKEN": api_token(),
+                     "REST_CHANNEL_TOKEN": rest_token()}),
         # Staff conversation review (review/): reads the same database as the tracker store.
         Service("staff review app", [str(BIN / "python"), "-m", "review", "serve",
                                      "--port", str(args.review_port)],
@@ -145,9 +154,11 @@ def _raise_keyboard_interrupt(*_: object) -> None:
 
 def print_banner(args: argparse.Namespace) -> None:
     rest = f"http://localhost:{args.port}/webhooks/rest/webhook"
+    token = ("$REST_CHANNEL_TOKEN" if os.environ.get("REST_CHANNEL_TOKEN")
+             else f"$(cat var/{REST_TOKEN_FILE})")
     print(f"""
 The assistant is running. Press Ctrl-C to stop.
-  REST:      curl -s {rest} -d '{{"sender": "me", "message": "hi"}}'
+  REST:      curl -s {rest} -H "Authorization: Bearer {token}" -d '{{"sender": "me", "message": "hi"}}'
   socket.io: http://localhost:{args.port}/socket.io
   HTTP API:  http://localhost:{args.port}/ (token in RASA_API_TOKEN or var/api_token)
   Web chat:  http://localhost:{args.webchat_port}/ (demo clinic page with the chat widget)

@@ -1,8 +1,9 @@
-"""Which web pages may connect to the chat (channels/socketio.py); the refusal itself is
-checked against the real server in test_webchat.py."""
+"""Which web pages may connect to the chat and call the server from a browser
+(channels/settings.py); the refusal itself is checked against the real server in
+test_webchat.py."""
 import pytest
 
-from channels.socketio import allowed_origins
+from channels.settings import allowed_origins
 
 
 @pytest.fixture(autouse=True)
@@ -27,6 +28,7 @@ def test_the_clinic_lists_its_sites_separated_by_spaces_or_commas(monkeypatch, s
     assert allowed_origins() == ["https://clinic.example.com", "https://www.clinic.example.com"]
 
 
-def test_a_star_allows_every_site(monkeypatch):
+def test_a_star_is_refused_with_what_to_write_instead(monkeypatch):
     monkeypatch.setenv("ALLOWED_ORIGINS", "https://clinic.example.com *")
-    assert allowed_origins() == ["*"]
+    with pytest.raises(ValueError, match="list the clinic's own pages"):
+        allowed_origins()

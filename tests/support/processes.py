@@ -10,6 +10,8 @@ from typing import Dict, List, Optional
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
+# The REST channel's token in tests (REST_CHANNEL_TOKEN, see channels/rest.py).
+REST_TOKEN = "test-rest-token"
 
 
 def free_port() -> int:
@@ -72,7 +74,7 @@ class AssistantServers:
                  credentials: Optional[Path] = None) -> None:
         self.workdir = workdir
         workdir.mkdir(parents=True, exist_ok=True)
-        self.env = {"RASA_API_TOKEN": "test-token", **(env or {})}
+        self.env = {"RASA_API_TOKEN": "test-token", "REST_CHANNEL_TOKEN": REST_TOKEN, **(env or {})}
         self.credentials = credentials
         self.port = free_port()
         self.action_port = free_port()
@@ -116,9 +118,15 @@ class AssistantServers:
             self.runner.stop(timeout=40)
 
     def say(self, sender: str, message: str, timeout: float = 60) -> List[dict]:
-        import requests
-
-        response = requests.post(f"{self.url}/webhooks/rest/webhook",
-                                 json={"sender": sender, "message": message}, timeout=timeout)
+        """The bot's replies to one message over the REST channel."""
+        response = self.rest({"sender": sender, "message": message}, timeout=timeout)
         response.raise_for_status()
         return response.json()
+
+    def rest(self, body=None, token: Optional[str] = REST_TOKEN, timeout: float = 60, **kwargs):
+        """POST to the REST channel with its token (`body` as JSON, or `data=` raw)."""
+        import requests
+
+        headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
+        return requests.post(f"{self.url}/webhooks/rest/webhook", timeout=timeout,
+                             headers=headers, **({"json": body} if body is not None else kwargs))
