@@ -124,9 +124,27 @@ def marks_for(engine, ids: Iterable[str]) -> Dict[str, Dict[str, Any]]:
 # --- corrections ------------------------------------------------------------------------
 
 def annotate(text: str, entities: List[Dict[str, Any]]) -> str:
-    """`text` in Rasa's training data markup, e.g. "my [outer](pain_location) knee"."""
-    spans = [{k: e[k] for k in ENTITY_KEYS if e.get(k) is not None} for e in entities or []]
+    """`text` in Rasa's training data markup, e.g. "my [outer](pain_location) knee".
+
+    The markup cannot nest or overlap, but extractors can: the red-flag check marks
+    "kneecap has popped out" where the entity ruler marks "kneecap". Where spans overlap,
+    the one that starts first (the shorter at the same start) is marked; the others, and
+    entities whose offsets do not fit the text, are left out of the markup only (the
+    transcript still lists every entity)."""
+    spans, end = [], 0
+    for e in sorted(_with_offsets(text, entities), key=lambda e: (e["start"], e["end"])):
+        if e["start"] >= end:
+            spans.append({k: e[k] for k in ENTITY_KEYS if e.get(k) is not None})
+            end = e["end"]
     return TrainingDataWriter.generate_message({"text": text, "entities": spans})
+
+
+def _with_offsets(text: str, entities: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    def fits(e):
+        start, end = e.get("start"), e.get("end")
+        return (isinstance(e.get("entity"), str) and type(start) is int and type(end) is int
+                and 0 <= start < end <= len(text))
+    return [e for e in entities or [] if isinstance(e, dict) and fits(e)]
 
 
 def parse_correction(text: str, intent: str, annotated: str) -> List[Dict[str, Any]]:

@@ -18,7 +18,11 @@ import textwrap
 from typing import List, Optional
 
 from review import annotations, audit, auth, clock, conversations, exports, filters, privacy
+from review.sanitize import for_terminal as shown
 from review.tables import connect
+
+# Everything printed from the database goes through `shown`: patients (and anyone typing a
+# username at the login page) can put terminal escape sequences in it.
 
 
 def _operator() -> str:
@@ -87,10 +91,10 @@ def cmd_list(args) -> int:
                                        ("person", row.human), ("booking", row.booking),
                                        ("reviewed", row.reviewed)) if on]
         confidence = f"{row.min_confidence:.2f}" if row.min_confidence is not None else "-"
-        print(f"{clock.fmt(row.last_active)}  {row.conversation_id}  {row.channel or '-'}  "
-              f"msgs={row.user_messages} min_conf={confidence}  {' '.join(flags)}"
-              f"{'  tags=' + ','.join(row.tags) if row.tags else ''}")
-        print(f"    {textwrap.shorten(row.first_message, 100)}")
+        print(f"{clock.fmt(row.last_active)}  {shown(row.conversation_id)}  "
+              f"{shown(row.channel or '-')}  msgs={row.user_messages} min_conf={confidence}  "
+              f"{' '.join(flags)}{'  tags=' + ','.join(row.tags) if row.tags else ''}")
+        print(f"    {textwrap.shorten(shown(row.first_message), 100)}")
     return 0
 
 
@@ -98,27 +102,27 @@ def cmd_show(args) -> int:
     engine = connect()
     row = conversations.summary_of(engine, args.conversation_id)
     if row is None:
-        print(f"No conversation {args.conversation_id!r}.", file=sys.stderr)
+        print(f"No conversation {shown(args.conversation_id)!r}.", file=sys.stderr)
         return 1
     audit.record(engine, _operator(), "view_conversation", args.conversation_id)
-    print(f"Conversation {row.conversation_id} ({row.channel or 'unknown channel'}), "
+    print(f"Conversation {shown(row.conversation_id)} ({shown(row.channel or 'unknown channel')}), "
           f"{clock.fmt(row.started)} – {clock.fmt(row.last_active)}")
     for turn in conversations.transcript(engine, args.conversation_id):
         at = clock.fmt(turn.at, with_seconds=True)
         if turn.kind == "user":
             confidence = f"{turn.confidence:.2f}" if turn.confidence is not None else "?"
-            print(f"{at}  PATIENT: {turn.text}")
-            print(f"          intent {turn.intent} ({confidence})"
+            print(f"{at}  PATIENT: {shown(turn.text)}")
+            print(f"          intent {shown(turn.intent)} ({confidence})"
                   + (f"; corrected to {turn.correction['intent']}" if turn.correction else ""))
             if turn.runner_ups:
                 print("          runner-ups " + ", ".join(
-                    f"{r['name']} ({r.get('confidence') or 0:.2f})" for r in turn.runner_ups))
+                    f"{shown(r['name'])} ({r['confidence'] or 0:.2f})" for r in turn.runner_ups))
             for entity in turn.entities:
-                print(f"          entity {entity.get('entity')}={entity.get('value')}")
+                print(f"          entity {shown(entity['entity'])}={shown(entity.get('value'))}")
         elif turn.kind == "bot":
-            print(f"{at}  ASSISTANT: {turn.text}")
+            print(f"{at}  ASSISTANT: {shown(turn.text)}")
         elif turn.kind == "action":
-            print(f"{at}    > {turn.name}")
+            print(f"{at}    > {shown(turn.name)}")
         elif turn.kind == "session_started":
             print(f"{at}  --- new session ---")
     return 0
@@ -130,7 +134,8 @@ def _write(text: str, output: Optional[str]) -> None:
             f.write(text)
         print(f"Wrote {output}", file=sys.stderr)
     else:
-        sys.stdout.write(text)
+        # Piped or redirected, the document is written as it is; on a terminal, safely.
+        sys.stdout.write(shown(text, keep_lines=True) if sys.stdout.isatty() else text)
 
 
 def cmd_export(args) -> int:
@@ -172,8 +177,8 @@ def cmd_delete(args) -> int:
         return 1
     for cid in ids:
         row = conversations.summary_of(engine, cid)
-        preview = textwrap.shorten(row.first_message, 70) if row else "(not found)"
-        print(f"  {cid}  {preview}")
+        preview = textwrap.shorten(shown(row.first_message), 70) if row else "(not found)"
+        print(f"  {shown(cid)}  {preview}")
     if not args.yes and input(f"Delete these {len(ids)} conversation(s) for good? [y/N] ") \
             .strip().lower() not in ("y", "yes"):
         print("Nothing deleted.")
@@ -184,8 +189,8 @@ def cmd_delete(args) -> int:
 
 def cmd_audit(args) -> int:
     for entry in reversed(audit.recent(connect(), args.limit)):
-        print(f"{clock.fmt(entry['at'], True)}  {entry['username']}  {entry['action']}  "
-              f"{entry['conversation_id'] or ''}  {entry['detail']}")
+        print(f"{clock.fmt(entry['at'], True)}  {shown(entry['username'])}  {entry['action']}  "
+              f"{shown(entry['conversation_id'] or '')}  {shown(entry['detail'])}")
     return 0
 
 

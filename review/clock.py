@@ -40,7 +40,21 @@ def day_range(first: Optional[date], last: Optional[date]) -> Tuple[Optional[flo
     return start, end
 
 
-def fmt(moment, with_seconds: bool = False) -> str:
+def _shown(moment, form: str) -> str:
+    """`moment` as local time in `form` ("" when missing or beyond any calendar: a stored
+    event's timestamp is whatever its writer put there)."""
     if moment is None:
         return ""
-    return local(moment).strftime("%Y-%m-%d %H:%M:%S" if with_seconds else "%Y-%m-%d %H:%M")
+    try:
+        return local(moment).strftime(form) if form else local(moment).isoformat("T", "seconds")
+    except (OverflowError, OSError, ValueError):
+        return ""
+
+
+def fmt(moment, with_seconds: bool = False) -> str:
+    return _shown(moment, "%Y-%m-%d %H:%M:%S" if with_seconds else "%Y-%m-%d %H:%M")
+
+
+def iso(moment) -> str:
+    """ISO 8601 with the clinic's offset, for exports."""
+    return _shown(moment, "")

@@ -4,14 +4,13 @@ A conversation is everything one sender id said and was told (Rasa's `sender_id`
 counts once the patient has typed something. The per-message details Rasa keeps only in
 the event's JSON (`data`: confidence, intent ranking, entities, channel) are read with the
 database's JSON functions, so filtering and paging happen in SQL on SQLite and PostgreSQL."""
-import json
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 import sqlalchemy as sa
 
 from clinic.bookings import booking_requests
-from review import annotations
+from review import annotations, sanitize
 from review.filters import Filters
 from review.tables import events, reviewed, tags
 
@@ -26,10 +25,20 @@ SHOWN_EVENTS = {"user", "bot", "action", "slot", "active_loop", "session_started
 PAGE_SIZE = 25
 
 
+# PostgreSQL refuses to read anything out of a JSON document that holds the escape of a
+# NUL or of a UTF-16 surrogate (Python writes both: a patient can send them), so one such
+# message would break every list query. Replacing each with the escape of U+FFFD keeps the
+# document valid whatever precedes it (same length, same leading backslash); only emoji
+# (escaped as surrogate pairs) read as U+FFFD in what SQL searches.
+PG_UNREADABLE_ESCAPE = r"\\u(0000|[dD][89a-fA-F][0-9a-fA-F]{2})"
+
+
 def json_value(engine: sa.engine.Engine, column, *path):
     """The value at `path` (keys and list indexes) inside a JSON text column."""
     if engine.dialect.name == "postgresql":
-        return sa.func.json_extract_path_text(sa.cast(column, sa.JSON), *[str(p) for p in path])
+        readable = sa.func.regexp_replace(column, PG_UNREADABLE_ESCAPE, r"\\ufffd", "g")
+        return sa.func.json_extract_path_text(sa.cast(readable, sa.JSON),
+                                              *[str(p) for p in path])
     return sa.func.json_extract(
         column, "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path))
 
@@ -200,7 +209,8 @@ def _add_details(engine, rows: List[ConversationRow]) -> None:
                 .where(events.c.sender_id.in_(ids), events.c.type_name == "user")
                 .order_by(events.c.id)):
             row = by_id[sender_id]
-            row.first_message = row.first_message or json.loads(data).get("text") or ""
+            row.first_message = row.first_message or sanitize.text(
+                sanitize.event_data(data).get("text"))
         booked = set(db.execute(_booked_among(ids)).scalars())
     marks = annotations.marks_for(engine, ids)
     for row in rows:
@@ -224,7 +234,7 @@ class Turn:
     """One line of the transcript: a user or bot message, an action, a slot or form change."""
     event_id: int
     kind: str
-    at: float
+    at: Optional[float]
     text: str = ""
     intent: Optional[str] = None
     confidence: Optional[float] = None
@@ -238,43 +248,72 @@ class Turn:
     annotated: str = ""  # the text with its entities in Rasa's training data markup
     correction: Optional[Dict[str, Any]] = None
 
+    def words(self, entity: Dict[str, Any]) -> Optional[str]:
+        """The words an entity was found in (None when its offsets do not fit the text)."""
+        if entity.get("start") is None:
+            return None
+        return self.text[entity["start"]:entity["end"]]
+
+
+# Whatever the stored JSON holds (an old Rasa version, a custom component, a hand-edited
+# row), a transcript shows it: names become strings, numbers floats or None, and entity
+# offsets that do not fit the text are dropped (the entity itself is still shown).
+
+def _name(value: Any) -> Optional[str]:
+    return None if value is None else sanitize.text(value)
+
+
+def _dicts(value: Any) -> List[Dict[str, Any]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _entity(entity: Dict[str, Any], text: str) -> Dict[str, Any]:
+    start, end = entity.get("start"), entity.get("end")
+    fits = all(isinstance(n, int) and not isinstance(n, bool) for n in (start, end)) \
+        and 0 <= start < end <= len(text)
+    return {**entity, "entity": _name(entity.get("entity")),
+            "start": start if fits else None, "end": end if fits else None}
+
 
 def _user_turn(event_id: int, data: Dict[str, Any]) -> Turn:
-    parse = data.get("parse_data") or {}
-    intent = (parse.get("intent") or {}).get("name")
-    ranking = [r for r in parse.get("intent_ranking") or [] if r.get("name")]
-    confidence = (parse.get("intent") or {}).get("confidence")
+    parse = data.get("parse_data") if isinstance(data.get("parse_data"), dict) else {}
+    predicted = parse.get("intent") if isinstance(parse.get("intent"), dict) else {}
+    intent = _name(predicted.get("name"))
+    ranking = [{**r, "name": _name(r["name"]), "confidence": sanitize.number(r.get("confidence"))}
+               for r in _dicts(parse.get("intent_ranking")) if r.get("name")]
+    confidence = sanitize.number(predicted.get("confidence"))
     runner_ups = [r for r in ranking if r["name"] != intent]
     if intent == FALLBACK_INTENT and runner_ups:
-        confidence = runner_ups[0].get("confidence")  # the model's own best guess
-    text = data.get("text") or ""
-    entities = parse.get("entities") or []
-    return Turn(event_id, "user", data.get("timestamp"), text=text, intent=intent,
-                confidence=confidence, runner_ups=runner_ups[:3], entities=entities,
-                channel=data.get("input_channel"),
+        confidence = runner_ups[0]["confidence"]  # the model's own best guess
+    text = sanitize.text(data.get("text"))
+    entities = [_entity(e, text) for e in _dicts(parse.get("entities"))]
+    return Turn(event_id, "user", sanitize.number(data.get("timestamp")), text=text,
+                intent=intent, confidence=confidence, runner_ups=runner_ups[:3],
+                entities=entities, channel=_name(data.get("input_channel")),
                 annotated=annotations.annotate(text, entities))
 
 
 def _turn(event_id: int, type_name: str, data: Dict[str, Any]) -> Optional[Turn]:
-    at = data.get("timestamp")
+    at = sanitize.number(data.get("timestamp"))
+    name = _name(data.get("name"))
     if type_name == "user":
         return _user_turn(event_id, data)
     if type_name == "bot":
-        extra = data.get("data") or {}
-        return Turn(event_id, "bot", at, text=data.get("text") or "",
-                    buttons=extra.get("buttons") or [])
+        extra = data.get("data") if isinstance(data.get("data"), dict) else {}
+        return Turn(event_id, "bot", at, text=sanitize.text(data.get("text")),
+                    buttons=_dicts(extra.get("buttons")))
     if type_name == "action":
-        if data.get("name") == "action_listen":
+        if name == "action_listen":
             return None
-        return Turn(event_id, "action", at, name=data.get("name"),
-                    policy=data.get("policy"), confidence=data.get("confidence"))
+        return Turn(event_id, "action", at, name=name, policy=_name(data.get("policy")),
+                    confidence=sanitize.number(data.get("confidence")))
     if type_name == "slot":
         # The clinic_* slots are the clinic's own details, refreshed every session.
-        if str(data.get("name", "")).startswith("clinic_"):
+        if (name or "").startswith("clinic_"):
             return None
-        return Turn(event_id, "slot", at, name=data.get("name"), value=data.get("value"))
+        return Turn(event_id, "slot", at, name=name, value=data.get("value"))
     if type_name == "active_loop":
-        return Turn(event_id, "active_loop", at, name=data.get("name"))
+        return Turn(event_id, "active_loop", at, name=name)
     if type_name == "session_started":
         return Turn(event_id, "session_started", at)
     return None
@@ -288,7 +327,8 @@ def transcript(engine, conversation_id: str) -> List[Turn]:
             .where(events.c.sender_id == conversation_id,
                    events.c.type_name.in_(SHOWN_EVENTS))
             .order_by(events.c.id)).all()
-    turns = [_turn(event_id, type_name, json.loads(data)) for event_id, type_name, data in found]
+    turns = [_turn(event_id, type_name, sanitize.event_data(data))
+             for event_id, type_name, data in found]
     turns = [turn for turn in turns if turn is not None]
     corrections = annotations.corrections_for(engine, conversation_id)
     for turn in turns:
@@ -316,4 +356,4 @@ def user_message(engine, event_id: int) -> Optional[Dict[str, Any]]:
     if row is None:
         return None
     return {"conversation_id": row.sender_id, "intent": row.intent_name,
-            "text": json.loads(row.data).get("text") or ""}
+            "text": sanitize.text(sanitize.event_data(row.data).get("text"))}

@@ -3,24 +3,24 @@
 import csv
 import io
 import json
+import re
 from typing import Any, Dict, Iterator, List
 
-from review import annotations, clock, conversations
+from review import annotations, clock, conversations, sanitize
 from review.filters import Filters
 
 CSV_COLUMNS = ["conversation_id", "time", "channel", "speaker", "text", "intent",
                "confidence", "entities", "action"]
-# A spreadsheet runs a cell starting with one of these as a formula: patients' words
-# must never become one (CSV injection), so such cells get a leading apostrophe.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _iso(moment) -> str:
-    return clock.local(moment).isoformat(timespec="seconds") if moment is not None else ""
+# A spreadsheet runs a cell starting with one of these (or their full-width forms) as a
+# formula: patients' words must never become one (CSV injection). Spreadsheets also trim
+# leading spaces, and one set up for another separator splits `x;=cmd|' /C calc'!A0` into
+# `x` and a formula; so a cell with such a start, or such a start after a separator,
+# gets a leading apostrophe, and every cell is quoted (no locale splits a quoted cell).
+FORMULA = re.compile(r"(?:^|[,;|\t\r\n，；｜])\s*[=+\-@|;\t\r＝＋－＠｜；]")
 
 
 def _turn_dict(turn: conversations.Turn) -> Dict[str, Any]:
-    item: Dict[str, Any] = {"time": _iso(turn.at), "type": turn.kind}
+    item: Dict[str, Any] = {"time": clock.iso(turn.at), "type": turn.kind}
     if turn.kind == "user":
         item.update(text=turn.text, intent=turn.intent, confidence=turn.confidence,
                     intent_ranking=turn.runner_ups, entities=turn.entities, channel=turn.channel)
@@ -49,24 +49,24 @@ def as_json(engine, f: Filters) -> str:
         mark = marks[row.conversation_id]
         items.append({
             "conversation_id": row.conversation_id, "channel": row.channel,
-            "started": _iso(row.started), "last_active": _iso(row.last_active),
+            "started": clock.iso(row.started), "last_active": clock.iso(row.last_active),
             "fallback": row.fallback, "red_flag": row.red_flag,
             "person_requested": row.human, "booking": row.booking,
             "reviewed": mark["reviewed"], "tags": mark["tags"],
-            "notes": [{**note, "at": _iso(note["at"])} for note in mark["notes"]],
+            "notes": [{**note, "at": clock.iso(note["at"])} for note in mark["notes"]],
             "events": [_turn_dict(turn) for turn in
                        conversations.transcript(engine, row.conversation_id)],
         })
-    document = {"exported_at": _iso(clock.utcnow()), "timezone": str(clock.clinic_timezone()),
+    document = {"exported_at": clock.iso(clock.utcnow()), "timezone": str(clock.clinic_timezone()),
                 "from": f.first_day.isoformat() if f.first_day else None,
                 "to": f.last_day.isoformat() if f.last_day else None,
                 "conversations": items}
     return json.dumps(document, indent=2, ensure_ascii=False)
 
 
-def _safe(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+def spreadsheet_safe(value: Any) -> str:
+    text = sanitize.text(value)
+    return "'" + text if FORMULA.search(text) else text
 
 
 def csv_rows(engine, f: Filters) -> Iterator[List[str]]:
@@ -78,8 +78,8 @@ def csv_rows(engine, f: Filters) -> Iterator[List[str]]:
             confidence = f"{turn.confidence:.3f}" if turn.confidence is not None else ""
             entities = json.dumps([{"entity": e.get("entity"), "value": e.get("value")}
                                    for e in turn.entities], ensure_ascii=False) if turn.entities else ""
-            yield [_safe(v) for v in (
-                row.conversation_id, _iso(turn.at), turn.channel or row.channel or "",
+            yield [spreadsheet_safe(v) for v in (
+                row.conversation_id, clock.iso(turn.at), turn.channel or row.channel or "",
                 turn.kind, turn.text, turn.intent or "",
                 confidence if turn.kind == "user" else "", entities, turn.name or "")]
 
@@ -88,5 +88,5 @@ def as_csv(engine, f: Filters) -> str:
     """With a byte-order mark, so that Excel reads the UTF-8 (accents, dashes) correctly."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    csv.writer(buffer).writerows(csv_rows(engine, f))
+    csv.writer(buffer, quoting=csv.QUOTE_ALL).writerows(csv_rows(engine, f))
     return buffer.getvalue()

@@ -12,6 +12,9 @@ from review import clock
 # messages the model got right by luck, which are worth a look too.
 DEFAULT_THRESHOLD = 0.6
 MAX_SEARCH_TERMS = 8
+# Days staff can ask about: nothing was said before the first and a day's end after the
+# last must still be a date (9999-12-31 has no next day).
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
 
 
 @dataclass
@@ -76,10 +79,14 @@ def _day(raw: str, label: str, errors: List[str]) -> Optional[date]:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         errors.append(f"{label} “{raw}” is not a date like 2026-11-22; it was ignored.")
         return None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        errors.append(f"{label} {day} is outside {FIRST_DAY} to {LAST_DAY}; it was ignored.")
+        return None
+    return day
 
 
 def parse(args: Mapping[str, str]) -> Tuple[Filters, List[str]]:

@@ -3,14 +3,36 @@ how often the assistant did not understand, red flags, and booking requests."""
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import sqlalchemy as sa
 
 from review import clock, conversations
-from review.filters import Filters
+from review.filters import LAST_DAY, Filters, last_days
 from clinic.bookings import booking_requests
 from review.tables import events
+
+
+DEFAULT_DAYS = 14
+MAX_DAYS = 366  # a year at a time: one bar per day is no longer readable beyond that
+
+
+def days_to_show(first: Optional[date], last: Optional[date]) -> Tuple[date, date, List[str]]:
+    """The range the summary covers for the days asked for (either may be missing), at
+    most MAX_DAYS long, and a message when it is not what was asked for."""
+    notes: List[str] = []
+    if first and last:
+        if (last - first).days >= MAX_DAYS:
+            first = last - timedelta(days=MAX_DAYS - 1)
+            notes.append(f"The summary covers at most {MAX_DAYS} days at a time: "
+                         f"showing {first} to {last}.")
+    elif last:
+        first = last - timedelta(days=DEFAULT_DAYS - 1)
+    elif first:
+        last = min(first + timedelta(days=DEFAULT_DAYS - 1), LAST_DAY)
+    else:
+        first, last = last_days(DEFAULT_DAYS)
+    return first, last, notes
 
 
 @dataclass
@@ -26,10 +48,7 @@ class Report:
     human_conversations: int = 0
     top_intents: List[Tuple[str, int]] = field(default_factory=list)
     bookings: Dict[str, Dict[str, int]] = field(default_factory=dict)  # kind -> status -> n
-
-    @property
-    def busiest_day(self) -> int:
-        return max([n for _, n in self.per_day] + [1])
+    busiest_day: int = 1  # the scale of the per-day bars
 
     @property
     def fallback_rate(self) -> float:
@@ -37,6 +56,9 @@ class Report:
 
 
 def build(engine, first_day: date, last_day: date) -> Report:
+    """The numbers for first_day..last_day (see days_to_show: at most MAX_DAYS)."""
+    if not 0 <= (last_day - first_day).days < MAX_DAYS:
+        raise ValueError(f"A summary covers 1 to {MAX_DAYS} days.")
     report = Report(first_day, last_day)
     rows = conversations.find_all(engine, Filters(first_day=first_day, last_day=last_day))
     report.conversations = len(rows)
@@ -48,6 +70,7 @@ def build(engine, first_day: date, last_day: date) -> Report:
     days = (last_day - first_day).days + 1
     report.per_day = [(first_day + timedelta(days=n), started[first_day + timedelta(days=n)])
                       for n in range(days)]
+    report.busiest_day = max([n for _, n in report.per_day] + [1])
 
     start, end = clock.day_range(first_day, last_day)
     in_range = sa.and_(events.c.type_name == "user", events.c.timestamp >= start,

@@ -1,7 +1,10 @@
 """The review app's pages: login, conversation list, transcript and annotations,
 corrections export, conversation export, summary and audit log."""
+import re
+import unicodedata
 from datetime import date
 from functools import wraps
+from urllib.parse import urlsplit
 
 from flask import (Blueprint, Response, abort, current_app, flash, g, redirect,
                    render_template, request, session, url_for)
@@ -27,14 +30,21 @@ def admin_only(view):
 
 
 def _safe_next(target: str) -> str:
-    """Only ever go back to a page of this app after login (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("views.conversation_list")
+    """Only ever go back to a page of this app after login (no open redirect).
+
+    Checked as a browser will read it: browsers drop tabs and newlines anywhere in a URL
+    (`/%09/evil.example` is `//evil.example`, another site) and read `\\` as `/`."""
+    target = re.sub(r"[\t\n\r]", "", target or "")
+    same_site = (target.startswith("/") and not target.startswith("//")
+                 and not any(char == "\\" or unicodedata.category(char) == "Cc"
+                             for char in target)
+                 and not urlsplit(target).netloc)
+    return target if same_site else url_for("views.conversation_list")
 
 
 def _download(body: str, filename: str, mimetype: str) -> Response:
-    return Response(body, mimetype=mimetype,
+    # Flask adds "; charset=utf-8" to text/* types itself; a full content type is kept as is.
+    return Response(body, content_type=f"{mimetype}; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
@@ -255,15 +265,15 @@ def export(fmt):
     audit.record(engine(), g.user["username"], f"export_{fmt}",
                  detail=" ".join(f"{k}={v}" for k, v in chosen.as_query().items()))
     mimetype = "text/csv" if fmt == "csv" else "application/json"
-    return _download(body, f"conversations_{span}.{fmt}", f"{mimetype}; charset=utf-8")
+    return _download(body, f"conversations_{span}.{fmt}", mimetype)
 
 
 @views.get("/summary")
 def summary_page():
     chosen, errors = filters.parse(request.args)
-    if not (chosen.first_day and chosen.last_day):
-        chosen.first_day, chosen.last_day = filters.last_days(14)
-    return render_template("summary.html", f=chosen, errors=errors,
+    chosen.first_day, chosen.last_day, notes = summary.days_to_show(chosen.first_day,
+                                                                    chosen.last_day)
+    return render_template("summary.html", f=chosen, errors=errors + notes,
                            report=summary.build(engine(), chosen.first_day, chosen.last_day))
 
 
