@@ -3,7 +3,7 @@
 Passwords are hashed with Argon2id (argon2-cffi). A session is a random token in the
 browser's (signed, HttpOnly) cookie and its SHA-256 here, so it expires after a spell of
 inactivity or a working day, whichever comes first, and logging out really ends it.
-Five wrong passwords in a row lock the account for a quarter of an hour."""
+Wrong passwords pause logins for a while (review.throttle)."""
 import hashlib
 import os
 import re
@@ -15,13 +15,11 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from review import clock
+from review import clock, throttle
 from review.tables import sessions, users
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 MIN_PASSWORD = 12
-MAX_FAILURES = 5
-LOCKOUT = timedelta(minutes=15)
 _hasher = PasswordHasher()
 # Checked when the username is unknown, so a wrong name takes as long as a wrong password.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
@@ -31,8 +29,18 @@ class AccountError(ValueError):
     """A username or password that cannot be used, with the reason."""
 
 
+WRONG = "Wrong username or password."
+PAUSED = ("Too many wrong passwords: logging in with this username from here is paused for "
+          "a few minutes. Try again later, or ask an admin to reset the password.")
+
+
 class LoginError(Exception):
-    """Login refused; the message is safe to show (it never says which part was wrong)."""
+    """Login refused; the message is safe to show (it never says which part was wrong).
+    `counted`: a password was checked (and was wrong); `paused`: the pauses this started."""
+
+    def __init__(self, message: str, counted: bool, paused=()):
+        super().__init__(message)
+        self.counted, self.paused = counted, list(paused)
 
 
 def idle_timeout() -> timedelta:
@@ -70,8 +78,9 @@ def set_password(engine, username: str, password: str) -> None:
         raise AccountError(f"There is no account called {username}.")
     with engine.begin() as db:
         db.execute(users.update().where(users.c.id == user["id"]).values(
-            password_hash=_hasher.hash(password), failed_logins=0, locked_until=None))
+            password_hash=_hasher.hash(password)))
         db.execute(sessions.delete().where(sessions.c.user_id == user["id"]))
+    throttle.clear(engine, user["username"])
 
 
 def delete_user(engine, username: str) -> bool:
@@ -96,30 +105,24 @@ def list_users(engine) -> List[Dict[str, Any]]:
         return [dict(row) for row in db.execute(users.select().order_by(users.c.username)).mappings()]
 
 
-def authenticate(engine, username: str, password: str) -> Dict[str, Any]:
-    """The user, if the password is right and the account not locked; else LoginError."""
-    user = find_user(engine, username or "")
-    now = clock.utcnow()
-    if user is None:
-        _verify(_DUMMY_HASH, password)
-        raise LoginError("Wrong username or password.")
-    locked_until = clock.as_utc(user["locked_until"])
-    if locked_until and locked_until > now:
-        raise LoginError("Too many wrong passwords: this account is locked for a few minutes. "
-                         "Try again later or ask an admin to reset the password.")
-    if not _verify(user["password_hash"], password):
-        failures = user["failed_logins"] + 1
-        values = {"failed_logins": failures}
-        if failures >= MAX_FAILURES:
-            values = {"failed_logins": 0, "locked_until": now + LOCKOUT}
-        with engine.begin() as db:
-            db.execute(users.update().where(users.c.id == user["id"]).values(**values))
-        raise LoginError("Wrong username or password.")
-    values = {"failed_logins": 0, "locked_until": None}
+def authenticate(engine, username: str, password: str,
+                 address: Optional[str] = None) -> Dict[str, Any]:
+    """The user, if the password is right; else LoginError. Attempts are throttled per
+    username and client `address` (review.throttle), unknown usernames exactly like real
+    ones, so the answers never tell whether an account exists."""
+    username = (username or "").strip().lower()
+    reserved = throttle.counters(username, address)
+    if not throttle.reserve(engine, reserved):
+        raise LoginError(PAUSED, counted=False)
+    user = find_user(engine, username)
+    # An unknown name is checked against a dummy hash: it takes as long as a wrong password.
+    if not _verify(user["password_hash"] if user else _DUMMY_HASH, password) or user is None:
+        raise LoginError(WRONG, counted=True, paused=throttle.failed(engine, reserved))
+    throttle.succeeded(engine, reserved)
     if _hasher.check_needs_rehash(user["password_hash"]):
-        values["password_hash"] = _hasher.hash(password)
-    with engine.begin() as db:
-        db.execute(users.update().where(users.c.id == user["id"]).values(**values))
+        with engine.begin() as db:
+            db.execute(users.update().where(users.c.id == user["id"])
+                       .values(password_hash=_hasher.hash(password)))
     return user
 
 

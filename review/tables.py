@@ -30,7 +30,20 @@ users = sa.Table(
     sa.Column("password_hash", sa.String(255), nullable=False),
     sa.Column("is_admin", sa.Boolean, nullable=False, default=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    # No longer used (login throttling is in review_login_throttle); kept so that
+    # databases created before still match.
     sa.Column("failed_logins", sa.Integer, nullable=False, default=0),
+    sa.Column("locked_until", sa.DateTime(timezone=True)),
+)
+
+# Wrong passwords per (typed username, client address) and per client address:
+# see review/throttle.py.
+login_throttle = sa.Table(
+    "review_login_throttle", metadata,
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False, default=0),
+    sa.Column("last_failure", sa.DateTime(timezone=True)),
+    sa.Column("lockouts", sa.Integer, nullable=False, default=0),
     sa.Column("locked_until", sa.DateTime(timezone=True)),
 )
 

@@ -57,12 +57,21 @@ def healthz():
 def login():
     error = None
     if request.method == "POST":
-        username = request.form.get("username", "")
+        username = request.form.get("username", "").strip().lower()[:80]
+        address = request.remote_addr
         try:
-            user = auth.authenticate(engine(), username, request.form.get("password", ""))
+            user = auth.authenticate(engine(), username, request.form.get("password", ""),
+                                     address)
         except auth.LoginError as refused:
             error = str(refused)
-            audit.record(engine(), username.strip().lower()[:80] or "-", "login_failed")
+            # Only checked passwords are recorded (a few per pause), never the refusals
+            # while paused: the audit log cannot be flooded from the login page.
+            if refused.counted:
+                audit.record(engine(), username or "-", "login_failed", detail=f"from {address}")
+            for counter, pause in refused.paused:
+                audit.record(engine(), username or "-", "login_paused",
+                             detail=f"{counter.key}: {counter.limit} wrong passwords, "
+                                    f"paused {pause.total_seconds() / 60:g} min")
         else:
             # A fresh session (and CSRF token) at login: nothing set before it carries over.
             session.clear()
@@ -70,7 +79,8 @@ def login():
             audit.record(engine(), user["username"], "login")
             return redirect(_safe_next(request.form.get("next", "")))
     return render_template("login.html", error=error, next=request.values.get("next", ""),
-                           expired=request.args.get("expired")), 401 if error else 200
+                           expired=request.args.get("expired")), \
+        (429 if error == auth.PAUSED else 401) if error else 200
 
 
 @views.post("/logout")

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Optional
 
 from flask import Flask, abort, g, redirect, render_template, request, session, url_for
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from clinic.local_secrets import persistent_secret
 from review import auth, clock
@@ -56,6 +57,11 @@ def create_app(engine=None, key: Optional[str] = None) -> Flask:
         MAX_CONTENT_LENGTH=64 * 1024,
     )
     app.extensions["review_engine"] = engine or connect()
+    # Behind REVIEW_PROXIES reverse proxies (the TLS terminator), the client's address is
+    # the one they put in X-Forwarded-For; login throttling counts per address.
+    proxies = int(os.environ.get("REVIEW_PROXIES") or 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     from review.views import views
     app.register_blueprint(views)

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from review import audit, auth, clock
+from review import audit, auth, clock, throttle
 from review.tables import connect, sessions, tags
 from review.web import SECURITY_HEADERS, create_app
 from tests.support.review import csrf_of, review_cli
@@ -102,7 +102,7 @@ def test_passwords_are_stored_as_argon2id_hashes(engine):
         auth.create_user(engine, "nora", PASSWORD)  # taken
 
 
-def test_wrong_passwords_are_refused_alike_and_lock_the_account(app, engine):
+def test_wrong_passwords_are_refused_alike_and_pause_logins(app, engine):
     auth.create_user(engine, "lars", PASSWORD)
     client = app.test_client()
     unknown = log_in(client, "nobody", PASSWORD)
@@ -110,11 +110,12 @@ def test_wrong_passwords_are_refused_alike_and_lock_the_account(app, engine):
     assert unknown.status_code == wrong.status_code == 401
     assert "Wrong username or password." in unknown.text and "Wrong username or password." in wrong.text
     assert client.get("/").status_code == 302
-    for _ in range(auth.MAX_FAILURES - 1):
+    for _ in range(throttle.PER_ACCOUNT_AND_ADDRESS - 1):
         log_in(client, "lars", "still wrong")
-    locked = log_in(client, "lars", PASSWORD)
-    assert locked.status_code == 401 and "locked" in locked.text
-    assert [e["action"] for e in audit.recent(engine, 3, username="lars")] == ["login_failed"] * 3
+    paused = log_in(client, "lars", PASSWORD)
+    assert paused.status_code == 429 and "paused" in paused.text
+    assert [e["action"] for e in audit.recent(engine, 3, username="lars")] == \
+        ["login_paused", "login_failed", "login_failed"]
     auth.set_password(engine, "lars", "a brand new password")
     assert log_in(client, "lars", "a brand new password").status_code == 302
 
