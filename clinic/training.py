@@ -8,12 +8,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+from clinic.sentence_encoder import TOKENIZER_PATH
 from clinic.settings import PROJECT_ROOT
 
 MODELS_DIR = PROJECT_ROOT / "models"
 # Everything whose change must lead to a new model. (clinic/safety.py is not here: the
 # red-flag check is not trained, and the model imports the current one when it runs.)
-INPUTS = ["config.yml", "domain.yml", "data", "components", "spacy_pipeline", "requirements.txt"]
+# The sentence encoder's ONNX file is pinned by its package version in requirements.txt; its
+# tokenizer is a file of its own.
+INPUTS = ["config.yml", "domain.yml", "data", "components", "spacy_pipeline", "requirements.txt",
+          str(TOKENIZER_PATH.relative_to(PROJECT_ROOT)), "clinic/sentence_encoder.py"]
 
 
 def fingerprint() -> str:
