@@ -19,9 +19,17 @@ def database_url() -> URL:
     return make_url(f"sqlite:///{DEFAULT_SQLITE}")
 
 
-def create_engine(url: URL = None) -> sa.engine.Engine:
-    """An engine that survives a database restart: stale connections are tested first."""
+# A database that went away is noticed within seconds (connect timeout, TCP keepalives),
+# so callers retry (clinic/outages.py) instead of hanging on a dead socket.
+POSTGRES_CONNECT_ARGS = {"connect_timeout": 5, "keepalives": 1, "keepalives_idle": 5,
+                         "keepalives_interval": 2, "keepalives_count": 3}
+
+
+def create_engine(url: URL = None, **options) -> sa.engine.Engine:
+    """An engine that survives a database restart: stale connections are tested first.
+    `options` (e.g. pool_size) go to SQLAlchemy for server databases."""
     url = url or database_url()
     if url.get_backend_name() == "sqlite":
         return sa.create_engine(url, connect_args={"check_same_thread": False})
-    return sa.create_engine(url, pool_pre_ping=True)
+    connect_args = POSTGRES_CONNECT_ARGS if url.get_backend_name() == "postgresql" else {}
+    return sa.create_engine(url, pool_pre_ping=True, connect_args=connect_args, **options)

@@ -27,30 +27,50 @@ PAGE_SIZE = 25
 
 # PostgreSQL refuses to read anything out of a JSON document that holds the escape of a
 # NUL or of a UTF-16 surrogate (Python writes both: a patient can send them), so one such
-# message would break every list query. Replacing each with the escape of U+FFFD keeps the
-# document valid whatever precedes it (same length, same leading backslash); only emoji
-# (escaped as surrogate pairs) read as U+FFFD in what SQL searches.
+# message would break every list query; SQLite's JSON functions end a string at a NUL, so
+# the words after it could not be searched. Replacing each with the escape of U+FFFD keeps
+# the document valid whatever precedes it (same length, same leading backslash); only emoji
+# (escaped as surrogate pairs) read as U+FFFD in what PostgreSQL searches.
 PG_UNREADABLE_ESCAPE = r"\\u(0000|[dD][89a-fA-F][0-9a-fA-F]{2})"
 
 
-def json_value(engine: sa.engine.Engine, column, *path):
-    """The value at `path` (keys and list indexes) inside a JSON text column."""
+def _readable(engine: sa.engine.Engine, column):
     if engine.dialect.name == "postgresql":
-        readable = sa.func.regexp_replace(column, PG_UNREADABLE_ESCAPE, r"\\ufffd", "g")
-        return sa.func.json_extract_path_text(sa.cast(readable, sa.JSON),
-                                              *[str(p) for p in path])
-    return sa.func.json_extract(
-        column, "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path))
+        return sa.cast(sa.func.regexp_replace(column, PG_UNREADABLE_ESCAPE, r"\\ufffd", "g"),
+                       sa.JSON)
+    return sa.func.replace(column, r"\u0000", r"\ufffd")
+
+
+def _sqlite_path(path) -> str:
+    return "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
+
+
+def json_value(engine: sa.engine.Engine, column, *path):
+    """The value at `path` (keys and list indexes) inside a JSON text column, as text."""
+    if engine.dialect.name == "postgresql":
+        return sa.func.json_extract_path_text(_readable(engine, column), *map(str, path))
+    return sa.func.json_extract(_readable(engine, column), _sqlite_path(path))
+
+
+def json_number(engine: sa.engine.Engine, column, *path):
+    """The number at `path`, or NULL when something else is there."""
+    if engine.dialect.name == "postgresql":
+        found = sa.func.json_typeof(sa.func.json_extract_path(_readable(engine, column),
+                                                              *map(str, path)))
+        return sa.case((found == "number", sa.cast(json_value(engine, column, *path), sa.Float)))
+    found = sa.func.json_type(_readable(engine, column), _sqlite_path(path))
+    return sa.case((found.in_(["real", "integer"]),
+                    sa.cast(json_value(engine, column, *path), sa.Float)))
 
 
 def _confidence(engine):
     """How sure the model was of a user message's intent. When the FallbackClassifier
     replaced it with nlu_fallback, the model's own top intent is second in the ranking."""
     data = events.c.data
-    return sa.cast(sa.case(
+    return sa.case(
         (events.c.intent_name == FALLBACK_INTENT,
-         json_value(engine, data, "parse_data", "intent_ranking", 1, "confidence")),
-        else_=json_value(engine, data, "parse_data", "intent", "confidence")), sa.Float)
+         json_number(engine, data, "parse_data", "intent_ranking", 1, "confidence")),
+        else_=json_number(engine, data, "parse_data", "intent", "confidence"))
 
 
 def _flag(condition):
