@@ -16,6 +16,7 @@ sys.path.insert(0, str(ROOT))
 
 from channels.settings import allowed_origins  # noqa: E402
 from clinic.local_secrets import persistent_secret  # noqa: E402
+from clinic.locks import check_workers  # noqa: E402
 from clinic.training import model_path  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -117,6 +118,11 @@ def main() -> int:
     parser.add_argument("--shell", action="store_true", help="chat in the terminal")
     args = parser.parse_args()
 
+    try:
+        check_workers()  # SANIC_WORKERS > 1 only with locks every worker shares
+    except RuntimeError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     # `kill` (SIGTERM) stops everything as cleanly as Ctrl-C does.
     signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     all_services = services(args)

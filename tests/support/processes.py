@@ -107,6 +107,9 @@ class AssistantServers:
         self.runner = ManagedProcess(command, env=self.env, log_name="assistant")
         try:
             wait_for_url(f"{self.url}/status?token=test-token", self.runner.process, timeout=240)
+            # run.py starts the staff review app last: wait for it too, so that a test that
+            # cuts the database next does not catch the review app starting up.
+            wait_for_url(f"{self.review_url}/healthz", self.runner.process, timeout=60)
         except Exception:
             self.stop()
             raise RuntimeError(f"servers did not start:\n{self.runner.log()[-4000:]}")
