@@ -16,7 +16,7 @@ from clinic import bookings
 from review import annotations, audit, clock, conversations, privacy, summary
 from review.annotations import AnnotationError
 from review.filters import Filters
-from tests.support.review import ADMIN, TOKEN, login, post_form
+from tests.support.review import ADMIN, TOKEN, csrf_of, login, post_form
 
 
 # --- what Rasa recorded, read through its HTTP API --------------------------------------
@@ -219,6 +219,60 @@ def test_transcript_page_shows_the_details_as_text(review_seeded):
                 for e in ev["parse_data"]["entities"]]
     assert ("pain_location", "outside") in {(e["entity"], e["value"]) for e in entities}
     assert "pain_location</strong> = outside" in page.text
+
+
+def test_a_red_flag_with_overlapping_entities_is_opened_and_exported(review_seeded):
+    sender = review_seeded.senders["kneecap"]
+    event = next(e for e in review_seeded.tracker_events(sender) if e["event"] == "user")
+    entities = event["parse_data"]["entities"]
+    assert "red_flag" in {e["entity"] for e in entities}
+    starts = [e["start"] for e in entities]
+    assert len(starts) > len(set(starts)), f"no two entities start together any more: {entities}"
+
+    session = login(review_seeded.servers.review_url)
+    base = review_seeded.servers.review_url
+    page = session.get(f"{base}/conversations/{sender}", timeout=30)
+    assert page.status_code == 200
+    for entity in entities:
+        assert f"{entity['entity']}</strong> = {entity['value']}" in page.text
+    today = clock.local(clock.utcnow()).date().isoformat()
+    exported = session.get(f"{base}/export/conversations.json",
+                           params={"first_day": today, "last_day": today}, timeout=60)
+    assert exported.status_code == 200
+    conversation = next(c for c in exported.json()["conversations"]
+                        if c["conversation_id"] == sender)
+    assert conversation["red_flag"] is True
+    shown = next(e for e in conversation["events"] if e["type"] == "user")
+    assert [(e["entity"], e["start"]) for e in shown["entities"]] == \
+        [(e["entity"], e["start"]) for e in entities]
+    exported = session.get(f"{base}/export/conversations.csv",
+                           params={"first_day": today, "last_day": today}, timeout=60)
+    assert exported.status_code == 200 and event["text"] in exported.content.decode("utf-8-sig")
+
+
+def test_parallel_logins_never_check_more_passwords_than_the_limit(engine, review_seeded):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from review import auth, throttle
+
+    auth.create_user(engine, "parallel", "the right long password")
+    base = review_seeded.servers.review_url
+
+    def attempt(_):
+        session = requests.Session()
+        page = session.get(f"{base}/login", timeout=30)
+        token = csrf_of(page.text)
+        return session.post(f"{base}/login", timeout=60, allow_redirects=False, data={
+            "csrf_token": token, "username": "parallel", "password": "a wrong guess"})
+
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(attempt, range(16)))
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [401] * throttle.PER_ACCOUNT_AND_ADDRESS + \
+        [429] * (16 - throttle.PER_ACCOUNT_AND_ADDRESS)
+    failed = [e for e in audit.recent(engine, 100, username="parallel")
+              if e["action"] == "login_failed"]
+    assert len(failed) == throttle.PER_ACCOUNT_AND_ADDRESS
 
 
 # --- corrections -> Rasa NLU training data -------------------------------------------------

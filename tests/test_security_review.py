@@ -383,20 +383,27 @@ def test_a_password_reset_ends_the_pause(app, engine):
 
 # --- after login, only pages of this site ---------------------------------------------------
 
-@pytest.mark.parametrize("target", [
-    "/%09/evil.example", "/\t/evil.example", "/\n/evil.example", "/\r\n/evil.example",
-    "\t//evil.example", " //evil.example", "//evil.example", "/\\evil.example",
-    "\\\\evil.example", "https://evil.example/", "javascript:alert(1)", "https:evil.example",
-    "/\x00/evil.example", "/\\/evil.example", "http:/\\evil.example"])
-def test_next_never_leaves_the_site(app, target):
-    from urllib.parse import unquote
-    response = log_in(client_from(app), next_page=unquote(target))
-    assert response.status_code == 302, target
-    assert response.headers["Location"] == "/", target
+OUTSIDE = ["/\t/evil.example", "/\n/evil.example", "/\r\n/evil.example", "\t//evil.example",
+           " //evil.example", "//evil.example", "/\\evil.example", "\\\\evil.example",
+           "https://evil.example/", "javascript:alert(1)", "https:evil.example",
+           "/\x00/evil.example", "/\\/evil.example", "http:/\\evil.example", "//[evil"]
 
 
-def test_next_keeps_pages_of_this_site(app):
-    response = log_in(client_from(app), next_page="/conversations/odd?x=1#event-2")
-    assert response.headers["Location"] == "/conversations/odd?x=1#event-2"
-    response = log_in(client_from(app), next_page="/sum\tmary")
-    assert response.headers["Location"] == "/summary"
+def test_next_never_leaves_the_site(app, database_url):
+    from review.views import _safe_next
+
+    if database_url.startswith("postgresql"):
+        pytest.skip("the same on every database")
+    # In the browser: /login?next=/%09/evil.example, then the form posts it back.
+    client = client_from(app)
+    page = client.get("/login?next=/%09/evil.example")
+    response = client.post("/login", data={"csrf_token": csrf_of(page.text), "username": "nora",
+                                           "password": PASSWORD, "next": "/\t/evil.example"})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    response = log_in(client_from(app), next_page="/\n/evil.example")  # was a 500
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    with app.test_request_context():
+        for target in OUTSIDE:
+            assert _safe_next(target) == "/", repr(target)
+        assert _safe_next("/conversations/odd?x=1#event-2") == "/conversations/odd?x=1#event-2"
+        assert _safe_next("/sum\tmary") == "/summary"

@@ -32,6 +32,9 @@ SCRIPTS: Dict[str, List[str]] = {
     "symptoms": ["I get pain on the outside of my knee after long runs"],
     "gibberish": ["blorp zzkt quaffle vrang", "wibble wobble flarn"],
     "red_flag": ["my knee locked and keeps giving way, I can't put weight on it"],
+    # The red-flag check and the entity ruler both mark words starting at "kneecap":
+    # overlapping entities, which staff must still be able to open and export (issue #10).
+    "kneecap": ["my kneecap has popped out to the side and is stuck there"],
     "human": ["can I talk to a real person please"],
     "search": ["my name is Zebedee Quartermain and my knee clicks",
                "@home the knee clicks on stairs <script>alert('x')</script>"],
