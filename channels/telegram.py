@@ -8,7 +8,8 @@
   long replies are split within Telegram's 4,096 characters;
 - `/start` begins the conversation with the disclaimer and the greeting;
 - only private chats are served, so a conversation is never shown to a group, and
-  conversations are stored as `telegram:<chat id>`, distinct from every other channel.
+  conversations are stored as `telegram:<chat id>`, distinct from every other channel;
+- a message over the size limit gets a plain refusal and is not stored.
 """
 import hmac
 import logging
@@ -29,6 +30,7 @@ from sanic.response import HTTPResponse
 
 from channels.formatting import (TELEGRAM_LIMIT, TEXT_ONLY, Button, button_reference,
                                  payload_for_reference, split_message)
+from channels.limits import TOO_LONG, limit_request_size, too_long
 from channels.settings import channel_settings, disabled_blueprint, optional_setting
 
 logger = logging.getLogger(__name__)
@@ -121,6 +123,7 @@ class TelegramInput(RasaTelegramInput):
         if not self.enabled:
             return disabled_blueprint("telegram_webhook")
         telegram_webhook = Blueprint("telegram_webhook", __name__)
+        limit_request_size(telegram_webhook)
         out_channel = self.get_output_channel()
 
         @telegram_webhook.route("/", methods=["GET"])
@@ -142,8 +145,8 @@ class TelegramInput(RasaTelegramInput):
                 logger.info("Ignored a Telegram message from a %s chat: the assistant only "
                             "talks one to one.", message.chat.type)
                 return response.text("success")
-            if not text:
-                await out_channel.send_text_message(message.chat.id, TEXT_ONLY)
+            if not text or too_long(text):
+                await out_channel.send_text_message(message.chat.id, TOO_LONG if text else TEXT_ONLY)
                 return response.text("success")
 
             sender_id = f"{SENDER_PREFIX}{message.chat.id}"

@@ -9,11 +9,14 @@
   conversation, so any server replica understands the reply;
 - a reply goes out as one message where it fits (Rasa's connector sends each paragraph
   separately, and WhatsApp may show them out of order), split within Twilio's 1,600
-  characters otherwise, and without blocking the server (Rasa's uses the blocking client).
+  characters otherwise, and without blocking the server (Rasa's uses the blocking client);
+- each message is handled once: a replayed `MessageSid` is acknowledged and ignored
+  (channels/handled_messages.py); a body that is not UTF-8 is a 400, after the signature
+  check; a message over the size limit gets a plain refusal and is not stored.
 """
 import asyncio
 import logging
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
 from urllib.parse import parse_qs
 
 import aiohttp
@@ -30,6 +33,8 @@ from twilio.rest import Client
 
 from channels.formatting import (TEXT_ONLY, TWILIO_LIMIT, Button, number_reply, numbered_list,
                                  offered_buttons, split_message)
+from channels.handled_messages import first_delivery
+from channels.limits import TOO_LONG, limit_request_size, too_long
 from channels.settings import channel_settings, disabled_blueprint, optional_setting
 
 logger = logging.getLogger(__name__)
@@ -53,10 +58,16 @@ def whatsapp_address(number: Optional[Text]) -> Optional[Text]:
     return f"whatsapp:{number.replace(' ', '')}"
 
 
-def twilio_form(request: Request) -> RequestParameters:
+def twilio_form(request: Request) -> Tuple[RequestParameters, bool]:
     """The posted fields, with the empty ones: Twilio signs an empty Body too (a voice
-    note has one), and Sanic's `request.form` leaves them out."""
-    return RequestParameters(parse_qs(request.body.decode("utf-8"), keep_blank_values=True))
+    note has one), and Sanic's `request.form` leaves them out. A body that is not UTF-8
+    is read leniently, so that its signature is checked first; the flag says which."""
+    try:
+        fields = parse_qs(request.body.decode("utf-8"), keep_blank_values=True, errors="strict")
+        return RequestParameters(fields), True
+    except UnicodeDecodeError:
+        fields = parse_qs(request.body.decode("utf-8", "replace"), keep_blank_values=True)
+        return RequestParameters(fields), False
 
 
 class TwilioOutput(RasaTwilioOutput):
@@ -109,6 +120,7 @@ class TwilioInput(RasaTwilioInput):
         if not self.enabled:
             return disabled_blueprint("twilio_webhook")
         twilio_webhook = Blueprint("twilio_webhook", __name__)
+        limit_request_size(twilio_webhook)
         validator = RequestValidator(self.auth_token)
 
         @twilio_webhook.route("/", methods=["GET"])
@@ -117,21 +129,28 @@ class TwilioInput(RasaTwilioInput):
 
         @twilio_webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            form = twilio_form(request)
+            form, is_utf8 = twilio_form(request)
             signature = request.headers.get(SIGNATURE_HEADER, "")
             if not validator.validate(self.webhook_url, form, signature):
                 logger.warning("Refused a Twilio webhook request without a valid signature "
                                "(from %s).", request.remote_addr or request.ip)
                 return response.text("forbidden", status=403)
-            sender = form.get("From")
-            if not sender:
-                return response.text("no sender", status=400)
+            if not is_utf8:
+                return response.text("the form is not UTF-8", status=400)
+            sender, message_sid = form.get("From"), form.get("MessageSid")
+            if not sender or not message_sid:
+                return response.text("no sender or no MessageSid", status=400)
+            if not first_delivery("twilio", message_sid):
+                logger.info("Ignored a repeated Twilio message %s.", message_sid)
+                return response.empty()
             text = (form.get("Body") or "").strip()
 
             out_channel = self.get_output_channel()
             try:
                 if not text:  # a photo, voice note, location...
                     await out_channel.send_text_message(sender, TEXT_ONLY)
+                elif too_long(text):
+                    await out_channel.send_text_message(sender, TOO_LONG)
                 else:
                     text = await self._choice_payload(request, sender, text) or text
                     await on_new_message(UserMessage(text, out_channel, sender,

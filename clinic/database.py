@@ -2,10 +2,12 @@
 and the staff tools. DATABASE_URL (an SQLAlchemy URL such as
 postgresql://user@host:5432/clinic) selects it; without it, an SQLite file under var/."""
 import os
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 
+from clinic.local_secrets import private_file, var_dir
 from clinic.settings import PROJECT_ROOT
 
 DEFAULT_SQLITE = PROJECT_ROOT / "var" / "assistant.db"
@@ -14,9 +16,15 @@ DEFAULT_SQLITE = PROJECT_ROOT / "var" / "assistant.db"
 def database_url() -> URL:
     raw = os.environ.get("DATABASE_URL")
     if raw:
-        return make_url(raw)
-    DEFAULT_SQLITE.parent.mkdir(exist_ok=True)
-    return make_url(f"sqlite:///{DEFAULT_SQLITE}")
+        url = make_url(raw)
+    else:
+        var_dir()
+        url = make_url(f"sqlite:///{DEFAULT_SQLITE}")
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        # Created owner-only before SQLite creates it world-readable (its journal files
+        # take the database file's mode).
+        private_file(Path(url.database))
+    return url
 
 
 # A database that went away is noticed within seconds (connect timeout, TCP keepalives),

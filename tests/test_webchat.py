@@ -14,6 +14,7 @@ import requests
 import yaml
 from playwright.sync_api import expect
 
+from channels.socketio import conversation_id
 from clinic.settings import PROJECT_ROOT, clinic_slots
 from tests.support.browser import PHONE, BrowserTab, browser, tab  # noqa: F401 (fixtures)
 from tests.support.processes import AssistantServers, free_port
@@ -106,8 +107,8 @@ class ChatWidget:
 
 
 def user_messages_stored(servers: AssistantServers, session_id: str) -> List[str]:
-    """What the Rasa server stored as this conversation's user messages."""
-    response = requests.get(f"{servers.url}/conversations/{session_id}/tracker",
+    """What the Rasa server stored as the user messages of the browser's session."""
+    response = requests.get(f"{servers.url}/conversations/{conversation_id(session_id)}/tracker",
                             params={"token": "test-token"}, timeout=30)
     response.raise_for_status()
     return [event["text"] for event in response.json()["events"] if event["event"] == "user"]
@@ -161,7 +162,7 @@ def test_greeting_disclaimer_knee_answer_and_quick_reply(servers, tab):
 
 
 def _bot_buttons(servers: AssistantServers, widget: ChatWidget) -> List[List[dict]]:
-    response = requests.get(f"{servers.url}/conversations/{widget.session_id()}/tracker",
+    response = requests.get(f"{servers.url}/conversations/{conversation_id(widget.session_id())}/tracker",
                             params={"token": "test-token"}, timeout=30)
     return [event["data"].get("buttons") or [] for event in response.json()["events"]
             if event["event"] == "bot" and event.get("data")]
@@ -420,7 +421,7 @@ def test_a_malformed_session_id_gets_a_new_conversation(servers, tab, stored_id)
     widget = demo_page(tab, servers)
     greeting = widget.open_and_greet()
     assert_said(greeting[:1], "utter_disclaimer")
-    assert re.fullmatch(r"[0-9a-f]{32}", widget.session_id())
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", widget.session_id())  # issued by the server
 
 
 def test_reconnects_after_a_server_restart(servers, tab):

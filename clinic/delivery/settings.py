@@ -1,9 +1,11 @@
 """The clinic's choice of how booking requests reach it: the `booking:` section of
 clinic.yml, plus the secrets, which come from the environment and are never committed:
 BOOKING_WEBHOOK_SECRET (webhook signing key) and BOOKING_SMTP_PASSWORD."""
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
+from urllib.parse import urlsplit
 
 from clinic.settings import ClinicConfigError, load_clinic
 
@@ -78,9 +80,30 @@ def booking_settings(clinic: Optional[Dict] = None) -> BookingSettings:
     )
 
 
+def webhook_url_problem(url: str) -> Optional[str]:
+    """Why a booking webhook may not be sent to `url`, or None. Patients' details only
+    travel over https; plain http is allowed to this machine only (tests, a local relay)."""
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return None
+    if parts.scheme == "http" and _is_loopback(parts.hostname or ""):
+        return None
+    return f"booking webhook URL {url!r} must start with https:// (http only to this machine)"
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
 def _webhook(raw: Optional[Dict]) -> WebhookSettings:
     if not raw or not raw.get("url"):
         raise ClinicConfigError("booking.delivery includes 'webhook' but booking.webhook.url is not set")
+    problem = webhook_url_problem(str(raw["url"]))
+    if problem:
+        raise ClinicConfigError(problem)
     secret = os.environ.get("BOOKING_WEBHOOK_SECRET", "")
     if not secret:
         raise ClinicConfigError("booking webhook: set the shared secret in BOOKING_WEBHOOK_SECRET")

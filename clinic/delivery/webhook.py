@@ -4,7 +4,9 @@ Signature (documented for the receiving side in docs/booking.md):
     X-Booking-Timestamp: <unix seconds>
     X-Booking-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>
     X-Booking-Delivery: <delivery id, the same on every retry: use it to drop repeats>
-Signing the timestamp with the body lets the receiver refuse replays of old messages."""
+Signing the timestamp with the body lets the receiver refuse replays of old messages.
+Only https URLs are used (http to this machine only) and redirects are not followed: a
+redirect could carry a patient's details to another host or over plain http."""
 import asyncio
 import hashlib
 import hmac
@@ -14,7 +16,7 @@ from typing import Dict, Optional
 
 import aiohttp
 
-from clinic.delivery.settings import WebhookSettings
+from clinic.delivery.settings import WebhookSettings, webhook_url_problem
 
 
 class DeliveryError(Exception):
@@ -48,11 +50,15 @@ def signed_request(settings: WebhookSettings, delivery_id: int, request: Dict) -
 
 
 async def send(settings: WebhookSettings, delivery_id: int, request: Dict) -> None:
+    problem = webhook_url_problem(settings.url)
+    if problem:
+        raise DeliveryError(problem)
     body, headers = signed_request(settings, delivery_id, request)
     timeout = aiohttp.ClientTimeout(total=settings.timeout_seconds)
     try:
         async with aiohttp.ClientSession(timeout=timeout) as session:
-            async with session.post(settings.url, data=body, headers=headers) as response:
+            async with session.post(settings.url, data=body, headers=headers,
+                                    allow_redirects=False) as response:
                 if response.status >= 300:
                     text = (await response.text())[:300]
                     raise DeliveryError(f"HTTP {response.status} from {settings.url}: {text}")
