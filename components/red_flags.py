@@ -1,13 +1,13 @@
 """RedFlagDetector: the deterministic red-flag check (clinic.safety) on every message.
 
-It runs after the classifiers and the FallbackClassifier, so it has the last word:
+It runs after the classifiers and the FallbackClassifier. It may add urgency, never
+remove it:
 - a red flag found: the intent becomes `report_red_flag` with confidence 1.0 and each
   flag is added as a `red_flag` entity, whatever the classifier said ("i want to book,
   my knee keeps giving way" was `book_appointment`);
-- the classifier said `report_red_flag`, but the message only mentions red flags to deny
-  them ("no swelling, it doesn't lock"): the classifier's runner-up intent is used;
-- otherwise the prediction is left alone (a red flag the patterns do not know is still
-  caught by the classifier).
+- otherwise the prediction is left alone. In particular a classifier's `report_red_flag`
+  stands even when the check finds only denied mentions ("no swelling... it locks" may say
+  more than the patterns see), and the detector never turns anything into `deny`.
 
 The classifier's own prediction stays in `intent_ranking`, and what the detector did is
 kept under `red_flag_detector` in the parse data, so staff can see both.
@@ -15,14 +15,13 @@ kept under `red_flag_detector` in the parse data, so staff can see both.
 from __future__ import annotations
 
 import copy
-from typing import Any, Dict, List, Optional, Text, Type
+from typing import Any, Dict, List, Text, Type
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import (
     ENTITIES,
     ENTITY_ATTRIBUTE_END,
@@ -45,7 +44,8 @@ PARSE_DATA_KEY = "red_flag_detector"
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class RedFlagDetector(GraphComponent, IntentClassifier):
-    """Forces the red-flag intent when the deterministic check finds an urgent symptom."""
+    """Forces the red-flag intent when the deterministic check finds an urgent symptom;
+    never lowers the urgency of what the classifier predicted."""
 
     @classmethod
     def required_components(cls) -> List[Type]:
@@ -56,8 +56,6 @@ class RedFlagDetector(GraphComponent, IntentClassifier):
         return {
             "intent": "report_red_flag",
             "entity": "red_flag",
-            # Use the runner-up intent when the classifier's red flag was only negated.
-            "overrule_negated": True,
         }
 
     def __init__(self, config: Dict[Text, Any]) -> None:
@@ -83,7 +81,7 @@ class RedFlagDetector(GraphComponent, IntentClassifier):
     def _process(self, message: Message, assessment: Assessment) -> None:
         red_flag_intent = self.component_config["intent"]
         predicted = copy.deepcopy(message.get(INTENT) or {})
-        ranking = [r for r in message.get(INTENT_RANKING_KEY) or []]
+        ranking = list(message.get(INTENT_RANKING_KEY) or [])
         action = None
         if assessment.flags:
             forced = {INTENT_NAME_KEY: red_flag_intent, PREDICTED_CONFIDENCE_KEY: 1.0}
@@ -94,19 +92,10 @@ class RedFlagDetector(GraphComponent, IntentClassifier):
             message.set(ENTITIES, (message.get(ENTITIES) or []) + self._entities(assessment),
                         add_to_output=True)
             action = "forced"
-        elif (assessment.negated and self.component_config["overrule_negated"]
-              and predicted.get(INTENT_NAME_KEY) == red_flag_intent):
-            runner_up = _runner_up(ranking, red_flag_intent)
-            if runner_up:
-                message.set(INTENT, runner_up, add_to_output=True)
-                message.set(INTENT_RANKING_KEY,
-                            [r for r in ranking if r.get(INTENT_NAME_KEY) != red_flag_intent],
-                            add_to_output=True)
-                action = "overruled_negated"
 
         if assessment.flags or assessment.negated:
             message.set(PARSE_DATA_KEY, {
-                "action": action,  # "forced", "overruled_negated" or None (left alone)
+                "action": action,  # "forced", or None (left alone)
                 "classifier_intent": predicted,
                 "red_flags": [
                     {"name": f.name, "sign": f.sign, "phrase": f.phrase, "emergency": f.emergency}
@@ -128,10 +117,3 @@ class RedFlagDetector(GraphComponent, IntentClassifier):
             }
             for flag in assessment.flags
         ]
-
-
-def _runner_up(ranking: List[Dict[Text, Any]], excluded: Text) -> Optional[Dict[Text, Any]]:
-    for candidate in ranking:
-        if candidate.get(INTENT_NAME_KEY) not in (excluded, DEFAULT_NLU_FALLBACK_INTENT_NAME):
-            return dict(candidate)
-    return None

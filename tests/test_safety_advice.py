@@ -147,12 +147,21 @@ def test_emergency_is_visible_in_the_parse_data():
     assert [e["value"] for e in parsed["entities"]] == ["dvt_signs"]
 
 
-def test_a_denied_red_flag_is_not_reported_even_if_the_classifier_thought_so():
+def test_the_detector_never_lowers_the_classifiers_red_flag():
+    """Denied mentions are no reason to overrule the classifier: it may see more than the
+    patterns ("no swelling and it doesn't lock, but it went from under me twice")."""
     parsed = detect(classified("no swelling and it doesn't lock, it just aches", "report_red_flag"))
-    assert parsed["intent"]["name"] == "describe_symptoms"
-    assert "report_red_flag" not in [r["name"] for r in parsed["intent_ranking"]]
-    assert parsed["red_flag_detector"]["action"] == "overruled_negated"
-    assert parsed["red_flag_detector"]["classifier_intent"]["name"] == "report_red_flag"
+    assert parsed["intent"] == {"name": "report_red_flag", "confidence": 0.9}
+    assert parsed["red_flag_detector"]["action"] is None
+    assert parsed["red_flag_detector"]["negated"] == ["locking"]
+
+
+def test_a_denied_red_flag_never_becomes_deny():
+    """Issue #11: "doesn't swell" in a plain description used to end as `deny`."""
+    parsed = detect(classified("my knee doesnt swell or lock, it just aches when i run",
+                               "describe_symptoms", confidence=0.16, runner_up="deny"))
+    assert parsed["intent"] == {"name": "describe_symptoms", "confidence": 0.16}
+    assert [r["name"] for r in parsed["intent_ranking"]] == ["describe_symptoms", "deny"]
     assert parsed["entities"] == []
 
 
