@@ -6,6 +6,7 @@ import logging
 import random
 import subprocess
 import threading
+from urllib.parse import quote_plus
 
 import pytest
 import requests
@@ -17,6 +18,7 @@ from tests.support.platform_standins import (TELEGRAM_SECRET, TELEGRAM_TOKEN, TW
                                              telegram_button_update, telegram_photo_update,
                                              telegram_text_update, twilio_signature,
                                              twilio_whatsapp_form)
+from channels.limits import MAX_MESSAGE_CHARS, TOO_LONG
 from tests.support.processes import BIN, ROOT, AssistantServers
 
 # Twilio signs the URL it was given in its console: the public one, in front of a proxy.
@@ -294,6 +296,78 @@ def test_a_number_reply_picks_from_the_options_stored_with_the_conversation(assi
     whatsapp_says(assistant, sender, "2")
     assert "12 Example Street" in twilio.sent_to(sender)[-1]
     assert user_texts(assistant, sender) == ["hi", "/ask_location"]
+
+
+def signed_raw_twilio_post(servers: AssistantServers, body: bytes, signed_form: dict,
+                           signed: bool = True) -> requests.Response:
+    """A form body sent byte for byte (not necessarily UTF-8), signed for `signed_form`."""
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    if signed:
+        headers["X-Twilio-Signature"] = twilio_signature(PUBLIC_TWILIO_URL, signed_form)
+    return requests.post(f"{servers.url}/webhooks/twilio/webhook", data=body, headers=headers,
+                         timeout=60)
+
+
+def test_whatsapp_replayed_message_is_handled_once(assistant, twilio):
+    """Twilio's signature has no timestamp: a captured request stays valid. Replayed, to
+    this server or another replica (the ids are kept in the shared database), it is
+    acknowledged and ignored."""
+    sender = new_whatsapp_sender()
+    form = twilio_whatsapp_form(sender, "/ask_contact")
+    signature = twilio_signature(PUBLIC_TWILIO_URL, form)
+    url = f"{assistant.url}/webhooks/twilio/webhook"
+    assert post_twilio_message(url, form, signature).status_code == 204
+    replies = len(twilio.wait_for(lambda: twilio.sent_to(sender)))
+    for _ in range(2):
+        assert post_twilio_message(url, form, signature).status_code == 204
+    assert user_texts(assistant, sender) == ["/ask_contact"]
+    assert len(twilio.sent_to(sender)) == replies
+    # The next message of the same user is a new MessageSid, answered as usual.
+    assert whatsapp_says(assistant, sender, "/ask_location").status_code == 204
+    assert user_texts(assistant, sender) == ["/ask_contact", "/ask_location"]
+
+
+def test_whatsapp_body_that_is_not_utf8_is_a_400_after_the_signature_check(assistant, twilio):
+    sender = new_whatsapp_sender()
+    form = twilio_whatsapp_form(sender, "caf\ufffd")  # what the server reads leniently
+    body = "&".join(f"{key}={quote_plus(value)}" for key, value in form.items()
+                    if key != "Body").encode() + b"&Body=caf\xe9"  # Latin-1, not UTF-8
+    assert signed_raw_twilio_post(assistant, body, form, signed=False).status_code == 403
+    answer = signed_raw_twilio_post(assistant, body, form)
+    assert answer.status_code == 400 and "UTF-8" in answer.text
+    assert twilio.sent_to(sender) == []
+    assert user_texts(assistant, sender) == []
+
+
+def test_messages_over_the_size_limit_get_a_plain_refusal_and_are_not_stored(
+        assistant, telegram, twilio):
+    long_text = "my knee hurts " * (MAX_MESSAGE_CHARS // 14 + 1)
+    chat = new_chat_id()
+    assert telegram_says(assistant, telegram_text_update(chat, long_text)).status_code == 200
+    assert [m["text"] for m in telegram.sent_to(chat)] == [TOO_LONG]
+    assert user_texts(assistant, f"telegram:{chat}") == []
+
+    sender = new_whatsapp_sender()
+    assert whatsapp_says(assistant, sender, long_text).status_code == 204
+    assert twilio.sent_to(sender) == [TOO_LONG]
+    assert user_texts(assistant, sender) == []
+
+
+def test_rest_cannot_take_over_a_whatsapp_patients_booking(assistant, twilio):
+    """Issue #10: a REST caller using a WhatsApp patient's sender id was answered with her
+    name, email and reason, and could change and confirm her booking."""
+    sender = new_whatsapp_sender()
+    for text in ("I'd like to book an appointment", "Jane Runner"):
+        whatsapp_says(assistant, sender, text)
+    before, sent = stored_events(assistant, sender), twilio.sent_to(sender)
+    assert "Jane Runner" in user_texts(assistant, sender)
+
+    for text in ("what name did I give you?", "/affirm", "/deny"):
+        taken = assistant.rest({"sender": sender, "message": text})
+        assert taken.status_code == 400
+        assert "Jane" not in taken.text and "sender" in taken.json()["error"]
+    assert stored_events(assistant, sender) == before
+    assert twilio.sent_to(sender) == sent
 
 
 # --- Both channels --------------------------------------------------------------------
