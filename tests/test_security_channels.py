@@ -2,12 +2,14 @@
 refused. The real servers, started like `make run`, are probed over HTTP and socket.io;
 Telegram and WhatsApp replays and takeovers are in test_channels.py, where those channels
 are configured."""
+import asyncio
 import os
 import sqlite3
 import stat
 import threading
 import time
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Dict, List
 from urllib.parse import quote
@@ -321,3 +323,71 @@ def test_var_and_its_secrets_are_owner_only(tmp_path, monkeypatch):
             assert stat.S_IMODE((tmp_path / "var" / name).stat().st_mode) == 0o600, name
     finally:
         os.umask(old_umask)
+
+
+# --- The booking webhook: https only, no redirects -----------------------------------------
+
+class _Recorder(BaseHTTPRequestHandler):
+    """Records POSTs; the `redirect_to` server answers each with a 307 to another one."""
+    redirect_to = ""
+    received: List[str] = []
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        type(self).received.append(self.path)
+        if type(self).redirect_to:
+            self.send_response(307)
+            self.send_header("Location", type(self).redirect_to)
+        else:
+            self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def serve(handler) -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_booking_webhook_is_never_sent_over_plain_http_or_redirected(monkeypatch):
+    from clinic.delivery import webhook
+    from clinic.delivery.settings import WebhookSettings, booking_settings
+    from clinic.settings import ClinicConfigError, load_clinic
+
+    monkeypatch.setenv("BOOKING_WEBHOOK_SECRET", "s3cret")
+    clinic = load_clinic()
+    for url in ("http://practice.example.com/hook", "ftp://practice.example.com/hook",
+                "http://10.0.0.5/hook", "https:///hook"):
+        clinic = {**clinic, "booking": {"delivery": ["webhook"], "webhook": {"url": url}}}
+        with pytest.raises(ClinicConfigError, match="https://"):
+            booking_settings(clinic)
+    for url in ("https://practice.example.com/hook", "http://127.0.0.1:9/hook",
+                "http://localhost:9/hook"):
+        clinic = {**clinic, "booking": {"delivery": ["webhook"], "webhook": {"url": url}}}
+        assert booking_settings(clinic).webhook.url == url
+
+    class Target(_Recorder):
+        received: List[str] = []
+
+    class Redirector(_Recorder):
+        received: List[str] = []
+
+    target, redirector = serve(Target), serve(Redirector)
+    try:
+        Redirector.redirect_to = f"http://127.0.0.1:{target.server_address[1]}/elsewhere"
+        settings = WebhookSettings(url=f"http://127.0.0.1:{redirector.server_address[1]}/hook",
+                                   secret="s3cret", timeout_seconds=5)
+        with pytest.raises(webhook.DeliveryError, match="HTTP 307"):
+            asyncio.run(webhook.send(settings, 1, {"name": "Jane Runner"}))
+        assert Redirector.received == ["/hook"] and Target.received == []
+        # Settings made in code are checked as well.
+        plain = WebhookSettings(url="http://practice.example.com/hook", secret="s3cret")
+        with pytest.raises(webhook.DeliveryError, match="https://"):
+            asyncio.run(webhook.send(plain, 2, {"name": "Jane Runner"}))
+    finally:
+        target.shutdown()
+        redirector.shutdown()
