@@ -30,8 +30,8 @@ class AccountError(ValueError):
 
 
 WRONG = "Wrong username or password."
-PAUSED = ("Too many wrong passwords: logging in with this username from here is paused for "
-          "a few minutes. Try again later, or ask an admin to reset the password.")
+PAUSED = ("Too many wrong passwords from here: logging in is paused for a few minutes. "
+          "Try again later, or ask an admin to reset the password.")
 
 
 class LoginError(Exception):

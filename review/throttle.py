@@ -43,7 +43,7 @@ class Counter:
 
 
 def counters(username: str, address: Optional[str]) -> List[Counter]:
-    """The address counter first: it is reserved first and given back last."""
+    """The counters one login attempt counts on (the address's first)."""
     address = (address or "unknown")[:64]
     return [Counter(f"address:{address}", PER_ADDRESS),
             Counter(f"account:{username[:80]}|address:{address}", PER_ACCOUNT_AND_ADDRESS)]
