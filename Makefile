@@ -32,8 +32,8 @@ train: setup ## Train a model unless one matches the current data and config
 validate: setup
 	$(RASA) data validate --fail-on-warnings
 
-evaluate: setup train ## Model-quality report on the held-out messages
-	$(PY) scripts/evaluate.py
+evaluate: setup train ## Model-quality report on the held-out messages (CV=1: also 5-fold cross-validation)
+	$(PY) scripts/evaluate.py $(if $(filter-out 0,$(CV)),--cross-validation)
 
 bench: setup train ## Reply times, throughput and memory over the REST webhook
 	$(PY) scripts/bench.py

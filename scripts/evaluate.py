@@ -1,15 +1,25 @@
-"""`make evaluate`: model-quality report on the held-out messages (tests/nlu/holdout.yml).
+"""`make evaluate`: model-quality report on held-out messages, plus optional cross-validation.
 
-Loads the trained model in models/ that matches the current data and config (as named
-by `make train`), else the newest one there, or the one given with --model, parses every
-held-out example and prints accuracy, macro F1, the weakest intents, the most frequent
-confusions and every miss. Out-of-scope recall and red-flag recall are reported on
-their own: a red flag counts as caught when the classifier predicts report_red_flag OR
-the deterministic detector (clinic.safety.detect_red_flags, when it exists) fires.
-Everything is also written to reports/evaluation.json.
+Two test sets, parsed by the trained model in models/ that matches the current data and
+config (or --model):
+- `tests/nlu/fresh_holdout.yml`, the honest one: written by someone who never saw the model,
+  in the styles real runners use (docs/knowledge.md). Only aggregate numbers, per-intent F1
+  and confusion pairs are reported for it, never its individual misses: whoever tunes the
+  training data must not see them, or the set stops measuring anything.
+- `tests/nlu/holdout.yml`, the old set: it has been tuned against, so it is a regression
+  check only; its misses are listed.
 
-It is a report, not a gate: it exits 0 whatever the numbers (non-zero only when it
-cannot run at all), and prints a PASS/FAIL line against the 95% accuracy target.
+For each: accuracy, macro F1, per-intent precision/recall/F1, the top confusion pairs,
+out-of-scope recall, red-flag recall (classifier or the deterministic detector), and
+"own-pain descriptions lost": describe_symptoms / report_red_flag messages that ended as
+nlu_fallback, out_of_scope, inform or deny, i.e. a runner describing their pain who would
+not have been asked the triage questions. A threshold sweep shows what other fallback and
+ambiguity thresholds would have given.
+
+`--cross-validation` (or `make evaluate CV=1`) also runs Rasa's 5-fold cross-validation on
+the training data (`rasa test nlu --cross-validation`; five NLU trainings, about 20 minutes
+on 2 cores). Everything goes to reports/evaluation.json (cross-validation details under
+reports/cross_validation/). It is a report, not a gate: it exits 0 whatever the numbers.
 """
 import argparse
 import warnings
@@ -19,6 +29,7 @@ import asyncio
 import json
 import logging
 import os
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -31,256 +42,278 @@ os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
-TARGET_ACCURACY = 0.95
-TARGET_OOS_RECALL = 0.90
-TARGET_RED_FLAG_RECALL = 1.0
+FRESH_HOLDOUT = PROJECT_ROOT / "tests/nlu/fresh_holdout.yml"
+OLD_HOLDOUT = PROJECT_ROOT / "tests/nlu/holdout.yml"
+# The bars of issue #11, checked on the fresh held-out file.
+TARGETS = {"accuracy": 0.97, "out_of_scope_recall": 0.95, "red_flag_recall": 1.0,
+           "own_pain_lost": 0}
+FALLBACK = "nlu_fallback"
 OUT_OF_SCOPE = "out_of_scope"
 RED_FLAG = "report_red_flag"
+OWN_PAIN = {"describe_symptoms", RED_FLAG}
+# Where a description of one's own pain must never end: no triage questions follow.
+LOSING_INTENTS = {FALLBACK, OUT_OF_SCOPE, "inform", "deny"}
+TOP_CONFUSIONS = 15
 
 
 def quiet_logging() -> None:
     """Rasa logs every parse at debug level through structlog; keep the report readable."""
-    import warnings
-
-    warnings.filterwarnings("ignore")
     logging.basicConfig(level=logging.WARNING)
     for noisy in ("rasa", "tensorflow", "absl", "spacy", "sanic"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
-    try:
-        from rasa.utils.common import configure_logging_and_warnings
-        from rasa.utils.log_utils import configure_structlog
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
 
-        configure_logging_and_warnings(logging.ERROR)
-        configure_structlog(logging.ERROR)
-    except Exception:  # older/newer Rasa: the standard logging settings above still apply
-        pass
+    configure_logging_and_warnings(logging.ERROR)
+    configure_structlog(logging.ERROR)
 
 
-def default_model(models_dir: Path) -> Path:
-    """The model `make train` made for the current data and config, else the newest one."""
-    try:
-        from clinic.training import model_path  # names models after a hash of their inputs
+def default_model() -> Path:
+    from clinic.training import model_path
 
-        current = model_path()
-        if current.exists():
-            return current
-    except Exception:  # no such helper (or it failed): fall back to the newest model
-        pass
-    models = sorted(models_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
-    if not models:
-        sys.exit(f"No trained model in {models_dir}: run `make train` first.")
-    return models[-1]
-
-
-def load_red_flag_detector():
-    """clinic.safety.detect_red_flags(text) -> list of flag names, if a colleague's module exists."""
-    try:
-        from clinic.safety import detect_red_flags  # type: ignore
-    except Exception as error:  # module missing or broken: count the classifier only
-        return None, f"not used ({type(error).__name__}: {error})"
-    return detect_red_flags, "clinic.safety.detect_red_flags"
+    current = model_path()
+    if not current.exists():
+        sys.exit(f"No model for the current data and config ({current.name}): run `make train`.")
+    return current
 
 
 def load_examples(path: Path):
     from rasa.shared.nlu.training_data.loading import load_data
 
-    data = load_data(str(path))
-    examples = []
-    for message in data.intent_examples:
-        text = message.get("text")
-        intent = message.get("intent")
-        if text and intent:
-            examples.append((text, intent))
-    return examples
+    return [(m.get("text"), m.get("intent")) for m in load_data(str(path)).intent_examples
+            if m.get("text") and m.get("intent")]
 
 
-async def parse_all(model_path: Path, texts):
-    from rasa.core.agent import Agent
+def fallback_thresholds(config_file: Path):
+    import yaml
 
-    agent = Agent.load(str(model_path))
-    results = []
+    for component in yaml.safe_load(config_file.read_text())["pipeline"]:
+        if component["name"] == "FallbackClassifier":
+            return component.get("threshold", 0.3), component.get("ambiguity_threshold", 0.1)
+    return 0.0, 0.0
+
+
+async def parse_all(agent, texts):
+    rows = []
     for text in texts:
         parsed = await agent.parse_message(text)
         intent = parsed.get("intent") or {}
-        ranking = parsed.get("intent_ranking") or []
-        # With FallbackClassifier the top intent may be nlu_fallback; keep the best real
-        # intent too, so the report shows what the classifier leaned towards.
-        best_real = next((r for r in ranking if r.get("name") != "nlu_fallback"), intent)
-        results.append(
-            {
-                "predicted": intent.get("name"),
-                "confidence": float(intent.get("confidence") or 0.0),
-                "best_real_intent": best_real.get("name"),
-                "best_real_confidence": float(best_real.get("confidence") or 0.0),
-                "entities": [
-                    {"entity": e.get("entity"), "value": e.get("value")}
-                    for e in parsed.get("entities") or []
-                ],
-            }
-        )
-    return results
+        ranking = [r for r in parsed.get("intent_ranking") or [] if r.get("name") != FALLBACK]
+        detector = parsed.get("red_flag_detector") or {}
+        rows.append({
+            "predicted": intent.get("name"),
+            "confidence": round(float(intent.get("confidence") or 0.0), 4),
+            # The classifier's own top two, for the threshold sweep.
+            "ranking": [(r["name"], float(r.get("confidence") or 0.0)) for r in ranking[:2]],
+            "detector_forced": detector.get("action") == "forced",
+            "detector_flags": [f["name"] for f in detector.get("red_flags") or []],
+        })
+    return rows
 
 
-def recall(rows, label, caught=None):
+def recall(rows, label, caught):
     relevant = [r for r in rows if r["expected"] == label]
-    if not relevant:
-        return None, 0, 0
-    hits = sum(1 for r in relevant if (caught(r) if caught else r["predicted"] == label))
-    return hits / len(relevant), hits, len(relevant)
+    hits = sum(1 for r in relevant if caught(r))
+    return {"recall": round(hits / len(relevant), 4) if relevant else None,
+            "caught": hits, "total": len(relevant)}
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", type=Path, help="model .tar.gz (default: the one matching the current inputs, else the newest in models/)")
-    parser.add_argument("--data", type=Path, default=PROJECT_ROOT / "tests/nlu/holdout.yml")
-    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "reports/evaluation.json")
-    parser.add_argument("--worst", type=int, default=10, help="how many weakest intents to print")
-    args = parser.parse_args()
+def own_pain_lost(rows):
+    return [r for r in rows if r["expected"] in OWN_PAIN and r["predicted"] in LOSING_INTENTS]
 
-    quiet_logging()
 
-    model_path = args.model or default_model(PROJECT_ROOT / "models")
-    examples = load_examples(args.data)
-    if not examples:
-        sys.exit(f"No examples in {args.data}")
-    detect_red_flags, detector_note = load_red_flag_detector()
+def red_flag_caught(row) -> bool:
+    return row["predicted"] == RED_FLAG or bool(row["detector_flags"])
 
-    started = time.time()
-    parsed = asyncio.run(parse_all(model_path, [t for t, _ in examples]))
-    elapsed = time.time() - started
 
-    rows = []
-    for (text, expected), result in zip(examples, parsed):
-        flags = []
-        if detect_red_flags is not None:
-            try:
-                flags = list(detect_red_flags(text) or [])
-            except Exception as error:  # a broken detector must not hide the report
-                flags = []
-                detector_note = f"raised {type(error).__name__}: {error}"
-        rows.append({"text": text, "expected": expected, **result, "detector_flags": flags})
-
-    from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
+def score(rows, list_misses: bool):
+    from sklearn.metrics import f1_score, precision_recall_fscore_support
 
     y_true = [r["expected"] for r in rows]
     y_pred = [r["predicted"] or "None" for r in rows]
     labels = sorted(set(y_true))
-    accuracy = accuracy_score(y_true, y_pred)
-    macro_f1 = f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0)
     precision, rec, f1, support = precision_recall_fscore_support(
-        y_true, y_pred, labels=labels, zero_division=0
-    )
-    per_intent = {
-        label: {
-            "precision": round(float(p), 4),
-            "recall": round(float(r), 4),
-            "f1": round(float(f), 4),
-            "support": int(s),
-        }
-        for label, p, r, f, s in zip(labels, precision, rec, f1, support)
-    }
-    confusions = Counter((r["expected"], r["predicted"]) for r in rows if r["expected"] != r["predicted"])
-    misses = [r for r in rows if r["expected"] != r["predicted"]]
-    fallbacks = sum(1 for r in rows if r["predicted"] == "nlu_fallback")
-
-    oos_recall, oos_hits, oos_total = recall(rows, OUT_OF_SCOPE)
-    # The assistant's fallback also declines politely, so report that variant too.
-    oos_handled, oos_handled_hits, _ = recall(
-        rows, OUT_OF_SCOPE, caught=lambda r: r["predicted"] in (OUT_OF_SCOPE, "nlu_fallback")
-    )
-    rf_clf_recall, rf_clf_hits, rf_total = recall(rows, RED_FLAG)
-    rf_recall, rf_hits, _ = recall(
-        rows, RED_FLAG, caught=lambda r: r["predicted"] == RED_FLAG or bool(r["detector_flags"])
-    )
-    missed_red_flags = [
-        r["text"] for r in rows
-        if r["expected"] == RED_FLAG and r["predicted"] != RED_FLAG and not r["detector_flags"]
-    ]
-    # Messages that are not red flags but were treated as one (by classifier or detector).
-    false_alarms = [
-        {"text": r["text"], "expected": r["expected"], "predicted": r["predicted"],
-         "detector_flags": r["detector_flags"]}
-        for r in rows
-        if r["expected"] != RED_FLAG and (r["predicted"] == RED_FLAG or r["detector_flags"])
-    ]
-
-    accuracy = float(accuracy)
-    passed = bool(accuracy >= TARGET_ACCURACY)
+        y_true, y_pred, labels=labels, zero_division=0)
+    confusions = Counter((r["expected"], r["predicted"]) for r in rows
+                         if r["expected"] != r["predicted"])
+    lost = own_pain_lost(rows)
     report = {
-        "model": str(model_path.relative_to(PROJECT_ROOT) if model_path.is_relative_to(PROJECT_ROOT) else model_path),
-        "data": str(args.data),
         "examples": len(rows),
-        "seconds": round(elapsed, 1),
-        "accuracy": round(accuracy, 4),
-        "macro_f1": round(float(macro_f1), 4),
-        "target_accuracy": TARGET_ACCURACY,
-        "passed": passed,
-        "nlu_fallback_predictions": fallbacks,
-        "out_of_scope_recall": None if oos_recall is None else round(oos_recall, 4),
-        "out_of_scope": {"caught": oos_hits, "total": oos_total, "target": TARGET_OOS_RECALL,
-                         "recall_counting_nlu_fallback": None if oos_handled is None else round(oos_handled, 4)},
-        "red_flag_recall": None if rf_recall is None else round(rf_recall, 4),
-        "red_flag": {
-            "caught": rf_hits, "total": rf_total,
-            "classifier_only_recall": None if rf_clf_recall is None else round(rf_clf_recall, 4),
-            "detector": detector_note,
-            "missed": missed_red_flags,
-            "false_alarms": false_alarms,
-        },
-        "per_intent": per_intent,
-        "confusions": [
-            {"expected": e, "predicted": p, "count": c} for (e, p), c in confusions.most_common()
-        ],
-        "misses": [
-            {k: r[k] for k in ("text", "expected", "predicted", "confidence",
-                               "best_real_intent", "best_real_confidence")}
-            for r in misses
-        ],
+        "accuracy": round(sum(t == p for t, p in zip(y_true, y_pred)) / len(rows), 4),
+        "macro_f1": round(float(f1_score(y_true, y_pred, labels=labels, average="macro",
+                                         zero_division=0)), 4),
+        "nlu_fallback": sum(1 for p in y_pred if p == FALLBACK),
+        "out_of_scope": recall(rows, OUT_OF_SCOPE, lambda r: r["predicted"] == OUT_OF_SCOPE),
+        # The fallback also declines politely, so this variant is shown too.
+        "out_of_scope_or_fallback": recall(
+            rows, OUT_OF_SCOPE, lambda r: r["predicted"] in (OUT_OF_SCOPE, FALLBACK)),
+        "red_flag": recall(rows, RED_FLAG, red_flag_caught),
+        "red_flag_classifier_only": recall(rows, RED_FLAG, lambda r: r["predicted"] == RED_FLAG),
+        "own_pain_lost": {"count": len(lost),
+                          "total": sum(1 for r in rows if r["expected"] in OWN_PAIN),
+                          "as": dict(Counter(r["predicted"] for r in lost))},
+        "per_intent": {
+            label: {"precision": round(float(p), 4), "recall": round(float(r), 4),
+                    "f1": round(float(f), 4), "support": int(s)}
+            for label, p, r, f, s in zip(labels, precision, rec, f1, support)},
+        "confusions": [{"expected": e, "predicted": p, "count": c}
+                       for (e, p), c in confusions.most_common(TOP_CONFUSIONS)],
     }
+    if list_misses:
+        report["misses"] = [
+            {"text": r["text"], "expected": r["expected"], "predicted": r["predicted"],
+             "confidence": r["confidence"], "classifier_top": r["ranking"][:1]}
+            for r in rows if r["expected"] != r["predicted"]]
+    return report
+
+
+def with_thresholds(row, threshold, ambiguity):
+    """What the pipeline would have predicted with other FallbackClassifier thresholds."""
+    if row["detector_forced"] or not row["ranking"]:
+        return row["predicted"]
+    (top, first), second = row["ranking"][0], (row["ranking"][1][1] if len(row["ranking"]) > 1 else 0.0)
+    return FALLBACK if first < threshold or first - second < ambiguity else top
+
+
+def threshold_sweep(rows):
+    sweep = []
+    for threshold in (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6):
+        for ambiguity in (0.0, 0.02, 0.05, 0.1):
+            swept = [dict(r, predicted=with_thresholds(r, threshold, ambiguity)) for r in rows]
+            sweep.append({
+                "threshold": threshold, "ambiguity_threshold": ambiguity,
+                "accuracy": round(sum(r["predicted"] == r["expected"] for r in swept) / len(swept), 4),
+                "out_of_scope_or_fallback": recall(
+                    swept, OUT_OF_SCOPE, lambda r: r["predicted"] in (OUT_OF_SCOPE, FALLBACK))["recall"],
+                "own_pain_lost": len(own_pain_lost(swept)),
+                "nlu_fallback": sum(1 for r in swept if r["predicted"] == FALLBACK),
+            })
+    return sweep
+
+
+def evaluate_set(agent, path: Path, list_misses: bool):
+    examples = load_examples(path)
+    started = time.time()
+    parsed = asyncio.run(parse_all(agent, [t for t, _ in examples]))
+    rows = [{"text": t, "expected": e, **p} for (t, e), p in zip(examples, parsed)]
+    report = {"data": str(path.relative_to(PROJECT_ROOT)), "seconds": round(time.time() - started, 1),
+              **score(rows, list_misses)}
+    return report, rows
+
+
+def cross_validation(folds: int):
+    """Rasa's own k-fold cross-validation of the NLU pipeline on the training data."""
+    out = PROJECT_ROOT / "reports/cross_validation"
+    subprocess.run([str(Path(sys.executable).parent / "rasa"), "test", "nlu", "--cross-validation",
+                    "--folds", str(folds), "--config", "config.yml", "--nlu", "data/nlu",
+                    "--out", str(out)], cwd=PROJECT_ROOT, check=True)
+    intent_report = json.loads((out / "intent_report.json").read_text())
+    per_intent = {k: {"precision": round(v["precision"], 4), "recall": round(v["recall"], 4),
+                      "f1": round(v["f1-score"], 4), "support": v["support"]}
+                  for k, v in intent_report.items() if isinstance(v, dict) and "confused_with" in v}
+    confusions = sorted(((k, other, n) for k, v in intent_report.items()
+                         if isinstance(v, dict) for other, n in (v.get("confused_with") or {}).items()),
+                        key=lambda c: -c[2])[:TOP_CONFUSIONS]
+    return {
+        "folds": folds,
+        "accuracy": round(intent_report["accuracy"], 4),
+        "macro_f1": round(intent_report["macro avg"]["f1-score"], 4),
+        "per_intent": per_intent,
+        "confusions": [{"expected": e, "predicted": p, "count": n} for e, p, n in confusions],
+        "details": str(out.relative_to(PROJECT_ROOT)),
+    }
+
+
+def print_set(name: str, report: dict, worst: int) -> None:
+    print(f"\n== {name}: {report['data']} ({report['examples']} messages, {report['seconds']}s)")
+    print(f"Accuracy {report['accuracy']:.2%}   macro F1 {report['macro_f1']:.4f}   "
+          f"nlu_fallback {report['nlu_fallback']}")
+    for key, label in (("out_of_scope", "Out-of-scope recall"),
+                       ("out_of_scope_or_fallback", "  counting nlu_fallback as declined"),
+                       ("red_flag", "Red-flag recall (classifier or detector)"),
+                       ("red_flag_classifier_only", "  classifier alone")):
+        r = report[key]
+        if r["total"]:
+            print(f"{label}: {r['recall']:.2%} ({r['caught']}/{r['total']})")
+    lost = report["own_pain_lost"]
+    print(f"Own-pain descriptions lost: {lost['count']} of {lost['total']} {lost['as'] or ''}")
+    weakest = sorted(report["per_intent"].items(), key=lambda kv: (kv[1]["f1"], kv[0]))[:worst]
+    print(f"Weakest {len(weakest)} intents:   prec recall   f1    n")
+    for label, m in weakest:
+        print(f"  {label:<24} {m['precision']:>5.2f} {m['recall']:>6.2f} {m['f1']:>5.2f} {m['support']:>4}")
+    if report["confusions"]:
+        print("Top confusions (expected -> predicted):")
+        for c in report["confusions"]:
+            print(f"  {c['count']:>3}  {c['expected']} -> {c['predicted']}")
+    for miss in report.get("misses", []):
+        print(f"  - {miss['text']!r}: expected {miss['expected']}, got {miss['predicted']} "
+              f"({miss['confidence']:.2f})")
+
+
+def check_bars(report: dict) -> list:
+    failures = []
+    if report["accuracy"] < TARGETS["accuracy"]:
+        failures.append(f"accuracy {report['accuracy']:.2%} < {TARGETS['accuracy']:.0%}")
+    oos = report["out_of_scope"]["recall"]
+    if oos is not None and oos < TARGETS["out_of_scope_recall"]:
+        failures.append(f"out-of-scope recall {oos:.2%} < {TARGETS['out_of_scope_recall']:.0%}")
+    rf = report["red_flag"]["recall"]
+    if rf is not None and rf < TARGETS["red_flag_recall"]:
+        failures.append(f"red-flag recall {rf:.2%} < 100%")
+    if report["own_pain_lost"]["count"] > TARGETS["own_pain_lost"]:
+        failures.append(f"{report['own_pain_lost']['count']} own-pain descriptions lost")
+    return failures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, help="model .tar.gz (default: the one for the current inputs)")
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "reports/evaluation.json")
+    parser.add_argument("--worst", type=int, default=10, help="how many weakest intents to print")
+    parser.add_argument("--cross-validation", action="store_true",
+                        default=os.environ.get("CV", "") not in ("", "0"),
+                        help="also run 5-fold cross-validation on the training data (slow)")
+    parser.add_argument("--folds", type=int, default=5)
+    args = parser.parse_args()
+    quiet_logging()
+
+    from rasa.core.agent import Agent
+
+    model = (args.model or default_model()).resolve()
+    agent = Agent.load(str(model))
+    threshold, ambiguity = fallback_thresholds(PROJECT_ROOT / "config.yml")
+    report = {"model": model.name, "fallback_threshold": threshold,
+              "ambiguity_threshold": ambiguity, "targets": TARGETS}
+
+    if FRESH_HOLDOUT.exists():
+        fresh, rows = evaluate_set(agent, FRESH_HOLDOUT, list_misses=False)
+        fresh["threshold_sweep"] = threshold_sweep(rows)
+        fresh["bars_failed"] = check_bars(fresh)
+        report["fresh_holdout"] = fresh
+        print_set("Fresh held-out set (honest; misses not listed)", fresh, args.worst)
+    else:
+        print(f"\n{FRESH_HOLDOUT.relative_to(PROJECT_ROOT)} does not exist yet: skipped.")
+    old, _ = evaluate_set(agent, OLD_HOLDOUT, list_misses=True)
+    report["old_holdout"] = old
+    print_set("Old held-out set (tuned against: regression only)", old, args.worst)
+
+    if args.cross_validation:
+        print(f"\nRunning {args.folds}-fold cross-validation on data/nlu (slow)...", flush=True)
+        cv = cross_validation(args.folds)
+        report["cross_validation"] = cv
+        print(f"\n== {args.folds}-fold cross-validation: accuracy {cv['accuracy']:.2%}, "
+              f"macro F1 {cv['macro_f1']:.4f}")
+        for c in cv["confusions"]:
+            print(f"  {c['count']:>3}  {c['expected']} -> {c['predicted']}")
+    else:
+        print("\nCross-validation skipped (make evaluate CV=1 runs it, ~20 minutes).")
+
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-
-    # ---- human-readable summary
-    print(f"\nModel: {report['model']}")
-    print(f"Held-out examples: {len(rows)} from {args.data.relative_to(PROJECT_ROOT) if args.data.is_relative_to(PROJECT_ROOT) else args.data} "
-          f"({len(labels)} intents, parsed in {elapsed:.1f}s)")
-    print(f"Accuracy:  {accuracy:.2%}   Macro F1: {macro_f1:.4f}   nlu_fallback: {fallbacks}")
-    if oos_recall is not None:
-        mark = "ok" if oos_recall >= TARGET_OOS_RECALL else "BELOW TARGET"
-        print(f"Out-of-scope recall: {oos_recall:.2%} ({oos_hits}/{oos_total}, target {TARGET_OOS_RECALL:.0%}) {mark}"
-              f"; counting nlu_fallback as handled: {oos_handled:.2%}")
-    if rf_recall is not None:
-        mark = "ok" if rf_recall >= TARGET_RED_FLAG_RECALL else "BELOW TARGET"
-        print(f"Red-flag recall (classifier or detector): {rf_recall:.2%} ({rf_hits}/{rf_total}) {mark}; "
-              f"classifier alone {rf_clf_recall:.2%}; detector: {detector_note}")
-        for text in missed_red_flags:
-            print(f"  MISSED RED FLAG: {text}")
-        if false_alarms:
-            print(f"  Non-red-flag messages flagged: {len(false_alarms)}")
-
-    worst = sorted(per_intent.items(), key=lambda kv: (kv[1]["f1"], kv[0]))[: args.worst]
-    print(f"\nWeakest {len(worst)} intents:")
-    print(f"  {'intent':<24} {'prec':>6} {'recall':>6} {'f1':>6} {'n':>4}")
-    for label, m in worst:
-        print(f"  {label:<24} {m['precision']:>6.2f} {m['recall']:>6.2f} {m['f1']:>6.2f} {m['support']:>4}")
-
-    if confusions:
-        print("\nMost frequent confusions (expected -> predicted):")
-        for (e, p), c in confusions.most_common(15):
-            print(f"  {c:>3}  {e} -> {p}")
-
-    if misses:
-        print(f"\nAll {len(misses)} misses:")
-        for r in sorted(misses, key=lambda r: (r["expected"], r["predicted"] or "")):
-            extra = ""
-            if r["predicted"] == "nlu_fallback":
-                extra = f" [best: {r['best_real_intent']} {r['best_real_confidence']:.2f}]"
-            print(f"  - {r['text']!r}\n      expected {r['expected']}, got {r['predicted']} "
-                  f"({r['confidence']:.2f}){extra}")
-
-    print(f"\nReport written to {args.out}")
-    verdict = "PASS" if passed else "FAIL"
-    print(f"\n{verdict}: held-out intent accuracy {accuracy:.2%} (target {TARGET_ACCURACY:.0%})")
+    print(f"\nModel {model.name}; report written to {args.out}")
+    if "fresh_holdout" in report:
+        failed = report["fresh_holdout"]["bars_failed"]
+        print("Bars on the fresh held-out set: " + ("all met" if not failed else "NOT MET: " + "; ".join(failed)))
     return 0
 
 
