@@ -52,7 +52,8 @@ def test_every_page_and_export_needs_a_login(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint in ("views.login", "views.healthz", "static"):
             continue
-        url = rule.build({name: "1" for name in rule.arguments}, append_unknown=False)[1]  # "1" fits int routes too
+        # "1" fits every route argument, also the ones converted to int.
+        url = rule.build({name: "1" for name in rule.arguments}, append_unknown=False)[1]
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             response = client.open(url, method=method)
             assert response.status_code == 302, (method, url)
