@@ -13,12 +13,12 @@ SPACY_DIR := build/spacy_pipeline
 TOKENIZER := build/minilm/tokenizer.json
 STAMP     := $(VENV)/.installed
 
-.PHONY: run test shell train evaluate bench clean setup spacy validate telegram-webhook webchat chromium staff-user retention
+.PHONY: run test shell train evaluate bench clean setup spacy validate telegram-webhook webchat chromium haproxy docker-compose staff-user retention
 
-run: setup train webchat ## Start the assistant (action server + Rasa server) on localhost
-	$(PY) scripts/run.py
+run: setup train webchat $(if $(filter-out 1,$(REPLICAS)),haproxy) ## Start the assistant on localhost (REPLICAS=3: three servers behind HAProxy, needs DATABASE_URL)
+	$(PY) scripts/run.py $(if $(REPLICAS),--replicas $(REPLICAS))
 
-test: setup train validate webchat chromium ## Run the whole test suite
+test: setup train validate webchat chromium haproxy docker-compose ## Run the whole test suite
 	$(PY) -m pytest
 
 shell: setup train ## Chat with the assistant in the terminal
@@ -35,8 +35,8 @@ validate: setup
 evaluate: setup train ## Model-quality report on the held-out messages (CV=1: also 5-fold cross-validation)
 	$(PY) scripts/evaluate.py $(if $(filter-out 0,$(CV)),--cross-validation)
 
-bench: setup train ## Reply times, throughput and memory over the REST webhook
-	$(PY) scripts/bench.py
+bench: setup train $(if $(filter-out 1,$(REPLICAS)),haproxy) ## Reply times and throughput (REPLICAS=3: 1 vs 3 servers; PROFILE=1: where a turn's time goes)
+	$(PY) scripts/bench.py $(if $(REPLICAS),--replicas $(REPLICAS)) $(if $(PROFILE),--profile)
 
 staff-user: $(STAMP) ## Create a staff account for the review app: make staff-user STAFF=alice [ADMIN=1]
 	@[ -n "$(STAFF)" ] || { echo "usage: make staff-user STAFF=<username> [ADMIN=1]"; exit 2; }
@@ -85,6 +85,16 @@ $(WEBCHAT): webchat/package-lock.json webchat/build.js $(wildcard webchat/src/*)
 chromium:
 	@[ -x /usr/bin/chromium ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 	  apt-get install -y -qq chromium chromium-driver; }
+
+# Several servers (make run REPLICAS=n, tests/test_replicas.py) sit behind Debian's HAProxy;
+# the tests validate deploy/docker-compose.yml with Debian's docker-compose (no daemon needed).
+haproxy:
+	@[ -x /usr/sbin/haproxy ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq haproxy; }
+
+docker-compose:
+	@command -v docker-compose >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq docker-compose; }
 
 clean: ## Remove the virtualenv, built pipeline, models and local data
 	rm -rf $(VENV) build models var reports .rasa .pytest_cache webchat/node_modules webchat/dist

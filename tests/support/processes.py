@@ -71,10 +71,15 @@ class AssistantServers:
     """The action server and the Rasa server, started the way `make run` starts them."""
 
     def __init__(self, workdir: Path, env: Optional[Dict[str, str]] = None,
-                 credentials: Optional[Path] = None) -> None:
+                 credentials: Optional[Path] = None, replicas: int = 1) -> None:
         self.workdir = workdir
         workdir.mkdir(parents=True, exist_ok=True)
         self.env = {"RASA_API_TOKEN": "test-token", "REST_CHANNEL_TOKEN": REST_TOKEN, **(env or {})}
+        # `make run REPLICAS=n`: n Rasa servers and two action servers behind HAProxy, which
+        # listens on the ports a single server would use.
+        self.replicas = replicas
+        if replicas > 1:
+            self.env.update(REPLICAS=str(replicas), ACTION_REPLICAS="2")
         self.credentials = credentials
         self.port = free_port()
         self.action_port = free_port()
@@ -110,10 +115,24 @@ class AssistantServers:
             # run.py starts the staff review app last: wait for it too, so that a test that
             # cuts the database next does not catch the review app starting up.
             wait_for_url(f"{self.review_url}/healthz", self.runner.process, timeout=60)
+            self._wait_for_log("The assistant is running", timeout=240)  # every replica up
         except Exception:
             self.stop()
             raise RuntimeError(f"servers did not start:\n{self.runner.log()[-4000:]}")
         return self
+
+    @property
+    def replica_urls(self) -> List[str]:
+        """Each Rasa server behind the load balancer, as the banner of run.py lists them."""
+        line = next(l for l in self.runner.log().splitlines() if l.strip().startswith("Replicas:"))
+        return line.split(":", 1)[1].split()
+
+    def _wait_for_log(self, text: str, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while text not in self.runner.log():
+            if time.monotonic() > deadline or self.runner.process.poll() is not None:
+                raise RuntimeError(f"no {text!r} in the log within {timeout}s")
+            time.sleep(0.5)
 
     def stop(self) -> None:
         if self.runner:
@@ -126,10 +145,12 @@ class AssistantServers:
         response.raise_for_status()
         return response.json()
 
-    def rest(self, body=None, token: Optional[str] = REST_TOKEN, timeout: float = 60, **kwargs):
-        """POST to the REST channel with its token (`body` as JSON, or `data=` raw)."""
+    def rest(self, body=None, token: Optional[str] = REST_TOKEN, timeout: float = 60,
+             server: Optional[str] = None, **kwargs):
+        """POST to the REST channel with its token (`body` as JSON, or `data=` raw), through
+        the load balancer or to one `server` of `replica_urls`."""
         import requests
 
         headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
-        return requests.post(f"{self.url}/webhooks/rest/webhook", timeout=timeout,
+        return requests.post(f"{server or self.url}/webhooks/rest/webhook", timeout=timeout,
                              headers=headers, **({"json": body} if body is not None else kwargs))
