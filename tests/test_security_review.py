@@ -94,7 +94,8 @@ def store(engine, sender, datas, at):
         db.execute(events.insert(), rows)
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(scope="module",
+                params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request, tmp_path_factory):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('review-security') / 'review.db'}"
@@ -169,7 +170,8 @@ def test_a_red_flag_with_overlapping_entities_is_shown_and_correctable(engine, s
     assert "pain_location</strong> = kneecap (“kneecap”)" in page.text
     # The correction form starts from markup Rasa can read (one of the overlapping spans).
     user = next(t for t in conversations.transcript(engine, "overlap") if t.kind == "user")
-    assert user.annotated == "my [kneecap](pain_location) has popped out to the side and is stuck there"
+    assert user.annotated == \
+        "my [kneecap](pain_location) has popped out to the side and is stuck there"
     response = staff.post("/annotate/correct", data={
         "csrf_token": csrf_of(page.text), "event_id": str(user.event_id),
         "intent": "report_red_flag", "annotated": user.annotated})
@@ -212,7 +214,7 @@ def test_odd_conversations_export_as_csv_and_json(staff):
     assert {e["entity"] for e in overlap["events"][0]["entities"]} == {"red_flag", "pain_location"}
 
 
-def test_the_formula_guard(engine):
+def test_the_formula_guard():
     for cell in ("=1+1", "+1", "-1", "@x", "|x", ";x", "\uff0b1", "\uff20x", "\uff5cx", "\uff1bx",
                  "\t=1", " =1", "a,=1", "a; +1", "a\t@x", "a|=1", "a\n=1"):
         assert spreadsheet_safe(cell) == "'" + cell, repr(cell)
@@ -237,7 +239,8 @@ def test_the_command_line_shows_escapes_instead_of_running_them(database_url, en
     assert shown.returncode == 0, shown.stderr
     assert "\x1b" not in shown.stdout and "\x9b" not in shown.stdout and "\r" not in shown.stdout
     assert "\u202e" not in shown.stdout and "\x07" not in shown.stdout
-    assert "PATIENT: ok\ufffd\\x1b[2J\\x1b]0;owned\\x07\\r\\x9b31m\\u202eevil\ufffd end" in shown.stdout
+    assert "PATIENT: ok\ufffd\\x1b[2J\\x1b]0;owned\\x07\\r\\x9b31m\\u202eevil\ufffd end" \
+        in shown.stdout
     listed = review_cli(database_url, "list", "--search", "evil")
     assert listed.returncode == 0 and "\x1b" not in listed.stdout and "odd" in listed.stdout
 
