@@ -1,61 +1,27 @@
-"""Symptom triage: the questions' validation and the advice at the end.
+"""Symptom triage: the questions, reading their answers, and the advice at the end.
 
-`recommend` is the clinical rule, kept in one small function so a physio can read and sign
-it off:
-- urgent care: the knee swelled up quickly or a lot, or it locks or gives way
-  (the rules in data/rules/triage.yml hand these to action_red_flag);
-- see a physio: hurting for more than three weeks, swelling after runs, clicking or
-  catching, or getting worse / bothering daily life;
-- otherwise self-care, with a time frame (clearly better within 1-2 weeks of easing off).
-Answers of "not sure" do not change the outcome on their own.
+The level of care is decided by one rule, `clinic.disposition.decide`, from the answers
+and any red flags seen in the user's words; the advice text is `clinic.disposition.advice`,
+the same words action_red_flag uses. Only the questions that can still change the level,
+and that the user's own words have not answered yet, are asked
+(`clinic.disposition.questions_to_ask`): once a finding needs the emergency department,
+no more questions; at "same day", only those that could make it an emergency.
 """
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.triage_answers import READERS, UNCLEAR_YES
+from actions.safety import (FLAGS_SLOT, LEVEL_SLOT, advice_for, outcome_of, recent_user_texts,
+                            stored_findings, triage_answers)
+from actions.triage_answers import READERS, UNCLEAR_YES, may_be_a_child
+from clinic.disposition import PHYSIO, SELF_CARE, SOON, decide, questions_to_ask
 
-SELF_CARE, PHYSIO, URGENT = "self_care", "physio", "urgent"
 # Cleared when a runner describes their pain again (pain_location is kept: it is their knee).
-EARLIER_ANSWERS = ["triage_duration", "triage_swelling", "triage_instability", "triage_impact",
-                   "triage_outcome"]
-
-_URGENT_REASONS = {
-    ("triage_swelling", "major"): "the knee swelled up quickly or a lot",
-    ("triage_instability", "yes"): "the knee locks or gives way",
-}
-_PHYSIO_REASONS = {
-    ("triage_duration", "over_3_weeks"): "it has been hurting for more than three weeks",
-    ("triage_swelling", "mild"): "the knee swells",
-    ("triage_instability", "catches"): "it clicks or catches",
-    ("triage_impact", "daily_life"): "it is getting worse or bothers you outside running",
-}
-
-
-def recommend(answers: Dict[str, Any]) -> Tuple[str, List[str]]:
-    """(outcome, reasons) for the triage answers: urgent, physio or self_care."""
-    def reasons(table: Dict[Tuple[str, str], str]) -> List[str]:
-        return [text for (slot, value), text in table.items() if answers.get(slot) == value]
-
-    urgent = reasons(_URGENT_REASONS)
-    if urgent:
-        return URGENT, urgent
-    physio = reasons(_PHYSIO_REASONS)
-    if physio:
-        return PHYSIO, physio
-    return SELF_CARE, []
-
-
-def needs_urgent_care(answers: Dict[str, Any]) -> bool:
-    return recommend(answers)[0] == URGENT
-
-
-def in_words(reasons: List[str]) -> str:
-    """["a", "b", "c"] -> "a, b and c"."""
-    return reasons[0] if len(reasons) == 1 else ", ".join(reasons[:-1]) + " and " + reasons[-1]
+EARLIER_ANSWERS = [slot for slot in READERS if slot != "pain_location"] + [
+    "triage_outcome", LEVEL_SLOT, FLAGS_SLOT]
 
 
 class ActionStartTriage(Action):
@@ -86,18 +52,22 @@ class ValidateTriageForm(FormValidationAction):
 
     async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> List[Text]:
-        # Locking or big swelling: no more questions, the advice comes straight away.
-        answers = self._answers(tracker, domain_slots)
-        if needs_urgent_care(answers):
-            return [slot for slot in domain_slots if answers[slot] is not None]
-        return domain_slots
+        answers = self._answers(tracker, list(READERS))
+        decision = decide(answers, stored_findings(tracker))
+        ask_age = any(may_be_a_child(text) for text in recent_user_texts(tracker))
+        still_open = questions_to_ask(decision, answers, ask_age)
+        # Answered ones stay listed (Rasa validates them); open ones are asked in order.
+        return [slot for slot in READERS if answers.get(slot) is not None] + still_open
 
     def _answers(self, tracker: Tracker, slots: List[Text]) -> Dict[Text, Any]:
-        """The answers so far; when the triage starts, what the describing message says."""
+        """The answers so far, and what the describing message says when the triage starts."""
+        answers = {slot: tracker.get_slot(slot) for slot in slots}
         if self._starting(tracker):
             text = tracker.latest_message.get("text") or ""
-            return {slot: READERS[slot][1](text) for slot in slots}
-        return {slot: tracker.get_slot(slot) for slot in slots}
+            for slot in slots:
+                if answers[slot] is None:
+                    answers[slot] = READERS[slot][1](text)
+        return answers
 
     # --- the message that started the triage ----------------------------------------------
     # Rasa also runs this action when the form starts: what the describing message clearly
@@ -114,7 +84,7 @@ class ValidateTriageForm(FormValidationAction):
         return False
 
     def _from_description(self, slot: str, tracker: Tracker) -> Dict[Text, Any]:
-        if not self._starting(tracker):
+        if not self._starting(tracker) or tracker.get_slot(slot) is not None:
             return {}
         value = READERS[slot][1](tracker.latest_message.get("text") or "")
         return {slot: value} if value is not None else {}
@@ -135,6 +105,21 @@ class ValidateTriageForm(FormValidationAction):
 
     async def extract_triage_impact(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
         return self._from_description("triage_impact", tracker)
+
+    async def extract_triage_onset(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._from_description("triage_onset", tracker)
+
+    async def extract_triage_night_pain(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._from_description("triage_night_pain", tracker)
+
+    async def extract_triage_unwell(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._from_description("triage_unwell", tracker)
+
+    async def extract_triage_surgery(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._from_description("triage_surgery", tracker)
+
+    async def extract_triage_age(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._from_description("triage_age", tracker)
 
     # --- answers ------------------------------------------------------------------------------
     def _validate(self, slot: str, value: Any, dispatcher: CollectingDispatcher,
@@ -166,31 +151,51 @@ class ValidateTriageForm(FormValidationAction):
     def validate_triage_impact(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
         return self._validate("triage_impact", value, dispatcher, domain)
 
+    def validate_triage_onset(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._validate("triage_onset", value, dispatcher, domain)
+
+    def validate_triage_night_pain(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._validate("triage_night_pain", value, dispatcher, domain)
+
+    def validate_triage_unwell(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._validate("triage_unwell", value, dispatcher, domain)
+
+    def validate_triage_surgery(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._validate("triage_surgery", value, dispatcher, domain)
+
+    def validate_triage_age(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._validate("triage_age", value, dispatcher, domain)
+
 
 def _slot_values(domain: DomainDict, slot: str) -> List[str]:
     return [str(value) for value in domain.get("slots", {}).get(slot, {}).get("values", [])]
 
 
 class ActionTriageAdvice(Action):
-    """What it commonly is (by where it hurts), then the recommendation."""
+    """The level's advice; for the non-urgent levels, what it commonly is (by where it
+    hurts) first. After urgent advice already given at this level, just a short word."""
 
     def name(self) -> Text:
         return "action_triage_advice"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        answers = {slot: tracker.get_slot(slot) for slot in READERS}
-        outcome, reasons = recommend(answers)
-        if outcome == URGENT:
-            # action_red_flag follows (rule) with the urgent-care advice itself.
-            dispatcher.utter_message(response="utter_triage_urgent", triage_reason=in_words(reasons))
+        decision = decide(triage_answers(tracker), stored_findings(tracker))
+        if tracker.get_slot(FLAGS_SLOT) and tracker.get_slot(LEVEL_SLOT) == decision.level:
+            dispatcher.utter_message(response="utter_triage_advice_stands")
         else:
-            dispatcher.utter_message(response="utter_triage_explanation")
-            if outcome == PHYSIO:
-                dispatcher.utter_message(response="utter_triage_see_physio",
-                                         triage_reason=in_words(reasons))
-            else:
-                dispatcher.utter_message(response="utter_triage_self_care")
-        # The answers stay in their slots: action_red_flag names the flags from them, and
-        # staff see them. The next triage starts afresh (ActionStartTriage).
-        return [SlotSet("triage_outcome", outcome)]
+            if decision.level in (SOON, PHYSIO, SELF_CARE):
+                dispatcher.utter_message(response="utter_triage_explanation")
+            dispatcher.utter_message(text=advice_for(decision, tracker), buttons=_BUTTONS.get(decision.level, []))
+        # The answers stay in their slots for staff to see; the next triage starts afresh.
+        return [SlotSet(LEVEL_SLOT, decision.level), SlotSet("triage_outcome", outcome_of(decision.level))]
+
+
+_BOOK = {"title": "Book an appointment", "payload": "/book_appointment"}
+_BUTTONS: Dict[str, List[Dict[str, str]]] = {
+    SOON: [_BOOK, {"title": "When to see a physio", "payload": "/ask_when_see_physio"}],
+    PHYSIO: [_BOOK, {"title": "What a physio does", "payload": "/ask_physio_treatment"},
+             {"title": "Exercises meanwhile", "payload": "/ask_exercises"}],
+    SELF_CARE: [{"title": "Exercises that help", "payload": "/ask_exercises"},
+                {"title": "When to see a physio", "payload": "/ask_when_see_physio"}, _BOOK],
+}

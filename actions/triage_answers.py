@@ -213,10 +213,17 @@ _SWELL_MAJOR = re.compile(r"\b(a lot|lots|loads|massive\w*|huge\w*|big|really sw
                           r"within (an hour|hours|minutes|a few hours)|balloon\w*|doubled)\b")
 
 
+# Swelling that comes back after run after run, for weeks: a GP or physio within days.
+_SWELL_RECURRING = re.compile(r"\b(every (single )?(run|time|long run)|after (every|each)|each time|"
+                              r"keeps? (coming|swelling)|comes? back|every week|all the time)\b")
+
+
 def read_swelling(text: str) -> Optional[str]:
     text = _normalise(text)
     if _mentions(_SWELL_MAJOR, text):  # "not a lot" is negated, and mild below
         return "major"
+    if _SWELL.search(text) and _mentions(_SWELL, text) and _SWELL_RECURRING.search(text):
+        return "recurring"
     if _SWELL_MILD.search(text):
         return "mild"
     if _SWELL.search(text) and not _mentions(_SWELL, text):
@@ -236,6 +243,8 @@ def swelling_in_description(text: str) -> Optional[str]:
         return None
     if not _mentions(_SWELL, text):
         return "none"  # "no swelling", "it hasn't swollen"
+    if _SWELL_RECURRING.search(text) and not _mentions(_SWELL_MAJOR, text):
+        return "recurring"
     if _SWELL_MILD.search(text):
         return "mild"
     return "major" if _mentions(_SWELL_MAJOR, text) else None
@@ -248,8 +257,15 @@ _CATCHES = re.compile(r"\b(click\w*|catch\w*|clunk\w*|grind\w*|crunch\w*|crack\w
                       r"snap\w*|wobbl\w*|unstable|weak)\b")
 
 
+# Stuck now: it will not straighten (same day), unlike episodes that free themselves.
+_LOCKED_NOW = re.compile(r"\b(stuck (now|bent|since)|still (stuck|locked)|locked (now|since|up now)|"
+                         r"(cant|cannot|wont) (\w+ )?(straighten|unbend)|out of place|hasnt gone back)\b")
+
+
 def read_instability(text: str) -> Optional[str]:
     text = _normalise(text)
+    if _LOCKED_NOW.search(text):
+        return "locked"
     if _mentions(_GIVES_WAY, text):
         return "yes"
     if _mentions(_CATCHES, text):
@@ -267,6 +283,8 @@ def read_instability(text: str) -> Optional[str]:
 def instability_in_description(text: str) -> Optional[str]:
     """Only what is stated: "it clicks" counts; "it doesn't lock" leaves giving way unasked."""
     text = _normalise(text)
+    if _LOCKED_NOW.search(text):
+        return "locked"
     if _mentions(_GIVES_WAY, text):
         return "yes"
     return "catches" if _mentions(_CATCHES, text) else None
@@ -281,8 +299,18 @@ _RUNNING_ONLY = re.compile(r"\b(only|just|mainly|mostly|purely)\b[\w' ]{0,12}\b(
                            r"\b(run\w*|jog\w*) only\b")
 
 
+_NO_WEIGHT = re.compile(r"\b(cant|cannot|can not|unable to|wont|couldnt|not able to) (\w+ ){0,2}?"
+                        r"(put (any )?weight|bear weight|stand|walk|take (any )?weight)|"
+                        r"non weight bearing|carried (off|home)|crutches\b")
+_LIMP = re.compile(r"\b(limp\w*|hobbl\w*)\b")
+
+
 def read_impact(text: str) -> Optional[str]:
     text = _normalise(text)
+    if _NO_WEIGHT.search(text) and not re.search(r"\b(stairs|far|long|fast|without pain)\b", text):
+        return "cannot_bear_weight"
+    if _mentions(_LIMP, text):
+        return "limping"
     if _mentions(_DAILY, text) or _mentions(_WORSE, text):
         return "daily_life"
     if _RUNNING_ONLY.search(text):
@@ -296,9 +324,154 @@ def read_impact(text: str) -> Optional[str]:
 
 def impact_in_description(text: str) -> Optional[str]:
     text = _normalise(text)
+    if _NO_WEIGHT.search(text) and not re.search(r"\b(stairs|far|long|fast|without pain)\b", text):
+        return "cannot_bear_weight"
+    if _mentions(_LIMP, text):
+        return "limping"
     if _mentions(_DAILY, text) or _mentions(_WORSE, text):
         return "daily_life"
     return "running_only" if _RUNNING_ONLY.search(text) else None
+
+
+# --- how it started ------------------------------------------------------------------------
+_INJURY = re.compile(r"\b(fell|fall|fallen|twist\w*|pop\w*|snap\w*|landed|landing|tripped|trip|slipped|"
+                     r"collid\w*|collision|crash\w*|tackl\w*|knock\w*|bang\w*|hit|kicked|came off|jarred|"
+                     r"went over|awkward\w*|injur\w*|accident|whack\w*|clipped)\b")
+_GRADUAL = re.compile(r"\b(gradual\w*|slowly|crept|creeping|came on|built up|building|over time|"
+                      r"out of (nowhere|the blue)|nothing happened|no (injury|fall|accident|trauma)|"
+                      r"overuse|after (a|my|the) (run|race|long run)|more (miles|running)|mileage|"
+                      r"just started|started (hurting|aching))\b")
+
+
+def read_onset(text: str) -> Optional[str]:
+    text = _normalise(text)
+    if _mentions(_INJURY, text):
+        return "injury"
+    if _GRADUAL.search(text) or (_INJURY.search(text) and not _mentions(_INJURY, text)):
+        return "gradual"  # "no injury", "didn't fall"
+    if _UNSURE.search(text):
+        return "unsure"
+    return "gradual" if _negative(text) else None
+
+
+def onset_in_description(text: str) -> Optional[str]:
+    text = _normalise(text)
+    if _mentions(_INJURY, text):
+        return "injury"
+    return "gradual" if _GRADUAL.search(text) else None
+
+
+# --- night or rest pain --------------------------------------------------------------------
+_NIGHT = re.compile(r"\b(night\w*|wakes?|waking|woke|sleep\w*|in bed|at rest|rest\w*|lying|sitting still|"
+                    r"even when|all the time|constant\w*)\b")
+_NO_NIGHT = re.compile(r"\b(sleeps? (fine|ok|okay|well)|fine at (night|rest)|only (when|on|during|after)|"
+                       r"just happened|n/?a)\b")
+
+
+def read_night_pain(text: str) -> Optional[str]:
+    text = _normalise(text)
+    if _NO_NIGHT.search(text):
+        return "no"
+    if _mentions(_NIGHT, text):
+        return "yes"
+    if _UNSURE.search(text):
+        return "unsure"
+    if _negative(text) or _NIGHT.search(text):
+        return "no"
+    return "yes" if _YES.search(text) else None
+
+
+def night_pain_in_description(text: str) -> Optional[str]:
+    text = _normalise(text)
+    return "yes" if re.search(r"\b(at night|wakes? me|woke me|waking me|at rest|in bed|keeps me awake)\b",
+                              text) and _mentions(_NIGHT, text) else None
+
+
+# --- fever, feeling unwell, weight loss ----------------------------------------------------
+_FEVER = re.compile(r"\b(fever\w*|temperature|temp|shiver\w*|shaking|shakes|chills|rigors|hot and cold)\b")
+_UNWELL = re.compile(r"\b(unwell|ill|poorly|run down|rough|weight|night sweats|sweats|sweating|appetite|"
+                     r"off (my|his|her) food|tired|exhausted|drained)\b")
+
+
+def read_unwell(text: str) -> Optional[str]:
+    text = _normalise(text)
+    if _mentions(_FEVER, text):
+        return "fever"
+    if _mentions(_UNWELL, text):
+        return "unwell"
+    if _UNSURE.search(text):
+        return "unsure"
+    if _negative(text) or re.search(r"\b(fine|ok|okay|well|good|great|healthy)\b", text):
+        return "no"
+    return "unwell" if _YES.search(text) else None
+
+
+def unwell_in_description(text: str) -> Optional[str]:
+    text = _normalise(text)
+    if _mentions(_FEVER, text) and re.search(r"\b(fever|temperature|shiver\w*|chills|rigors)\b", text):
+        return "fever"
+    return None
+
+
+# --- a recent operation or injection -------------------------------------------------------
+_PROCEDURE = re.compile(r"\b(surgery|operation|op|post op|arthroscop\w*|scoped|scope|keyhole|injection|"
+                        r"injected|jab|cortisone|steroid|prp|hyaluronic|reconstruction|replacement|repair)\b")
+_LONG_AGO = re.compile(r"\b(years?|(\d+|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|many) "
+                       r"months?)( ago| back)?\b|\bin (19|20)\d\d\b|\blast year\b")
+
+
+def read_surgery(text: str) -> Optional[str]:
+    text = _normalise(text)
+    if _mentions(_PROCEDURE, text):
+        return "no" if _LONG_AGO.search(text) else "recent"
+    if _UNSURE.search(text):
+        return "unsure"
+    if _negative(text) or _PROCEDURE.search(text):
+        return "no"
+    return "recent" if _YES.search(text) else None
+
+
+def surgery_in_description(text: str) -> Optional[str]:
+    text = _normalise(text)
+    if not _PROCEDURE.search(text):
+        return None
+    return "recent" if _mentions(_PROCEDURE, text) and not _LONG_AGO.search(text) else "no"
+
+
+# --- age group -----------------------------------------------------------------------------
+_AGE = re.compile(r"\b(\d{1,2})\b(?!\s*(k|km|mins?|minutes|miles?|weeks?|days?|months?|hours?|hrs?|"
+                  r"times|%|kg)\b)")
+_CHILD_WORDS = re.compile(r"\b(son|daughter|kid|kids|child|boy|girl|lad|teen|teenager|school|pe|"
+                          r"year \d|grandson|granddaughter|stepson|stepdaughter|he|she|his|her)\b")
+
+
+def read_age(text: str) -> Optional[str]:
+    text = _normalise(text)
+    match = _AGE.search(text)
+    if match:
+        age = int(match.group(1))
+        return "child" if age < 16 else ("older" if age >= 50 else "adult")
+    if re.search(r"\b(teen\w*|child|kid|young)\b", text):
+        return "child"
+    if re.search(r"\b(adult|grown up|grown-up)\b", text):
+        return "adult"
+    return "unsure" if _UNSURE.search(text) else None
+
+
+def age_in_description(text: str) -> Optional[str]:
+    """An age said outright ("I'm 64", "my 14 year old", "she's 13")."""
+    text = _normalise(text)
+    match = re.search(r"\b(?:i'?m|im|i am|aged?|she'?s|he'?s|is)\s+(\d{1,2})\b(?!\s*(?:k|km|mins?|minutes|"
+                      r"miles?|weeks?|days?|months?|hours?|times|%|kg|st)\b)|\b(\d{1,2})[- ]?(?:yr|year|y)s?"
+                      r"[- ]?(?:old|o|/o)\b", text)
+    if not match:
+        return None
+    return read_age(match.group(1) or match.group(2))
+
+
+def may_be_a_child(text: str) -> bool:
+    """Someone else's knee, or school words: ask the age group."""
+    return bool(_CHILD_WORDS.search(_normalise(text)))
 
 
 Reader = Callable[[str], Optional[str]]
@@ -310,6 +483,11 @@ READERS: dict = {
     "triage_swelling": (read_swelling, swelling_in_description),
     "triage_instability": (read_instability, instability_in_description),
     "triage_impact": (read_impact, impact_in_description),
+    "triage_onset": (read_onset, onset_in_description),
+    "triage_night_pain": (read_night_pain, night_pain_in_description),
+    "triage_unwell": (read_unwell, unwell_in_description),
+    "triage_surgery": (read_surgery, surgery_in_description),
+    "triage_age": (read_age, age_in_description),
 }
 
 

@@ -24,20 +24,25 @@ To extend it, add a `Sign` (or an alternative to a building block such as SWELL)
 the phrasing to the tables in tests/test_safety_detection.py; see docs/safety.md.
 """
 import re
+from datetime import date
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Pattern, Tuple
 
 # Every red flag the contract names, most serious first (the advice follows this order).
 FLAG_NAMES = (
     "deformity",
+    "circulation",
     "dvt_signs",
     "infection_signs",
     "cannot_bear_weight",
+    "after_procedure",
+    "child_hip_limp",
     "pop_with_swelling",
     "rapid_swelling",
     "locking",
     "giving_way",
     "numbness",
+    "night_pain_unwell",
 )
 
 
@@ -51,6 +56,9 @@ class RedFlag:
     start: int
     end: int
     emergency: bool = False  # emergency department / emergency number now, not just today
+    # Locking or giving way that comes and goes and has settled, without a new injury and
+    # not stuck now: see a GP or physio within days rather than today (clinic.disposition).
+    settled: bool = False
 
 
 @dataclass(frozen=True)
@@ -132,11 +140,44 @@ FEVER = (
     r"|night\s+sweats|flu[- ]?like|(?:feel|feeling|felt|am|i'm|im)\s+(?:really\s+|very\s+|quite\s+"
     r"|so\s+|generally\s+)?(?:unwell|ill|poorly|rough|awful))"
 )
+# A real fever or shivers (not just "feeling rough"): with a painful knee, care the same day.
+TRUE_FEVER = (
+    r"(?:fever\w*|feverish|(?:a|high|raised)\s+temp(?:erature)?|temp(?:erature)?\s+(?:of\s+)?(?:3[89]|4[01])"
+    r"|chills|shiver\w*|the\s+shakes|shaking|rigors|hot\s+and\s+cold\s+sweats)"
+)
 INFLAMED = r"(?:hot|warm(?!\s*-?\s*(?:up|down|ing\s+up|ed\s+up))|red(?:dened|ness)?|inflamed|burning)"
 # A sentence about another joint and not the knee ("my ankle is swollen after I twisted it").
 OTHER_BODY_PART = (
     r"^(?!.*\bkne)(?=.*\b(?:ankles?|wrists?|hands?|shoulders?|elbows?|fingers?|thumbs?|toes?|face"
     r"|eyes?|lips?|neck)\b)"
+)
+FOOT = r"(?:foot|feet|toes?|lower\s+leg|shin|leg)"
+PALE = r"(?:cold|pale|white|blue|bluey|bluish|purple|grey|gray|mottled|icy)"
+# A recent operation or injection in the knee (see "after_procedure" in assess()).
+PROCEDURE = (
+    r"(?:surgery|operation|op|post[- ]?op|arthroscop\w*|scoped|scope|keyhole|injection|injected|jab"
+    r"|cortisone|steroid|prp|hyaluronic|reconstruction|knee\s+replacement|meniscus\s+repair)"
+)
+WOUND_PROBLEM = (
+    r"(?:weep\w*|ooz\w*|leak\w*|pus|discharg\w*|smell\w*|stinks?|opened\s+up|opening\s+up|gaping"
+    r"|(?:wound|scar|cut|cuts|incision|stitches)\s+(?:\w+\s+){0,3}?(?:red|hot|angry|infected|open))"
+)
+CHILD = (
+    r"(?:son|daughter|kid|kids|child|boy|girl|lad|teen|teenager|stepson|stepdaughter|grandson"
+    r"|granddaughter|(?:year|yr)\s+\d+|(?:i'?m|im|i\s+am|she'?s|he'?s|s?he\s+is|is|aged?)\s+(?:[2-9]|1[0-5])"
+    r"(?!\s*(?:k|km|mins?|minutes|miles?|weeks?|days?|months?|times|%|x|kg|st)\b)"
+    r"|(?:[2-9]|1[0-5])[- ]?(?:yr|year|y)s?[- ]?(?:old|o|/o))"
+)
+NIGHT = (
+    r"(?:at\s+night|night\s*time|nights|overnight|wakes?\s+(?:me|him|her)|waking\s+(?:me|him|her)|woke\s+me"
+    r"|keeps?\s+me\s+(?:up|awake)|in\s+bed|at\s+rest|when\s+(?:i'?m\s+)?resting|lying\s+(?:down|still)"
+    r"|sitting\s+still|even\s+(?:when|while)\s+(?:i'?m\s+)?(?:rest\w*|sitting|lying))"
+)
+SYSTEMIC = (
+    r"(?:weight\s+loss|los(?:t|ing|e)\s+(?:\w+\s+)?weight|(?:dropped|shed|lost|losing)\s+(?:\w+\s+){0,2}?(?:kilos?|kg|pounds"
+    r"|lbs|weight|stone)|night\s+sweats|drenching|sweats\s+at\s+night|off\s+(?:my|his|her)\s+food"
+    r"|(?:no|lost\s+(?:my\s+)?)appetite|(?:feel|feeling|felt)\s+(?:really\s+|generally\s+|very\s+|quite\s+)?"
+    r"(?:unwell|ill|poorly|run\s+down|rough|awful)|tired\s+all\s+the\s+time|exhausted\s+all\s+the\s+time)"
 )
 RUNNING_EFFORT = (
     r"\b(?:run|runs|running|ran|jog\w*|sprint\w*|race|racing|hills?|intervals?|tempo|reps|workout"
@@ -287,6 +328,28 @@ SIGNS: List[Sign] = [
           r"|sensation))\s+(?:in\s+|of\s+|on\s+)?(?:my\s+|the\s+)?(?:foot|feet|toes?|leg|lower\s+leg|shin"
           r"|ankle|calf)"),
     _sign("numbness", "numb", r"(?:can'?t|cannot|unable\s+to)\s+lift\s+(?:my\s+|the\s+)?(?:foot|toes)"),
+    # --- blood supply: a cold, pale or blue foot or leg
+    _sign("circulation", "pale_foot",
+          rf"(?:{FOOT}{_gap(4)}(?:(?:gone|turned|going|turning|is|looks?|feels?)\s+)?(?:\w+\s+){{0,2}}?{PALE}"
+          rf"(?:\s+colou?r)?|{PALE}\s+(?:and\s+{PALE}\s+)?{FOOT})",
+          unless=r"\b(?:ice|icing|iced|bath|weather|winter|snow|frost\w*|socks|outside|water)\b|\bcold\s+feet\b"),
+    # --- an open wound, bone showing (with deformity: emergency department now)
+    _sign("deformity", "open_wound",
+          r"(?:(?:bone|something\s+white)\s+(?:\w+\s+){0,3}?(?:showing|poking|visible|through)"
+          r"|(?:can|could)\s+see\s+(?:\w+\s+){0,3}?(?:bone|something\s+white)"
+          r"|(?:gash\w*|cut|split|ripped|torn)\s+(?:\w+\s+){0,3}?open|deep\s+(?:cut|gash|wound)"
+          r"|gaping\s+(?:cut|wound|hole))"),
+    # --- the knee will not move at all (after an injury: emergency)
+    _sign("locking", "wont_move",
+          rf"(?:(?:{CANT}|{WONT})\s+(?:\w+\s+){{0,2}}?(?:move|bend)(?:\s+(?:it|my\s+knee|my\s+leg|the\s+knee))?"
+          rf"\s+at\s+all|(?:{CANT}|{WONT})\s+(?:straighten|bend)\s+or\s+(?:straighten|bend))"),
+    # --- infection: a hot swollen knee; a fever or shivers with knee pain
+    _sign("infection_signs", "hot_swollen",
+          rf"(?:(?:hot|warm|boiling)\s+(?:and\s+|&\s+)?(?:\w+\s+)?{SWELL}|{SWELL}\s+(?:and\s+|&\s+)(?:\w+\s+)?"
+          r"(?:hot|warm(?!\s*-?\s*up)|boiling)|hot\s+to\s+(?:the\s+)?touch)"),
+    _sign("infection_signs", "fever_pain", TRUE_FEVER,
+          unless=r"\b(?:hay\s+fever|cabin\s+fever|race\s+fever|marathon\s+fever|cold|shivering\s+at\s+the"
+                 r"\s+start|freezing)\b"),
 ]
 
 # Findings that are red flags only in combination (see assess()).
@@ -296,6 +359,20 @@ CONTEXT: List[Sign] = [
     _sign("swelling", "swelling", SWELL, unless=OTHER_BODY_PART),
     _sign("fever", "fever", FEVER),
     _sign("inflamed", "inflamed", INFLAMED),
+    _sign("procedure", "procedure", PROCEDURE,
+          unless=r"\b(?:(?:[3-9]|1[0-2]|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|many)"
+                 r"\s+months?\s+(?:ago|back)|not\s+had|never\s+had)\b"),
+    _sign("wound_problem", "wound", WOUND_PROBLEM),
+    _sign("calf_pain", "calf", rf"{CALF}{_gap(3)}(?:pain\w*|sore|ache\w*|aching|tender|tight|hurt\w*)"
+                               rf"|(?:pain|sore|ache|aching|tender|tight)\s+(?:\w+\s+)?{CALF}"),
+    _sign("child", "child", CHILD),
+    _sign("limp_hip", "limp_hip", r"(?:limp\w*|hobbl\w*|hips?|groin|thighs?)",
+          unless=r"\bhips?\s+(?:is|are|feels?|seems?|'s)\s+(?:fine|ok|okay|good|normal|all\s+right)"
+                 r"|\bhip\s+(?:strength|exercises?|thrusts?|bridges?|flexors?\s+stretch)"),
+    _sign("night", "night", NIGHT),
+    _sign("systemic", "systemic", SYSTEMIC,
+          unless=r"\b(?:trying\s+to|want(?:ed)?\s+to|need\s+to|on\s+purpose|deliberately|intentionally"
+                 r"|lose\s+weight\s+for)\b"),
 ]
 
 # --- negation -------------------------------------------------------------------------------
@@ -375,14 +452,48 @@ def _is_negated(text: str, start: int, end: int) -> bool:
 _LONG_AGO = re.compile(
     r"\b(?:(?:\d+|a\s+few|a\s+couple\s+of|two|three|four|five|several|many)\s+years?\s+(?:ago|back)"
     r"|last\s+year|years\s+ago|as\s+a\s+(?:kid|child|teenager|teen)|when\s+i\s+was\s+(?:younger|a\s+kid"
-    r"|little|at\s+school)|at\s+(?:school|uni|university|college)|in\s+(?:19|20)\d\d)\b")
+    r"|little|at\s+school)|at\s+(?:school|uni|university|college))\b")
+_YEAR = re.compile(r"\bin\s+((?:19|20)\d\d)\b")
 _NOW = re.compile(
     r"\b(?:again|today|tonight|now|still|currently|this\s+(?:morning|afternoon|evening|week|month)"
     r"|yesterday|recently|lately|keeps?|kept|these\s+days|at\s+the\s+moment|every|ever\s+since)\b")
 
 
+# "every couple of weeks, then it's fine again": episodes that settle, not a knee stuck now.
+_EPISODIC = re.compile(
+    r"\b(?:every\s+(?:so\s+often|now\s+and\s+then|couple|few|other|once)|now\s+and\s+then|occasionally"
+    r"|sometimes|once\s+in\s+a\s+while|from\s+time\s+to\s+time|on\s+and\s+off|every\s+\w+\s+(?:weeks?|months?)"
+    r"|(?:fine|ok|okay|normal)\s+again|clicks?\s+free|for\s+a\s+(?:second|moment|few\s+seconds))\b")
+_STUCK_NOW = re.compile(
+    r"\b(?:today|right\s+now|at\s+the\s+moment|still\s+(?:stuck|locked)|can'?t\s+(?:\w+\s+)?straighten"
+    r"|won'?t\s+(?:\w+\s+)?straighten|since\s+this\s+morning|since\s+yesterday|just\s+now)\b")
+
+
 def _is_long_ago(sentence: str) -> bool:
-    return bool(_LONG_AGO.search(sentence)) and not _NOW.search(sentence)
+    """History that has settled. A year counts only if it is before this one: "in 2012" is
+    history, "in 2026" or a date to come is not."""
+    past_year = any(int(year) < date.today().year for year in _YEAR.findall(sentence))
+    return (bool(_LONG_AGO.search(sentence)) or past_year) and not _NOW.search(sentence)
+
+
+# "what if it locks?", "is giving way a sign of a tear?", "what does it mean when a knee
+# locks?": a question or a hypothetical, not a report. A sentence that also speaks of the
+# user's own knee ("mine's stuck", "my knee locks") stays a report.
+_HYPOTHETICAL = re.compile(
+    r"\b(?:what\s+if|in\s+case|if\s+ever|if\s+(?:it|my\s+knee|the\s+knee|your\s+knee|a\s+knee|knees?)"
+    r"\s+(?:ever|starts?|begins?|were|was\s+to)|supposing|suppose|imagine|whether)\b")
+_QUESTION_START = re.compile(
+    r"^\W*(?:\w+\W+){0,2}?(?:what|why|how|is|are|does|do|can|could|should|when|which|whats|what's)\b")
+_FIRST_PERSON = re.compile(r"\b(?:my|i|i'm|im|me|mine|mines|i've|ive|i'd|myself)\b")
+
+
+def _is_hypothetical(text: str, start: int, end: int) -> bool:
+    left, right = _sentence_span(text, start, end)
+    if _HYPOTHETICAL.search(text, left, start):
+        return True
+    sentence = text[left:right]
+    asks = text[right:right + 1] == "?" or "?" in sentence
+    return asks and bool(_QUESTION_START.search(sentence)) and not _FIRST_PERSON.search(sentence)
 
 
 # --- matching -------------------------------------------------------------------------------
@@ -430,7 +541,8 @@ def _mentions(text: str, signs: List[Sign]) -> List[Mention]:
                 continue
             if sign.unless_near and sign.unless_near.search(text, max(0, start - 12), end):
                 continue
-            negated = _is_negated(text, start, end) or _is_long_ago(_clause(text, start, end))
+            negated = (_is_negated(text, start, end) or _is_long_ago(_clause(text, start, end))
+                       or _is_hypothetical(text, start, end))
             found.append(Mention(sign.name, sign.sign, start, end, negated))
     return found
 
@@ -444,19 +556,32 @@ def _combinations(context: Dict[str, List[Mention]]) -> List[Mention]:
     fever = context.get("fever")
     if fever and (context.get("inflamed") or swelling):
         found.append(Mention("infection_signs", "fever", fever[0].start, fever[0].end))
+    procedure = context.get("procedure")  # not months or years ago (see CONTEXT)
+    if procedure and (context.get("wound_problem") or context.get("inflamed") or swelling or fever
+                      or context.get("calf_pain")):
+        found.append(Mention("after_procedure", "procedure", procedure[0].start, procedure[0].end))
+    child, limp_hip = context.get("child"), context.get("limp_hip")
+    if child and limp_hip:  # a limping child, or hip or thigh pain: hip problems show as knee pain
+        found.append(Mention("child_hip_limp", "child", limp_hip[0].start, limp_hip[0].end))
+    night, systemic = context.get("night"), context.get("systemic")
+    if night and systemic:
+        found.append(Mention("night_pain_unwell", "night", systemic[0].start, systemic[0].end))
     return found
 
 
-def _is_emergency(mention: Mention, injured: bool) -> bool:
-    """Findings that need the emergency department or emergency number now."""
-    if mention.name == "deformity":
+def _is_emergency(mention: Mention, injured: bool, hurt: bool = False) -> bool:
+    """Findings that need the emergency department or emergency number now. `injured`: a
+    fall, twist, knock, pop or giving way; `hurt`: a fall, twist or knock itself."""
+    if mention.name in ("deformity", "circulation"):
         return True
+    if mention.name == "numbness" or (mention.name == "locking" and mention.sign == "wont_move"):
+        return hurt  # nerve or vessel damage, or a fracture, after an injury
     if mention.name == "cannot_bear_weight":
         return injured  # after an injury: possible fracture or major ligament tear
     if mention.name == "dvt_signs":
         return mention.sign == "breathless"  # a clot may have reached the lungs
     if mention.name == "infection_signs":
-        return mention.sign == "fever"  # a joint infection spreads fast
+        return mention.sign == "fever"  # a hot, red or swollen knee and a fever: septic joint
     return False
 
 
@@ -475,14 +600,17 @@ def assess(text: str) -> Assessment:
     # An injury: a fall, twist or knock, a pop, or the knee giving way.
     injured = bool(context.get("injury")) or any(
         m.name in ("pop_with_swelling", "giving_way") for m in positive)
+    injured_by_event = bool(context.get("injury")) or any(m.name == "pop_with_swelling" for m in positive)
     # One RedFlag per name: its first phrase, or its first emergency phrase if it has one.
     by_name: Dict[str, RedFlag] = {}
     for mention in sorted(positive, key=lambda m: m.start):
-        emergency = _is_emergency(mention, injured)
+        emergency = _is_emergency(mention, injured, bool(context.get("injury")))
         current = by_name.get(mention.name)
         if current is None or (emergency and not current.emergency):
+            settled = (mention.name in ("locking", "giving_way") and not injured_by_event
+                       and bool(_EPISODIC.search(normalised)) and not _STUCK_NOW.search(normalised))
             by_name[mention.name] = RedFlag(mention.name, mention.sign, text[mention.start:mention.end],
-                                            mention.start, mention.end, emergency)
+                                            mention.start, mention.end, emergency, settled)
     flags = [by_name[name] for name in FLAG_NAMES if name in by_name]
     negated = [m for m in mentions if m.negated and m.name not in by_name]
     return Assessment(flags, negated)

@@ -120,3 +120,38 @@ def clinic_slots(clinic: Optional[Dict[str, Any]] = None) -> Dict[str, str]:
         "clinic_video_consults": info.get("video_consults", ""),
         "clinic_response_time": clinic.get("response_time", "within one working day"),
     }
+
+
+# Where to go for urgent care, by the clinic's country (clinic.yml `country`, ISO code).
+# A clinic can override any of these under `urgent_care:` in clinic.yml.
+CARE_ROUTES: Dict[str, Dict[str, str]] = {
+    "GB": {"emergency_number": "999", "emergency_department": "A&E",
+           "urgent_line": "NHS 111 (call 111 or go to 111.nhs.uk)",
+           "urgent_care": "an urgent treatment centre or minor injuries unit"},
+    "NL": {"emergency_number": "112", "emergency_department": "the emergency department (SEH)",
+           "urgent_line": "your GP (huisarts), or out of hours the huisartsenpost",
+           "urgent_care": "the huisartsenpost"},
+    "US": {"emergency_number": "911", "emergency_department": "the ER",
+           "urgent_line": "your doctor's office or a nurse advice line",
+           "urgent_care": "an urgent care center"},
+}
+CARE_ROUTES["UK"] = CARE_ROUTES["GB"]
+ANY_COUNTRY = {"emergency_number": "your local emergency number (999 in the UK, 911 in the US, 112 in the EU)",
+               "emergency_department": "the emergency department",
+               "urgent_line": "your doctor or your local urgent medical advice line",
+               "urgent_care": "an urgent care centre or minor injuries unit"}
+
+
+def care_routes(clinic: Optional[Dict[str, Any]] = None) -> Dict[str, str]:
+    """The emergency number and urgent-care routes that urgent advice names: the country's
+    defaults, then the clinic's own `urgent_care:` entries (and the older top-level
+    `emergency_number`)."""
+    clinic = clinic or load_clinic()
+    routes = dict(CARE_ROUTES.get(str(clinic.get("country") or "").upper(), ANY_COUNTRY))
+    if clinic.get("emergency_number"):
+        routes["emergency_number"] = str(clinic["emergency_number"])
+    for key, value in (clinic.get("urgent_care") or {}).items():
+        if key in routes and value:
+            routes[key] = str(value)
+    return routes
+

@@ -17,13 +17,19 @@ DRUGS_OR_DOSES = re.compile(
     r"|aspirin|naproxen|painkillers?|anti-?inflammator\w*)", re.IGNORECASE)
 
 
-def advice_for(text, slots=None):
+def run_red_flag(text, slots=None, active_loop=None):
     slots = {"clinic_name": CLINIC, "clinic_phone": PHONE, **(slots or {})}
-    messages, events = run_action(ActionRedFlag(), make_tracker(slots=slots, text=text,
-                                                                intent="report_red_flag"))
-    assert events == []
-    [message] = messages
-    return message["text"]
+    return run_action(ActionRedFlag(), make_tracker(slots=slots, text=text, intent="report_red_flag",
+                                                    active_loop=active_loop))
+
+
+def advice_for(text, slots=None):
+    messages, _ = run_red_flag(text, slots)
+    return messages[0]["text"]
+
+
+def slots_set(events):
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
 
 
 def assert_safe(advice):
@@ -43,8 +49,7 @@ def assert_safe(advice):
 def test_emergencies_get_the_emergency_department_now(text):
     advice = advice_for(text)
     assert advice.startswith("Please get medical help now.")
-    assert "emergency department" in advice and "now" in advice
-    assert "999 in the UK" in advice  # no emergency_number in clinic.yml: every common one
+    assert "Call 999 or go to A&E now" in advice  # clinic.yml: country GB
     assert_safe(advice)
 
 
@@ -54,7 +59,7 @@ def test_calf_with_breathlessness_explains_a_possible_clot():
 
 
 @pytest.mark.parametrize("text,reason", [
-    ("my knee keeps locking", "catching inside the joint"),
+    ("my knee keeps locking", "caught inside the joint"),
     ("my knee gave way on the stairs", "hold it steady"),
     ("pins and needles in my foot since my run", "nerve"),
     ("my calf is hot and swollen", "blood clot in the leg (DVT)"),
@@ -66,15 +71,18 @@ def test_other_red_flags_mean_stop_running_and_get_checked_today(text, reason):
     assert advice.startswith("Please stop running and get your knee checked today.")
     assert reason in advice
     assert "Please get medical help now" not in advice
-    # ...and say when it becomes an emergency.
-    assert "can't put weight on your leg" in advice and "emergency department" in advice
+    # ...where to go in the clinic's country, and when it becomes an emergency.
+    assert "NHS 111" in advice and "minor injuries unit" in advice
+    assert "can't put weight on your leg" in advice and "call 999" in advice
     assert_safe(advice)
 
 
-def test_each_flag_in_the_message_is_explained_most_serious_first():
-    advice = advice_for("it locks, it gives way, and now my kneecap looks out of place")
-    assert advice.index("out of place or the wrong shape") < advice.index("catching inside")
-    assert advice.index("catching inside") < advice.index("hold it steady")
+def test_each_flag_at_the_level_given_is_explained_most_serious_first():
+    advice = advice_for("it locks, it gives way and my calf is hot and swollen")
+    assert advice.index("blood clot in the leg") < advice.index("caught inside")
+    assert advice.index("caught inside") < advice.index("hold it steady")
+    emergency = advice_for("it locks, and now my kneecap looks out of place")
+    assert "out of place or the wrong shape" in emergency
 
 
 def test_clinic_phone_comes_from_the_slot():
@@ -89,15 +97,50 @@ def test_emergency_number_from_the_clinic_file(tmp_path, monkeypatch):
     clinic_file.write_text(config_path().read_text() + '\nemergency_number: "999"\n')
     monkeypatch.setenv("CLINIC_CONFIG", str(clinic_file))
     advice = advice_for("my kneecap popped out")
-    assert "Call 999 or go to your nearest emergency department" in advice
+    assert "Call 999 or go to A&E now" in advice
     assert "911" not in advice
+
+
+def test_the_emergency_number_and_urgent_route_follow_the_clinics_country(tmp_path, monkeypatch):
+    from clinic.settings import config_path
+
+    clinic_file = tmp_path / "clinic.yml"
+    clinic_file.write_text(config_path().read_text().replace("country: GB", "country: NL"))
+    monkeypatch.setenv("CLINIC_CONFIG", str(clinic_file))
+    assert "Call 112" in advice_for("my kneecap popped out")
+    assert "huisartsenpost" in advice_for("my knee keeps locking")
 
 
 def test_triage_button_answers_are_explained():
     """From the triage questions the latest message is a button payload, not words."""
     advice = advice_for('/inform{"triage_instability": "yes"}',
                         slots={"triage_instability": "yes", "triage_swelling": "major"})
-    assert "catching inside the joint" in advice and "bleeding inside the joint" in advice
+    assert "bleeding inside the joint" in advice and advice.startswith("Please stop running")
+
+
+def test_below_an_emergency_the_questions_that_could_raise_it_follow():
+    messages, events = run_red_flag("my knee keeps locking")
+    assert messages[1]["response"] == "utter_triage_urgent_check"
+    assert [e["name"] for e in events if e["event"] == "followup"] == ["triage_form"]
+    assert slots_set(events)["triage_level"] == "same_day"
+    assert slots_set(events)["triage_flags"] == ["locking:same_day"]
+
+
+def test_an_emergency_asks_nothing_more_and_a_booking_in_progress_goes_on():
+    messages, events = run_red_flag("after the crash my foot is pale and cold")
+    assert len(messages) == 1 and slots_set(events)["triage_level"] == "emergency"
+    assert not [e for e in events if e["event"] == "followup"]
+    _, events = run_red_flag("my knee keeps locking", active_loop="booking_form")
+    assert not [e for e in events if e["event"] == "followup"]
+
+
+def test_a_red_flag_answer_during_the_triage_is_also_the_answer_and_combines_with_the_others():
+    messages, events = run_red_flag("i can't put any weight on it at all",
+                                    slots={"requested_slot": "triage_impact", "triage_onset": "injury"},
+                                    active_loop="triage_form")
+    assert slots_set(events)["triage_impact"] == "cannot_bear_weight"
+    assert slots_set(events)["triage_level"] == "emergency"
+    assert messages[0]["text"].startswith("Please get medical help now.")
 
 
 def test_red_flag_the_check_cannot_name_still_gets_urgent_advice():

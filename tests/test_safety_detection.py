@@ -146,6 +146,19 @@ POSITIVE = [
     ("Training for London. 40 miles a week, no injuries so far, no swelling, the usual niggles. "
      "Tempo run yesterday, felt fine, then today I can't put any weight on my left leg at all "
      "and I have no idea why. Should I just rest?", "cannot_bear_weight"),
+    # --- added for issue #12 (own wording; the issue's table is asserted separately below)
+    ("my toes have gone white and icy since I fell", "circulation"),
+    ("lower leg looks kind of blue and feels cold, no idea why", "circulation"),
+    ("three days after my op the wound is oozing", "after_procedure"),
+    ("got a steroid jab on friday and the knee is swollen and hot now", "after_procedure"),
+    ("post op 2 weeks and my calf is really tender", "after_procedure"),
+    ("my son is 11 and he's limping since the weekend", "child_hip_limp"),
+    ("im 13 and my hip and knee hurt", "child_hip_limp"),
+    ("aching knee that keeps me up at night, and I've had night sweats", "night_pain_unwell"),
+    ("knee throbs in bed, and ive lost a stone without trying", "night_pain_unwell"),
+    ("ive been shivery all day and my knee really hurts", "infection_signs"),
+    ("my knee is warm and swollen", "infection_signs"),
+    ("whacked it on a rock, deep cut and I can see bone", "deformity"),
 ]
 
 BENIGN = [
@@ -219,6 +232,17 @@ BENIGN = [
     "been doing some squats which seem to help a bit. what else can I do?",
     "I've had knee pain on and off for ages, no swelling, no locking, nothing dramatic, but it's "
     "annoying and I want to know if I should see someone",
+    # questions, hypotheticals, settled history (issue #12)
+    "what does it mean when a knee locks?",
+    "is giving way a sign of a ligament tear?",
+    "what if it locks??",
+    "my physio said if it ever swells up or gives way I should come back",
+    "I dislocated my kneecap in 2012, fine since",
+    "had knee surgery years ago and it went fine",
+    "had a cortisone injection 8 months ago which helped",
+    "my feet get cold in winter runs",
+    "I'm trying to lose weight by running at night",
+    "my daughter is 14 and walking normally, her hip is fine",
 ]
 
 # Findings that need the emergency department / emergency number now, not only care today.
@@ -231,6 +255,11 @@ EMERGENCY = [
     "my calf is swollen and I'm short of breath",
     "chest pain since my knee operation",
     "my knee is red hot and swollen and i have a fever",
+    "after the crash my foot is pale and cold",
+    "my foot has gone blue and cold, I didn't hurt it",
+    "got tackled and now i cant feel my foot",
+    "came off my bike onto my knee and it won't bend at all",
+    "my knee is hot and swollen and I've got a fever",
 ]
 SAME_DAY = [
     "my knee keeps locking",
@@ -241,6 +270,10 @@ SAME_DAY = [
     "pins and needles in my foot",
     "heard a pop",
     "my knee swelled up like a balloon",
+    "had an arthroscopy 8 days ago and the scar is weeping and red",
+    "my 14 year old daughter is limping and says her knee and thigh ache",
+    "temperature of 38.5 and my knee aches, it isn't red",
+    "my knee is hot and swollen",
 ]
 
 
@@ -287,3 +320,33 @@ def test_denied_red_flags_are_reported_as_negated():
     result = assess("no swelling and it doesn't lock")
     assert result.flags == []
     assert {m.name for m in result.negated} == {"locking"}
+
+
+# The messages of issue #12's table: what a clinician expects.
+ISSUE_TABLE = [
+    ("had a cortisone injection in my knee last week and now its hot and throbbing", "after_procedure", False),
+    ("had an arthroscopy 8 days ago and the scar is weeping and red", "after_procedure", False),
+    ("after the crash my foot is pale and cold", "circulation", True),
+    ("my knee pain is worse at night and ive been losing weight without dieting", "night_pain_unwell", False),
+    ("my 14 year old daughter is limping and says her knee and thigh ache", "child_hip_limp", False),
+]
+
+
+@pytest.mark.parametrize("text,flag,emergency", ISSUE_TABLE)
+def test_the_issues_missing_red_flags_are_found(text, flag, emergency):
+    found = assess(text)
+    assert flag in [f.name for f in found.flags] and found.emergency == emergency, found
+
+
+def test_a_question_about_locking_is_not_a_report_but_a_real_one_in_the_same_message_is():
+    assert detect_red_flags("what does it mean when a knee locks?") == []
+    found = detect_red_flags("what does it mean when a knee locks? mine's stuck bent since this morning")
+    assert [f.name for f in found] == ["locking"]
+
+
+def test_a_present_or_future_year_does_not_make_a_symptom_history():
+    from datetime import date
+    year = date.today().year
+    assert detect_red_flags("I dislocated my kneecap in 2012") == []
+    assert [f.name for f in detect_red_flags(f"my kneecap dislocated in {year}")] == ["deformity"]
+    assert [f.name for f in detect_red_flags(f"knee gave way in {year + 1} training camp")] == ["giving_way"]

@@ -5,9 +5,10 @@ from pathlib import Path
 import yaml
 
 from actions.triage import ActionStartTriage, ActionTriageAdvice, ValidateTriageForm
+from actions.triage_answers import READERS
 from tests.support.sdk import make_tracker, run_action
 
-ANSWERS = ["pain_location", "triage_duration", "triage_swelling", "triage_instability", "triage_impact"]
+ANSWERS = list(READERS)
 
 
 @lru_cache()
@@ -94,57 +95,84 @@ def test_a_bare_yes_to_swelling_asks_how_much():
     assert slots["triage_swelling"] is None
 
 
-def test_a_yes_to_locking_or_giving_way_ends_the_questions_at_once():
-    filled = {"pain_location": "inside", "triage_duration": "under_1_week", "triage_swelling": "none"}
-    _, slots = form_run("yes", {"triage_instability": "yes"}, requested="triage_instability",
-                        slots=filled)
-    assert slots["triage_instability"] == "yes"
-    assert slots["requested_slot"] is None  # triage_impact is not asked
+def test_an_emergency_answer_ends_the_questions_at_once():
+    filled = {"pain_location": "inside", "triage_onset": "injury"}
+    _, slots = form_run("can't put any weight on it", {"triage_impact": "can't put any weight on it"},
+                        requested="triage_impact", slots=filled)
+    assert slots["triage_impact"] == "cannot_bear_weight"
+    assert slots["requested_slot"] is None  # nothing else could change the advice
+
+
+def test_at_same_day_only_the_questions_that_could_make_it_an_emergency_are_asked():
+    form = ValidateTriageForm()
+    answers = {**{name: None for name in ANSWERS}, "pain_location": "inside", "triage_swelling": "major"}
+    tracker = make_tracker(slots=answers, events=[{"event": "user", "text": "a lot"}], text="a lot",
+                           active_loop="triage_form")
+    import asyncio
+    required = asyncio.run(form.required_slots(ANSWERS, None, tracker, domain()))
+    assert required == ["pain_location", "triage_swelling", "triage_onset", "triage_impact", "triage_unwell"]
 
 
 def test_a_normal_answer_lets_the_form_ask_the_next_question():
     _, slots = form_run("no", {"triage_instability": "no"}, requested="triage_instability",
-                        slots={"pain_location": "front", "triage_duration": "under_1_week",
-                               "triage_swelling": "none"})
+                        slots={"pain_location": "front", "triage_onset": "gradual",
+                               "triage_duration": "under_1_week", "triage_swelling": "none"})
     assert slots["triage_instability"] == "no"
-    assert "requested_slot" not in slots  # Rasa asks the next one (triage_impact)
+    assert slots.get("requested_slot", "triage_impact") == "triage_impact"  # the next question
 
 
 def advice(answers):
     tracker = make_tracker(slots={**{name: None for name in ANSWERS}, **answers})
     messages, events = run_action(ActionTriageAdvice(), tracker, domain())
-    outcome = [e["value"] for e in events if e["event"] == "slot" and e["name"] == "triage_outcome"]
-    return messages, outcome
+    level = [e["value"] for e in events if e["event"] == "slot" and e["name"] == "triage_level"]
+    return messages, level
+
+
+CALM = {"pain_location": "outside", "triage_onset": "gradual", "triage_duration": "under_1_week",
+        "triage_swelling": "none", "triage_instability": "no", "triage_impact": "running_only",
+        "triage_night_pain": "no", "triage_unwell": "no", "triage_surgery": "no"}
 
 
 def test_advice_self_care_explains_by_location_then_gives_a_time_frame():
-    messages, outcome = advice({"pain_location": "outside", "triage_duration": "under_1_week",
-                                "triage_swelling": "none", "triage_instability": "no",
-                                "triage_impact": "running_only"})
-    assert [m["response"] for m in messages] == ["utter_triage_explanation", "utter_triage_self_care"]
-    assert outcome == ["self_care"]
+    messages, level = advice(CALM)
+    assert messages[0]["response"] == "utter_triage_explanation"
+    assert "1-2 weeks" in messages[1]["text"] and "book a physio" in messages[1]["text"]
+    assert level == ["self_care"]
 
 
-def test_advice_physio_names_the_reasons():
-    messages, outcome = advice({"pain_location": "front", "triage_duration": "over_3_weeks",
-                                "triage_swelling": "mild", "triage_instability": "no",
-                                "triage_impact": "running_only"})
-    assert [m["response"] for m in messages] == ["utter_triage_explanation", "utter_triage_see_physio"]
-    assert messages[1]["triage_reason"] == (
-        "it has been hurting for more than three weeks and the knee swells")
-    assert outcome == ["physio"]
+def test_advice_physio_names_the_reasons_and_offers_a_booking():
+    messages, level = advice({**CALM, "triage_duration": "over_3_weeks", "triage_swelling": "mild"})
+    assert "assessed by a physio" in messages[1]["text"]
+    assert "more than about three weeks and the knee swells a little" in messages[1]["text"]
+    assert "/book_appointment" in [b["payload"] for b in messages[1]["buttons"]]
+    assert level == ["physio"]
 
 
-def test_advice_urgent_leaves_the_advice_to_action_red_flag_and_keeps_the_answers():
-    messages, outcome = advice({"pain_location": "inside", "triage_duration": "under_1_week",
-                                "triage_swelling": "none", "triage_instability": "yes"})
-    assert [m["response"] for m in messages] == ["utter_triage_urgent"]
-    assert "locks or gives way" in messages[0]["triage_reason"]
-    assert outcome == ["urgent"]
+def test_advice_same_day_is_the_urgent_advice_itself_without_a_booking():
+    messages, level = advice({**CALM, "triage_instability": "locked"})
+    [message] = messages
+    assert message["text"].startswith("Please stop running and get your knee checked today.")
+    assert not message.get("buttons")
+    assert level == ["same_day"]
 
 
-def test_a_describing_message_that_says_it_gives_way_goes_straight_to_the_advice():
-    _, slots = form_run("my knee gives way on the inside of the knee when i run", candidates={},
+def test_after_urgent_advice_at_the_same_level_the_end_of_the_questions_just_confirms_it():
+    tracker = make_tracker(slots={**{name: None for name in ANSWERS}, **CALM,
+                                  "triage_flags": ["locking:same_day"], "triage_level": "same_day"})
+    messages, _ = run_action(ActionTriageAdvice(), tracker, domain())
+    assert [m["response"] for m in messages] == ["utter_triage_advice_stands"]
+
+
+def test_a_later_answer_that_raises_the_level_gets_the_new_advice():
+    tracker = make_tracker(slots={**{name: None for name in ANSWERS}, **CALM, "triage_unwell": "fever",
+                                  "triage_swelling": "mild",
+                                  "triage_flags": ["infection_signs:same_day"], "triage_level": "same_day"})
+    messages, _ = run_action(ActionTriageAdvice(), tracker, domain())
+    assert messages[0]["text"].startswith("Please get medical help now.")
+
+
+def test_a_describing_message_that_says_it_is_stuck_asks_only_what_could_make_it_an_emergency():
+    _, slots = form_run("my knee is stuck bent since this morning, on the inside", candidates={},
                         starting=True, intent="describe_symptoms")
-    assert slots["triage_instability"] == "yes"
-    assert slots["requested_slot"] is None
+    assert slots["triage_instability"] == "locked"
+    assert slots.get("requested_slot") in (None, "triage_onset")

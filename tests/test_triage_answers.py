@@ -6,7 +6,6 @@ import pytest
 import yaml
 
 from actions import triage_answers as answers
-from actions.triage import PHYSIO, SELF_CARE, URGENT, in_words, recommend
 
 TODAY = date(2026, 11, 22)  # a Sunday
 
@@ -115,7 +114,7 @@ def test_every_value_the_readers_give_is_a_value_of_the_slot_in_the_domain():
     domain = yaml.safe_load((Path(__file__).parents[1] / "domain.yml").read_text())
     samples = {"pain_location": LOCATIONS, "triage_duration": DURATIONS,
                "triage_swelling": SWELLING, "triage_instability": INSTABILITY,
-               "triage_impact": IMPACT}
+               "triage_impact": IMPACT, **{slot: table for slot, (_, table) in NEW_QUESTIONS.items()}}
     required = domain["forms"]["triage_form"]["required_slots"]
     assert sorted(required) == sorted(answers.READERS)
     for slot, table in samples.items():
@@ -124,35 +123,51 @@ def test_every_value_the_readers_give_is_a_value_of_the_slot_in_the_domain():
         assert produced <= allowed, slot
 
 
-# --- the recommendation -----------------------------------------------------------------------
-def test_a_recent_mild_niggle_is_self_care():
-    assert recommend({"triage_duration": "under_1_week", "triage_swelling": "none",
-                      "triage_instability": "no", "triage_impact": "running_only"}) == (SELF_CARE, [])
+# The questions that decide the level (issue #12): typed answers in runners' words.
+NEW_QUESTIONS = {
+    "triage_onset": (answers.read_onset, [
+        ("twisted it at football", "injury"), ("fell on it on a trail", "injury"),
+        ("heard a pop when I turned", "injury"), ("came on slowly, no injury", "gradual"),
+        ("nope, nothing happened, it just started hurting", "gradual"), ("didn't fall or anything", "gradual"),
+        ("not sure", "unsure"), ("hmm", None)]),
+    "triage_night_pain": (answers.read_night_pain, [
+        ("yes it wakes me up most nights", "yes"), ("aches when i'm resting on the sofa", "yes"),
+        ("no, sleeps fine", "no"), ("nope", "no"), ("only when I run", "no"), ("dunno", "unsure")]),
+    "triage_unwell": (answers.read_unwell, [
+        ("had a temperature last night", "fever"), ("shivery and hot", "fever"),
+        ("lost weight without trying and feel run down", "unwell"), ("night sweats", "unwell"),
+        ("no, i feel fine", "no"), ("no fever", "no"), ("not sure", "unsure")]),
+    "triage_surgery": (answers.read_surgery, [
+        ("had a steroid injection 2 weeks ago", "recent"), ("arthroscopy last month", "recent"),
+        ("no", "no"), ("surgery years ago, fine since", "no"), ("cortisone jab 8 months ago", "no")]),
+    "triage_age": (answers.read_age, [
+        ("I'm 34", "adult"), ("she's 14", "child"), ("he is 9", "child"), ("64", "older"),
+        ("a teenager", "child"), ("not sure", "unsure")]),
+}
+# Typed answers that decide between levels in the older questions too.
+MORE = [
+    (answers.read_impact, "can't put any weight on it", "cannot_bear_weight"),
+    (answers.read_impact, "i'm limping a bit", "limping"),
+    (answers.read_instability, "it's stuck bent and i can't straighten it", "locked"),
+    (answers.read_swelling, "it swells up after every run and goes down in a day or two", "recurring"),
+]
 
 
-def test_not_sure_answers_alone_do_not_change_the_outcome():
-    outcome, _ = recommend({"pain_location": "unsure", "triage_duration": "unsure",
-                            "triage_swelling": "unsure", "triage_instability": "unsure",
-                            "triage_impact": "unsure"})
-    assert outcome == SELF_CARE
+@pytest.mark.parametrize("slot,text,expected", [
+    (slot, text, expected) for slot, (_, table) in NEW_QUESTIONS.items() for text, expected in table])
+def test_reads_the_questions_that_decide_the_level(slot, text, expected):
+    assert NEW_QUESTIONS[slot][0](text) == expected
 
 
-@pytest.mark.parametrize("slot,value", [
-    ("triage_duration", "over_3_weeks"), ("triage_swelling", "mild"),
-    ("triage_instability", "catches"), ("triage_impact", "daily_life")])
-def test_persisting_swelling_catching_or_daily_impact_means_see_a_physio(slot, value):
-    outcome, reasons = recommend({"triage_duration": "1_to_3_weeks", slot: value})
-    assert outcome == PHYSIO and len(reasons) == 1
+@pytest.mark.parametrize("reader,text,expected", MORE, ids=[m[1] for m in MORE])
+def test_reads_what_separates_urgent_from_routine(reader, text, expected):
+    assert reader(text) == expected
 
 
-@pytest.mark.parametrize("slot,value", [("triage_swelling", "major"), ("triage_instability", "yes")])
-def test_big_swelling_or_locking_and_giving_way_is_urgent_whatever_else(slot, value):
-    outcome, reasons = recommend({"triage_duration": "over_3_weeks", "triage_impact": "daily_life",
-                                  slot: value})
-    assert outcome == URGENT
-    assert reasons and all("three weeks" not in reason for reason in reasons)
+def test_someone_elses_knee_or_school_words_make_the_age_question_worth_asking():
+    assert answers.may_be_a_child("my daughter's knee hurts after netball")
+    assert not answers.may_be_a_child("my knee hurts after my long run")
+    assert answers.age_in_description("my 14 year old has knee pain") == "child"
+    assert answers.age_in_description("I'm 64 and my knee aches") == "older"
+    assert answers.age_in_description("I ran 10k") is None
 
-
-def test_reasons_read_as_a_sentence():
-    assert in_words(["a"]) == "a"
-    assert in_words(["a", "b", "c"]) == "a, b and c"

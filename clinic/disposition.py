@@ -1,0 +1,266 @@
+"""The disposition rule: from everything a runner has told us, how urgently and where
+they should get their knee seen. One function (`decide`), written to be read and signed
+by a physio; docs/safety.md gives it in plain words with its sources (NHS knee pain and
+NHS 111 advice, NICE CKS on knee pain, septic arthritis, DVT and SUFE, the Ottawa knee
+rules, sports-physio red-flag screening).
+
+Five levels, most urgent first; the most urgent level any finding reaches wins:
+- emergency: the emergency number or emergency department now;
+- same_day:  a GP, urgent care or the urgent advice line today;
+- soon:      a GP or physio within a few days;
+- physio:    book a physio assessment;
+- self_care: what to do, for how long, and what should change the plan.
+
+The findings come from two places: red flags the deterministic check found in the user's
+words (clinic.safety) and the triage answers (slot values, actions/triage_answers.py).
+`advice` turns a decision into the words both action_red_flag and the triage use.
+"""
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
+
+from clinic.safety import RedFlag
+
+EMERGENCY, SAME_DAY, SOON, PHYSIO, SELF_CARE = "emergency", "same_day", "soon", "physio", "self_care"
+LEVELS = (EMERGENCY, SAME_DAY, SOON, PHYSIO, SELF_CARE)  # most urgent first
+
+
+@dataclass
+class Disposition:
+    level: str = SELF_CARE
+    reasons: List[str] = field(default_factory=list)  # why, in plain words, most urgent first
+
+    def at_least(self, level: str) -> bool:
+        return LEVELS.index(self.level) <= LEVELS.index(level)
+
+
+# Why each red flag matters: (its level, one plain sentence). Emergency variants first.
+FLAG_REASONS: Dict[Tuple[str, str], str] = {
+    ("deformity", EMERGENCY):
+        "A knee or kneecap that looks out of place or the wrong shape, or a deep wound, needs to be seen "
+        "in an emergency department straight away. Don't try to push it back yourself; keep the leg "
+        "still and supported.",
+    ("circulation", EMERGENCY):
+        "A cold, pale or blue foot or leg can mean its blood supply is cut off, which can't wait.",
+    ("dvt_signs", EMERGENCY):
+        "Breathlessness or chest pain, especially with a painful or swollen calf, or after surgery or a "
+        "long journey, can be a sign of a blood clot in the lungs. Don't wait to see if it settles.",
+    ("dvt_signs", SAME_DAY):
+        "A swollen, hot, red or tender calf can be a sign of a blood clot in the leg (DVT), which needs "
+        "checking today, not in a few days.",
+    ("infection_signs", EMERGENCY):
+        "A hot, red or swollen knee together with a fever, shivers or feeling very unwell can be a sign "
+        "of an infection in the joint, which needs treatment straight away.",
+    ("infection_signs", SAME_DAY):
+        "A hot, red or swollen knee, or a fever or shivers with a painful knee, needs checking today to "
+        "rule out an infection.",
+    ("cannot_bear_weight", EMERGENCY):
+        "Not being able to put weight on your leg after an injury (a fall, a twist, a pop or the knee "
+        "giving way) needs checking straight away, to rule out a broken bone or a serious ligament "
+        "injury.",
+    ("cannot_bear_weight", SAME_DAY): "Not being able to put weight on your leg needs checking today.",
+    ("after_procedure", SAME_DAY):
+        "After a recent operation or injection, a wound that weeps, reddens or opens, a knee that turns "
+        "hot, red or swollen, a fever, or calf pain needs checking today, to rule out an infection or "
+        "a clot.",
+    ("child_hip_limp", SAME_DAY):
+        "A child or teenager who limps, or has hip, groin or thigh pain with knee pain, should be seen "
+        "by a doctor today: hip problems of growing bones often show up as knee pain.",
+    ("pop_with_swelling", SAME_DAY):
+        "A pop at the time of an injury, or swelling after a fall or twist, can mean an injury inside "
+        "the knee, for example to a ligament or cartilage.",
+    ("rapid_swelling", SAME_DAY):
+        "Swelling that comes up quickly or is large can mean there is bleeding inside the joint.",
+    ("locking", EMERGENCY):
+        "A knee you can't move at all after an injury needs checking straight away for a fracture or "
+        "dislocation.",
+    ("locking", SAME_DAY):
+        "A knee that is locked, stuck and won't straighten, can mean something is caught inside the "
+        "joint.",
+    ("locking", SOON):
+        "A knee that keeps catching or locking, even if it frees itself, can mean something is catching "
+        "inside the joint.",
+    ("giving_way", SAME_DAY):
+        "A knee that gives way after an injury can mean the structures that hold it steady are injured.",
+    ("giving_way", SOON):
+        "A knee that keeps giving way can mean the structures that hold it steady are not doing their "
+        "job.",
+    ("numbness", EMERGENCY):
+        "Numbness or pins and needles in your foot after an injury can mean a nerve or blood vessel is "
+        "damaged.",
+    ("numbness", SAME_DAY):
+        "Numbness, tingling, pins and needles or weakness in your leg or foot can mean a nerve, or the "
+        "blood supply, is being affected.",
+    ("night_pain_unwell", SOON):
+        "Pain at night or at rest together with weight loss, night sweats or feeling unwell should be "
+        "checked by a doctor soon, to rule out causes other than running.",
+}
+GENERAL_REASON = (
+    "Some knee symptoms need checking quickly: a knee that locks, gives way or swells up fast, a pop, "
+    "numbness or pins and needles, or not being able to put weight on it."
+)
+
+
+def flag_level(flag: RedFlag) -> str:
+    """The level one red flag reaches on its own."""
+    if flag.emergency:
+        return EMERGENCY
+    if flag.name == "night_pain_unwell" or flag.settled:
+        return SOON
+    return SAME_DAY
+
+
+def flag_finding(flag: RedFlag) -> Tuple[str, str]:
+    level = flag_level(flag)
+    return level, FLAG_REASONS.get((flag.name, level)) or GENERAL_REASON
+
+
+def decide(answers: Mapping[str, Any], flags: Iterable[Tuple[str, str]] = ()) -> Disposition:
+    """The level from the triage answers (slot name -> value) and the red-flag findings
+    (level, reason) seen in the conversation. Read it top to bottom: each line is one
+    finding from the level spec."""
+    a = answers.get
+    injury = a("triage_onset") == "injury"
+    swollen = a("triage_swelling") in ("mild", "recurring", "major")
+    fever = a("triage_unwell") == "fever"
+    found: List[Tuple[str, str]] = list(flags)
+
+    def finding(level: str, reason: str) -> None:
+        found.append((level, reason))
+
+    # --- emergency
+    if injury and a("triage_impact") == "cannot_bear_weight":
+        finding(EMERGENCY, FLAG_REASONS[("cannot_bear_weight", EMERGENCY)])
+    if fever and (swollen or a("triage_hot") == "yes"):
+        finding(EMERGENCY, FLAG_REASONS[("infection_signs", EMERGENCY)])
+    # --- same day
+    if a("triage_impact") == "cannot_bear_weight" and not injury:
+        finding(SAME_DAY, FLAG_REASONS[("cannot_bear_weight", SAME_DAY)])
+    if a("triage_instability") == "locked":
+        finding(SAME_DAY, FLAG_REASONS[("locking", SAME_DAY)])
+    if injury and a("triage_instability") in ("yes", "episodes"):
+        finding(SAME_DAY, FLAG_REASONS[("giving_way", SAME_DAY)])
+    if a("triage_swelling") == "major":
+        finding(SAME_DAY, FLAG_REASONS[("pop_with_swelling" if injury else "rapid_swelling", SAME_DAY)])
+    if fever:
+        finding(SAME_DAY, FLAG_REASONS[("infection_signs", SAME_DAY)])
+    if a("triage_surgery") == "recent" and (swollen or fever):
+        finding(SAME_DAY, FLAG_REASONS[("after_procedure", SAME_DAY)])
+    if a("triage_age") == "child" and a("triage_impact") == "limping":
+        finding(SAME_DAY, FLAG_REASONS[("child_hip_limp", SAME_DAY)])
+    # --- within a few days
+    if a("triage_night_pain") == "yes" and a("triage_unwell") == "unwell":
+        finding(SOON, FLAG_REASONS[("night_pain_unwell", SOON)])
+    if a("triage_night_pain") == "yes":
+        finding(SOON, "Pain that wakes you at night or aches at rest should be checked within a few days.")
+    if a("triage_instability") in ("yes", "episodes") and not injury:
+        finding(SOON, FLAG_REASONS[("giving_way", SOON)])
+    if a("triage_swelling") == "recurring":
+        finding(SOON, "Swelling that keeps coming back after runs needs a proper look within a few days.")
+    # --- physio assessment
+    if a("triage_duration") == "over_3_weeks":
+        finding(PHYSIO, "it has been hurting for more than about three weeks")
+    if a("triage_swelling") == "mild":
+        finding(PHYSIO, "the knee swells a little")
+    if a("triage_instability") == "catches":
+        finding(PHYSIO, "it clicks or catches")
+    if a("triage_impact") in ("daily_life", "limping"):
+        finding(PHYSIO, "it is getting worse or bothers you outside running")
+    if injury:
+        finding(PHYSIO, "it started with an injury")
+    if a("triage_age") == "child":
+        finding(PHYSIO, "a growing knee is best checked by a physio rather than managed alone")
+    if a("triage_surgery") == "recent":
+        finding(PHYSIO, "you had an operation or injection in that knee recently")
+
+    if not found:
+        return Disposition(SELF_CARE, [])
+    level = min((level for level, _ in found), key=LEVELS.index)
+    reasons = []
+    for finding_level, reason in sorted(found, key=lambda f: LEVELS.index(f[0])):
+        if finding_level == level and reason not in reasons:
+            reasons.append(reason)
+    return Disposition(level, reasons)
+
+
+# --- the words -------------------------------------------------------------------------------
+
+def _sentence_list(reasons: List[str]) -> str:
+    """["a", "b", "c"] -> "a, b and c"."""
+    return reasons[0] if len(reasons) == 1 else ", ".join(reasons[:-1]) + " and " + reasons[-1]
+
+
+def _why(reasons: List[str]) -> str:
+    """Red-flag reasons are sentences; the milder ones are clauses after "Because"."""
+    if not reasons:
+        return ""
+    if all(reason[:1].isupper() for reason in reasons):
+        return " ".join(reasons)
+    clauses = [r for r in reasons if not r[:1].isupper()]
+    sentences = [r for r in reasons if r[:1].isupper()]
+    return " ".join(sentences + [f"Because {_sentence_list(clauses)}, it is worth having it checked."])
+
+
+def advice(decision: Disposition, routes: Mapping[str, str], clinic_name: str, clinic_phone: str,
+           clinic_open: Optional[bool] = None) -> str:
+    """The advice for a level, with the country's emergency number and urgent routes."""
+    emergency, department = routes["emergency_number"], routes["emergency_department"]
+    line, urgent_care = routes["urgent_line"], routes["urgent_care"]
+    why = _why(decision.reasons)
+    escalate = (f"If you can't put weight on your leg, it looks out of place, your foot turns cold, pale "
+                f"or numb, or you get a fever with a hot swollen knee, breathlessness or chest pain, call "
+                f"{emergency} or go to {department} straight away.")
+    if decision.level == EMERGENCY:
+        parts = [f"Please get medical help now. {why}",
+                 f"Call {emergency} or go to {department} now. Stop running, and don't drive yourself."]
+    elif decision.level == SAME_DAY:
+        parts = [f"Please stop running and get your knee checked today. {why or GENERAL_REASON}",
+                 f"See a GP today, go to {urgent_care}, or contact {line}; please don't wait for a "
+                 f"routine appointment. {escalate}"]
+    elif decision.level == SOON:
+        parts = [f"Please see a GP or a physio within the next few days, not weeks. {why}",
+                 "It isn't an emergency, but it needs a proper check soon; ease off running until then. "
+                 f"If it suddenly gets worse, the knee locks or swells up quickly, or you feel feverish, "
+                 f"get it checked today ({line}). {escalate}"]
+    elif decision.level == PHYSIO:
+        parts = [f"I'd recommend having it assessed by a physio rather than managing it on your own. {why}",
+                 "A physio can find out what is going on and give you a plan. Meanwhile run only as much "
+                 "as stays comfortable, keep active with low-impact exercise, and avoid what flares it. "
+                 "If the knee locks, gives way, swells up quickly or you can't put weight on it, get it "
+                 "checked the same day."]
+    else:
+        parts = ["From what you've told me, it's reasonable to start with self-care:\n"
+                 "- Run less for now (shorter, flatter, easier) or take a few days off\n"
+                 "- Stay active with cycling, swimming or walking if they're pain-free\n"
+                 "- Start gentle strengthening, and ice after activity if it helps",
+                 "It should be clearly better within 1-2 weeks of easing off. If it isn't, gets worse, "
+                 "or starts to bother you in daily life, please book a physio; if it locks, gives way, "
+                 "swells up quickly or you can't put weight on it, get it checked the same day."]
+    closing = "This is general advice based on what you wrote, not a diagnosis."
+    if decision.at_least(SOON):
+        # Not sure where to go: the urgent route always, the clinic only as well, never alone.
+        closing += f" If you're not sure where to go, contact {line}"
+        closing += (f"; for anything that isn't urgent, {clinic_name} is on {clinic_phone}."
+                    if clinic_open is not False else ".")
+    if decision.at_least(SAME_DAY):
+        closing += " You can still ask me anything else."
+    return "\n\n".join(parts + [closing])
+
+
+# --- which questions decide the level --------------------------------------------------------
+# In the order they are asked. Age only when the user may be a child (or writes for someone).
+QUESTIONS = ["pain_location", "triage_onset", "triage_duration", "triage_swelling", "triage_instability",
+             "triage_impact", "triage_night_pain", "triage_unwell", "triage_surgery", "triage_age"]
+# At a level, the questions whose answers could still make it more urgent.
+COULD_RAISE = {
+    EMERGENCY: [],
+    SAME_DAY: ["triage_onset", "triage_impact", "triage_unwell"],
+    SOON: ["triage_onset", "triage_swelling", "triage_instability", "triage_impact", "triage_unwell",
+           "triage_surgery", "triage_age"],
+}
+
+
+def questions_to_ask(decision: Disposition, answers: Mapping[str, Any], ask_age: bool) -> List[str]:
+    """The questions still open (no answer yet) that matter at this level."""
+    wanted = COULD_RAISE.get(decision.level, QUESTIONS)
+    return [slot for slot in QUESTIONS
+            if slot in wanted and answers.get(slot) is None and (slot != "triage_age" or ask_age)]

@@ -1,0 +1,119 @@
+"""The disposition rule (clinic/disposition.py) and its words: the level from triage answers
+and red flags, and the advice each level gives with the country's routes."""
+import pytest
+
+from clinic.disposition import (EMERGENCY, LEVELS, PHYSIO, SAME_DAY, SELF_CARE, SOON, Disposition,
+                                advice, decide, flag_finding, questions_to_ask)
+from clinic.safety import detect_red_flags
+from clinic.settings import CARE_ROUTES, care_routes
+
+CALM = {"pain_location": "front", "triage_onset": "gradual", "triage_duration": "under_1_week",
+        "triage_swelling": "none", "triage_instability": "no", "triage_impact": "running_only",
+        "triage_night_pain": "no", "triage_unwell": "no", "triage_surgery": "no"}
+
+
+def level(**changes):
+    return decide({**CALM, **changes}).level
+
+
+def test_a_recent_mild_niggle_is_self_care_and_not_sure_changes_nothing():
+    assert level() == SELF_CARE
+    assert level(**{slot: "unsure" for slot in CALM}) == SELF_CARE
+
+
+@pytest.mark.parametrize("changes,expected", [
+    # emergency
+    ({"triage_onset": "injury", "triage_impact": "cannot_bear_weight"}, EMERGENCY),
+    ({"triage_unwell": "fever", "triage_swelling": "mild"}, EMERGENCY),
+    # same day
+    ({"triage_impact": "cannot_bear_weight"}, SAME_DAY),
+    ({"triage_instability": "locked"}, SAME_DAY),
+    ({"triage_onset": "injury", "triage_instability": "yes"}, SAME_DAY),
+    ({"triage_swelling": "major"}, SAME_DAY),
+    ({"triage_unwell": "fever"}, SAME_DAY),
+    ({"triage_surgery": "recent", "triage_swelling": "mild"}, SAME_DAY),
+    ({"triage_age": "child", "triage_impact": "limping"}, SAME_DAY),
+    # within days
+    ({"triage_night_pain": "yes", "triage_unwell": "unwell"}, SOON),
+    ({"triage_night_pain": "yes"}, SOON),
+    ({"triage_instability": "yes"}, SOON),  # episodes that settle, no injury
+    ({"triage_swelling": "recurring", "triage_duration": "over_3_weeks"}, SOON),
+    # physio
+    ({"triage_duration": "over_3_weeks"}, PHYSIO),
+    ({"triage_swelling": "mild"}, PHYSIO),
+    ({"triage_instability": "catches"}, PHYSIO),
+    ({"triage_impact": "daily_life"}, PHYSIO),
+    ({"triage_age": "child"}, PHYSIO),  # a child's knee pain without a limp or hip pain
+])
+def test_each_finding_of_the_level_spec(changes, expected):
+    assert level(**changes) == expected
+
+
+def test_the_most_urgent_finding_wins_and_its_reasons_are_given():
+    decision = decide({**CALM, "triage_duration": "over_3_weeks", "triage_swelling": "major"})
+    assert decision.level == SAME_DAY
+    assert decision.reasons and all("three weeks" not in r for r in decision.reasons)
+
+
+def test_red_flags_in_words_combine_with_answers():
+    flags = [flag_finding(f) for f in detect_red_flags("after the crash my foot is pale and cold")]
+    assert decide(CALM, flags).level == EMERGENCY
+    flags = [flag_finding(f) for f in detect_red_flags(
+        "my knee pain is worse at night and ive been losing weight without dieting")]
+    assert decide(CALM, flags).level == SOON
+    settled = [flag_finding(f) for f in detect_red_flags(
+        "my knee gives way every couple of weeks when I turn, then it's fine again")]
+    assert decide(CALM, settled).level == SOON
+
+
+def test_questions_only_those_that_can_still_raise_the_level_and_are_open():
+    assert questions_to_ask(Disposition(EMERGENCY), {}, ask_age=True) == []
+    assert questions_to_ask(Disposition(SAME_DAY), {"triage_onset": "injury"}, ask_age=False) == [
+        "triage_impact", "triage_unwell"]
+    routine = questions_to_ask(Disposition(SELF_CARE), {"pain_location": "front"}, ask_age=False)
+    assert routine[0] == "triage_onset" and "pain_location" not in routine
+    assert "triage_age" not in routine
+    assert "triage_age" in questions_to_ask(Disposition(SELF_CARE), {}, ask_age=True)
+
+
+ROUTES = CARE_ROUTES["GB"]
+
+
+def words(level_name, reasons=None, **kwargs):
+    return advice(Disposition(level_name, reasons or []), ROUTES, "Example Physio", "+1 555 0100",
+                  **kwargs)
+
+
+def test_each_level_has_its_own_words_and_next_step():
+    texts = {name: words(name, ["it has been hurting for more than about three weeks"]
+                         if name in (PHYSIO,) else None) for name in LEVELS}
+    assert "Call 999 or go to A&E now" in texts[EMERGENCY]
+    assert "checked today" in texts[SAME_DAY] and "NHS 111" in texts[SAME_DAY]
+    assert "minor injuries unit" in texts[SAME_DAY]
+    assert "within the next few days" in texts[SOON]
+    assert "assessed by a physio" in texts[PHYSIO] and "three weeks" in texts[PHYSIO]
+    assert "1-2 weeks" in texts[SELF_CARE] and "book a physio" in texts[SELF_CARE]
+    assert len(set(texts.values())) == 5
+    for text in texts.values():
+        assert "not a diagnosis" in text
+        assert "mg" not in text and "ibuprofen" not in text.lower()
+
+
+def test_not_sure_where_to_go_never_points_only_to_the_clinic():
+    for open_now in (True, False, None):
+        text = words(SAME_DAY, clinic_open=open_now)
+        assert "If you're not sure where to go, contact NHS 111" in text
+    assert "Example Physio" not in words(SAME_DAY, clinic_open=False)
+
+
+@pytest.mark.parametrize("country,number,route", [
+    ("GB", "999", "NHS 111"), ("NL", "112", "huisartsenpost"), ("US", "911", "urgent care center")])
+def test_the_clinics_country_names_its_emergency_number_and_urgent_route(country, number, route):
+    routes = care_routes({"country": country})
+    text = advice(Disposition(SAME_DAY), routes, "X", "1") + advice(Disposition(EMERGENCY), routes, "X", "1")
+    assert f"call {number}" in text.lower() and route in text
+
+
+def test_a_clinic_can_override_a_route():
+    routes = care_routes({"country": "GB", "urgent_care": {"urgent_line": "the Sampletown urgent line"}})
+    assert routes["urgent_line"] == "the Sampletown urgent line" and routes["emergency_number"] == "999"
