@@ -246,6 +246,11 @@ def test_a_stored_conversation_id_or_a_named_session_gets_nobody_into_a_conversa
         assert stored_soon(servers, stored, ["/greet"]) == ["/greet"]
         intruders = conversation_id(intruder.token)
         assert stored_soon(servers, intruders, ["/ask_contact"]) == ["/ask_contact"]
+        # Over REST the session id is only a REST sender: another conversation.
+        assert servers.say(token, "/ask_contact")
+        time.sleep(1)
+        assert stored_user_texts(servers, stored) == ["/greet"]
+        assert not any("hello@clinic.example.com" in text for text in patient.replies)
         # The patient's own browser, presenting its token after a reload, continues.
         patient.close()
         patient = WebchatClient(servers, servers.webchat_url)
