@@ -13,7 +13,7 @@ SPACY_DIR := build/spacy_pipeline
 TOKENIZER := build/minilm/tokenizer.json
 STAMP     := $(VENV)/.installed
 
-.PHONY: run test shell train evaluate bench clean setup spacy validate telegram-webhook webchat chromium haproxy docker-compose staff-user retention
+.PHONY: run test shell train evaluate vignettes bench clean setup spacy validate telegram-webhook webchat chromium haproxy docker-compose staff-user retention
 
 run: setup train webchat $(if $(filter-out 1,$(REPLICAS)),haproxy) ## Start the assistant on localhost (REPLICAS=3: three servers behind HAProxy, needs DATABASE_URL)
 	$(PY) scripts/run.py $(if $(REPLICAS),--replicas $(REPLICAS))
@@ -34,6 +34,10 @@ validate: setup
 
 evaluate: setup train ## Model-quality report on the held-out messages (CV=1: also 5-fold cross-validation)
 	$(PY) scripts/evaluate.py $(if $(filter-out 0,$(CV)),--cross-validation)
+	$(PY) scripts/vignettes.py
+
+vignettes: setup train ## Triage vignettes through the real assistant: level accuracy, safe rate, under/over-triage (reports/vignettes.json)
+	$(PY) scripts/vignettes.py
 
 bench: setup train $(if $(filter-out 1,$(REPLICAS)),haproxy) ## Reply times and throughput (REPLICAS=3: 1 vs 3 servers; PROFILE=1: where a turn's time goes)
 	$(PY) scripts/bench.py $(if $(REPLICAS),--replicas $(REPLICAS)) $(if $(PROFILE),--profile)

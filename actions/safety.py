@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from clinic.disposition import (EMERGENCY, FLAG_REASONS, GENERAL_REASON, SAME_DAY, Disposition,
                                 advice, decide, flag_finding, questions_to_ask)
-from clinic.safety import detect_red_flags
+from clinic.safety import assess, detect_red_flags
 from clinic.settings import care_routes, clinic_slots
 from actions.triage_answers import READERS, may_be_a_child
 
@@ -74,6 +74,10 @@ class ActionRedFlag(Action):
             if value not in (None, "unclear_yes"):
                 answers[requested] = value
                 events.append(SlotSet(requested, value))
+        if not flags and events and assess(text).negated:
+            # A triage answer that only denies red flags ("no, it hasn't locked or given way"):
+            # the answer, not an alarm (negated mentions never alarm); the form goes on.
+            return events
         findings = [flag_finding(flag) for flag in flags]
         if not flags and not stored_findings(tracker):
             # The classifier's red flag in words the check does not know, or a button.

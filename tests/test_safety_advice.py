@@ -220,3 +220,11 @@ def test_ordinary_messages_are_left_alone():
     parsed = detect(message)
     assert parsed["intent"] == {"name": "ask_shoes", "confidence": 0.97}
     assert "red_flag_detector" not in parsed and parsed["entities"] == []
+
+
+def test_a_triage_answer_that_only_denies_red_flags_is_an_answer_not_an_alarm():
+    messages, events = run_red_flag("nope, it hasn't locked or given way",
+                                    slots={"requested_slot": "triage_instability"},
+                                    active_loop="triage_form")
+    assert messages == []
+    assert slots_set(events) == {"triage_instability": "no"}

@@ -1,0 +1,130 @@
+"""`make vignettes`: drive every triage vignette through the real trained assistant and
+report how well its level of care matches the clinicians' gold level.
+
+The trained model in models/ for the current data (or --model / KNEE_MODEL) is loaded
+in-process with the real action server, as tests/conftest.py does; each vignette is a new
+conversation (clinic/vignettes.py answers the assistant's questions in the vignette's
+typed words). Prints exact-level accuracy, safe rate (gold level or more urgent),
+under-triage of emergency and same-day vignettes, over-triage of self-care and physio
+vignettes, and the issue #12 bars; writes everything to reports/vignettes.json.
+It is a report, not a gate: it exits 0 whatever the numbers.
+
+Never tune against the vignettes (see the header of the vignette file): fix general
+causes, not a vignette's phrasing.
+"""
+import argparse
+import warnings
+
+warnings.filterwarnings("ignore")
+import asyncio
+import json
+import logging
+import os
+import sys
+import time
+import uuid
+from pathlib import Path
+
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT))
+
+from clinic import vignettes  # noqa: E402
+from tests.support.processes import BIN, ManagedProcess, free_port, wait_for_url  # noqa: E402
+
+REPORT = PROJECT_ROOT / "reports" / "vignettes.json"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", help="model file (default: the one for the current data)")
+    parser.add_argument("--only", nargs="*", help="vignette ids to run")
+    parser.add_argument("--file", default=str(vignettes.VIGNETTES))
+    parser.add_argument("--show", action="store_true", help="print each vignette's questions and answers")
+    args = parser.parse_args()
+    logging.disable(logging.WARNING)
+
+    from clinic.training import train_if_needed
+    model = Path(args.model or os.environ.get("KNEE_MODEL") or train_if_needed())
+    cases = [v for v in vignettes.load(Path(args.file)) if not args.only or v["id"] in args.only]
+
+    port = free_port()
+    server = ManagedProcess([str(BIN / "rasa"), "run", "actions", "--actions", "actions",
+                             "--port", str(port)], log_name="vignette-actions")
+    try:
+        wait_for_url(f"http://127.0.0.1:{port}/health", server.process, timeout=120)
+        results = asyncio.run(run_all(model, f"http://127.0.0.1:{port}/webhook", cases, args.show))
+    finally:
+        server.stop()
+
+    summary = vignettes.score(results)
+    met = vignettes.bars_met(summary)
+    print_report(summary, met, results)
+    REPORT.parent.mkdir(exist_ok=True)
+    REPORT.write_text(json.dumps({
+        "model": model.name, "vignette_file": str(Path(args.file).relative_to(PROJECT_ROOT)),
+        "summary": summary, "bars": {k: {"bar": list(vignettes.BARS[k]), "met": v} for k, v in met.items()},
+        "results": [vignettes.as_dict(r) for r in results],
+    }, indent=2))
+    print(f"\nwritten to {REPORT.relative_to(PROJECT_ROOT)}")
+    return 0
+
+
+async def run_all(model: Path, action_url: str, cases, show: bool):
+    from rasa.core.agent import Agent
+    from rasa.utils.endpoints import EndpointConfig
+
+    agent = Agent.load(str(model), action_endpoint=EndpointConfig(action_url))
+    loop = asyncio.get_running_loop()
+    results = []
+    started = time.time()
+    for case in cases:
+        sender = f"vignette-{case['id']}-{uuid.uuid4().hex[:6]}"
+
+        def say(text: str) -> None:
+            future = asyncio.run_coroutine_threadsafe(agent.handle_text(text, sender_id=sender), loop)
+            future.result()
+
+        def state():
+            future = asyncio.run_coroutine_threadsafe(agent.tracker_store.retrieve(sender), loop)
+            tracker = future.result()
+            return (tracker.active_loop_name, tracker.get_slot("requested_slot"),
+                    tracker.get_slot("triage_level"))
+
+        # drive() is synchronous; run it in a thread so the agent keeps this event loop.
+        result = await loop.run_in_executor(None, vignettes.drive, case, say, state)
+        results.append(result)
+        mark = "ok  " if result.exact else ("SAFE" if result.safe else "MISS")
+        print(f"{mark} {result.id:5} gold={result.gold:9} got={result.level}", flush=True)
+        if show:
+            for turn in result.turns:
+                print(f"        {turn['question']:20} <- {turn['answer']}")
+    print(f"({len(cases)} vignettes in {time.time() - started:.0f} s)")
+    return results
+
+
+def print_report(summary, met, results) -> None:
+    def pct(value):
+        return "n/a" if value is None else f"{100 * value:.1f}%"
+
+    print("\nTriage vignettes")
+    print(f"  vignettes:                      {summary['n']}")
+    print(f"  exact level:                    {pct(summary['exact'])}  (bar >= 90%: {'met' if met['exact'] else 'NOT met'})")
+    print(f"  safe (gold or more urgent):     {pct(summary['safe'])}  (bar >= 99%: {'met' if met['safe'] else 'NOT met'})")
+    print(f"  under-triage, emergency+same day: {summary['under_triage_urgent']} of {summary['urgent_n']}"
+          f"  (bar 0: {'met' if met['under_triage_urgent'] else 'NOT met'})")
+    print(f"  over-triage, self-care+physio:  {pct(summary['over_triage_routine'])} of {summary['routine_n']}"
+          f"  (bar <= 10%: {'met' if met['over_triage_routine'] else 'NOT met'})")
+    print(f"  no recommendation reached:      {summary['no_recommendation']}")
+    print("  by gold level (exact / n):      " + ", ".join(
+        f"{level} {row['exact']}/{row['n']}" for level, row in summary["by_level"].items()))
+    print("  confusion (gold -> got):")
+    for gold, row in summary["confusion"].items():
+        print(f"    {gold:9} " + ", ".join(f"{got}: {n}" for got, n in sorted(row.items())))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
