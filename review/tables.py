@@ -105,8 +105,65 @@ audit_log = sa.Table(
     sa.Column("detail", sa.Text, nullable=False, default=""),
 )
 
+# --- the improvement loop (review/themes.py, review/model_runs.py) ---
+# "The clinic should write an answer for this": a title staff wrote, and the patient
+# messages it stands for (by event id: their words stay only in `events`).
+wanted_answers = sa.Table(
+    "review_wanted_answers", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("created_by", sa.String(80), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("done_by", sa.String(80)),
+    sa.Column("done_at", sa.DateTime(timezone=True)),
+)
+wanted_messages = sa.Table(
+    "review_wanted_messages", metadata,
+    sa.Column("event_id", sa.Integer, primary_key=True),
+    sa.Column("wanted_id", sa.Integer, sa.ForeignKey("review_wanted_answers.id", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("conversation_id", sa.String(255), nullable=False, index=True),
+)
+
+# Training runs started from the app, their side-by-side check, and activations.
+model_runs = sa.Table(
+    "review_model_runs", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    # queued -> training -> checking -> ready | failed; "ready" runs can be activated.
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("started_by", sa.String(80), nullable=False),
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("finished_at", sa.DateTime(timezone=True)),
+    sa.Column("workdir", sa.Text, nullable=False),
+    sa.Column("model_path", sa.Text),
+    sa.Column("base_model", sa.Text),  # the live model it was compared with
+    sa.Column("corrections", sa.Text, nullable=False, default="[]"),  # JSON event ids
+    sa.Column("comparison", sa.Text),  # JSON, review.model_check
+    sa.Column("error", sa.Text),
+    sa.Column("pid", sa.Integer),
+    sa.Column("heartbeat", sa.DateTime(timezone=True)),
+)
+activations = sa.Table(
+    "review_activations", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("model_path", sa.Text, nullable=False),
+    sa.Column("run_id", sa.Integer),  # None: a model that was not trained from the app
+    sa.Column("activated_by", sa.String(80), nullable=False),
+    sa.Column("activated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("numbers", sa.Text, nullable=False, default="{}"),  # JSON summary of the check
+    sa.Column("servers", sa.Text, nullable=False, default="[]"),  # JSON: url -> result
+)
+# Corrections that went into an activated model (by the corrected message's event id).
+corrections_used = sa.Table(
+    "review_corrections_used", metadata,
+    sa.Column("event_id", sa.Integer, primary_key=True),
+    sa.Column("run_id", sa.Integer, nullable=False),
+    sa.Column("conversation_id", sa.String(255), nullable=False, index=True),
+    sa.Column("used_at", sa.DateTime(timezone=True), nullable=False),
+)
+
 # Tables holding something about one conversation: what deleting a conversation clears.
-PER_CONVERSATION = [reviewed, tags, notes, corrections]
+PER_CONVERSATION = [reviewed, tags, notes, corrections, wanted_messages, corrections_used]
 
 
 def connect(url=None) -> sa.engine.Engine:

@@ -63,8 +63,10 @@ def create_app(engine=None, key: Optional[str] = None) -> Flask:
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
+    from review.loop_views import loop
     from review.views import views
     app.register_blueprint(views)
+    app.register_blueprint(loop)  # themes, charts, training and activation
     app.jinja_env.globals.update(csrf_token=csrf_token, fmt=clock.fmt)
 
     @app.before_request
