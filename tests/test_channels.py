@@ -370,6 +370,19 @@ def test_rest_cannot_take_over_a_whatsapp_patients_booking(assistant, twilio):
     assert twilio.sent_to(sender) == sent
 
 
+def test_cors_only_for_the_allowed_origins_without_credentials_for_others(assistant):
+    """Without ALLOWED_ORIGINS (as here) only the demo page: `rasa run --cors` used to fall
+    back to "*", echoing any page's Origin with credentials allowed."""
+    for origin in ("https://evil.example", "null"):
+        answer = requests.options(f"{assistant.url}/webhooks/rest/webhook", timeout=10, headers={
+            "Origin": origin, "Access-Control-Request-Method": "POST"})
+        assert "Access-Control-Allow-Origin" not in answer.headers, origin
+        assert "Access-Control-Allow-Credentials" not in answer.headers, origin
+    allowed = requests.options(f"{assistant.url}/webhooks/rest/webhook", timeout=10, headers={
+        "Origin": assistant.webchat_url, "Access-Control-Request-Method": "POST"})
+    assert allowed.headers.get("Access-Control-Allow-Origin") == assistant.webchat_url
+
+
 # --- Both channels --------------------------------------------------------------------
 
 def test_interleaved_users_on_both_channels_only_get_their_own_replies(assistant, telegram, twilio):
