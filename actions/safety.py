@@ -15,23 +15,21 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from clinic.disposition import (EMERGENCY, FLAG_REASONS, GENERAL_REASON, SAME_DAY, Disposition,
-                                advice, decide, flag_finding, questions_to_ask)
+from clinic.disposition import (EMERGENCY, SAME_DAY, Disposition, advice, decide, findings_in_words,
+                                flag_finding, questions_to_ask)
 from clinic.safety import assess, detect_red_flags
 from clinic.settings import care_routes, clinic_slots
 from actions.triage_answers import READERS, may_be_a_child
 
-# Red-flag findings seen in this conversation, "name:level", so a later answer builds on them.
+# Red flags seen in this conversation, "name:level:sign", so a later answer builds on them.
 FLAGS_SLOT = "triage_flags"
 LEVEL_SLOT = "triage_level"
 
 
-def stored_findings(tracker: Tracker) -> List[Tuple[str, str]]:
-    findings = []
-    for entry in tracker.get_slot(FLAGS_SLOT) or []:
-        name, _, level = str(entry).partition(":")
-        findings.append((level, FLAG_REASONS.get((name, level)) or GENERAL_REASON))
-    return findings
+def stored_findings(tracker: Tracker) -> List[Tuple[str, ...]]:
+    """The red flags seen so far, and what the user's words say that no question asks."""
+    flags = [tuple(str(entry).split(":")) for entry in tracker.get_slot(FLAGS_SLOT) or []]
+    return flags + findings_in_words(recent_user_texts(tracker))
 
 
 def recent_user_texts(tracker: Tracker, count: int = 12) -> List[str]:
@@ -79,14 +77,13 @@ class ActionRedFlag(Action):
             # the answer, not an alarm (negated mentions never alarm); the form goes on.
             return events
         findings = [flag_finding(flag) for flag in flags]
-        if not flags and not stored_findings(tracker):
+        if not flags and not tracker.get_slot(FLAGS_SLOT):
             # The classifier's red flag in words the check does not know, or a button.
-            findings = [(SAME_DAY, GENERAL_REASON)]
+            findings = [("general", SAME_DAY, "classifier")]
         decision = decide(answers, findings + stored_findings(tracker))
         dispatcher.utter_message(text=advice_for(decision, tracker))
         seen = list(tracker.get_slot(FLAGS_SLOT) or [])
-        seen += [f"{flag.name}:{level}" for flag, (level, _) in zip(flags, findings)
-                 if f"{flag.name}:{level}" not in seen]
+        seen += [entry for entry in (":".join(finding) for finding in findings) if entry not in seen]
         events += [SlotSet(FLAGS_SLOT, seen), SlotSet(LEVEL_SLOT, decision.level),
                    SlotSet("triage_outcome", outcome_of(decision.level))]
         if tracker.active_loop_name is None and self._questions_left(tracker, answers, decision, text):

@@ -14,6 +14,8 @@ import re
 from datetime import date
 from typing import Callable, Iterable, List, Optional, Tuple
 
+from clinic.safety import is_hypothetical
+
 UNCLEAR_YES = "unclear_yes"
 
 _UNSURE = re.compile(
@@ -50,8 +52,10 @@ def _negated(text: str, position: int) -> bool:
 
 
 def _mentions(pattern: "re.Pattern[str]", text: str) -> bool:
-    """True if the pattern occurs at least once without a negation in front of it."""
-    return any(not _negated(text, match.start()) for match in pattern.finditer(text))
+    """True if the pattern occurs at least once without a negation in front of it, and not
+    in a question or hypothetical ("what if it locks?")."""
+    return any(not _negated(text, match.start()) and not is_hypothetical(text, match.start(), match.end())
+               for match in pattern.finditer(text))
 
 
 def _negative(text: str) -> bool:
@@ -193,9 +197,16 @@ def read_duration(text: str, today: Optional[date] = None) -> Optional[str]:
     return "unsure" if _UNSURE.search(text) else None
 
 
+_PAIN_WORDS = re.compile(r"\b(pain\w*|hurt\w*|ache\w*|aching|achy|sore\w*|niggl\w*|twinge\w*|"
+                         r"throb\w*|swell\w*|swollen|bother\w*|grumbl\w*)\b")
+
+
 def duration_in_description(text: str, today: Optional[date] = None) -> Optional[str]:
-    """Needs a cue: "for 3 weeks" counts, "I run 5 days a week" does not."""
-    text = _normalise(text)
+    """Needs a cue: "for 3 weeks" counts, "I run 5 days a week" does not; and only in a
+    sentence about the pain ("did my first hills in ages" or "my op 6 years ago" is not how
+    long it has hurt)."""
+    text = " ".join(sentence for sentence in re.split(r"(?<=[.!?\n])\s+", _normalise(text))
+                    if _PAIN_WORDS.search(sentence))
     days = _days_from_spans(text, strict=True) + _days_since_named_day(text, today or date.today(),
                                                                        strict=True)
     if days:
@@ -228,6 +239,8 @@ def read_swelling(text: str) -> Optional[str]:
         return "mild"
     if _SWELL.search(text) and not _mentions(_SWELL, text):
         return "none"  # "it hasn't swollen"
+    if re.match(r"\W*(yes|yeah|yep|yup|ya|yea|aye)\b", text):
+        return UNCLEAR_YES  # "yes, not hot or red": swollen, but how much?
     if _UNSURE.search(text):
         return "unsure"
     if _negative(text):
@@ -280,9 +293,15 @@ def read_instability(text: str) -> Optional[str]:
     return "yes" if _YES.search(text) else None
 
 
+# Clicking that doesn't hurt is not a finding ("clicks when I bend it, doesn't hurt").
+_PAINLESS_CLICK = re.compile(r"\b(doesnt hurt|dont hurt|painless|no pain|not painful|without pain)\b")
+
+
 def instability_in_description(text: str) -> Optional[str]:
     """Only what is stated: "it clicks" counts; "it doesn't lock" leaves giving way unasked."""
     text = _normalise(text)
+    if _PAINLESS_CLICK.search(text):
+        text = re.sub(r"\bclick\w*", " ", text)
     if _LOCKED_NOW.search(text):
         return "locked"
     if _mentions(_GIVES_WAY, text):
@@ -305,8 +324,15 @@ _NO_WEIGHT = re.compile(r"\b(cant|cannot|can not|unable to|wont|couldnt|not able
 _LIMP = re.compile(r"\b(limp\w*|hobbl\w*)\b")
 
 
+# "walking fine", "stairs are ok": daily life named, but not affected.
+_FINE = re.compile(r"\b(walk\w*|stairs?|steps|sleep\w*|standing|daily life|day to day)\s+"
+                   r"((is|are|s|normally|fine|ok|okay|)\s*)?((totally|completely|pretty|perfectly|quite)\s+)?"
+                   r"(fine|normal\w*|ok|okay|alright|all right|no problem\w*|good|grand)\b|"
+                   r"\bcan (still )?(walk|do stairs)( \w+)? (fine|ok|okay|normally|no problem)\b")
+
+
 def read_impact(text: str) -> Optional[str]:
-    text = _normalise(text)
+    text = _FINE.sub(" ", _normalise(text))
     if _NO_WEIGHT.search(text) and not re.search(r"\b(stairs|far|long|fast|without pain)\b", text):
         return "cannot_bear_weight"
     if _mentions(_LIMP, text):
@@ -323,7 +349,7 @@ def read_impact(text: str) -> Optional[str]:
 
 
 def impact_in_description(text: str) -> Optional[str]:
-    text = _normalise(text)
+    text = _FINE.sub(" ", _normalise(text))
     if _NO_WEIGHT.search(text) and not re.search(r"\b(stairs|far|long|fast|without pain)\b", text):
         return "cannot_bear_weight"
     if _mentions(_LIMP, text):
@@ -339,8 +365,9 @@ _INJURY = re.compile(r"\b(fell|fall|fallen|twist\w*|pop\w*|snap\w*|landed|landin
                      r"went over|awkward\w*|injur\w*|accident|whack\w*|clipped)\b")
 _GRADUAL = re.compile(r"\b(gradual\w*|slowly|crept|creeping|came on|built up|building|over time|"
                       r"out of (nowhere|the blue)|nothing happened|no (injury|fall|accident|trauma)|"
-                      r"overuse|after (a|my|the) (run|race|long run)|more (miles|running)|mileage|"
-                      r"just started|started (hurting|aching))\b")
+                      r"overuse|(after|since) (a |my |the |his |her |starting |doing )?(\w+ ){0,2}?(run|runs|"
+                      r"race|session|reps|intervals|10k|5k|parkrun|marathon|training|hills?|speedwork|shoes)|"
+                      r"more (miles|running)|mileage|too much|just started|started (hurting|aching))\b")
 
 
 def read_onset(text: str) -> Optional[str]:

@@ -15,6 +15,7 @@ The findings come from two places: red flags the deterministic check found in th
 words (clinic.safety) and the triage answers (slot values, actions/triage_answers.py).
 `advice` turns a decision into the words both action_red_flag and the triage use.
 """
+import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
@@ -94,6 +95,13 @@ FLAG_REASONS: Dict[Tuple[str, str], str] = {
         "Pain at night or at rest together with weight loss, night sweats or feeling unwell should be "
         "checked by a doctor soon, to rule out causes other than running.",
 }
+# Findings that are not red flags of the contract but still decide a level.
+EXTRA_REASONS = {
+    "morning_stiffness": "Swelling with morning stiffness that lasts half an hour or more should be "
+                         "checked by a GP or physio within days, to rule out an inflammatory joint "
+                         "problem.",
+    "not_settling": "it hasn't settled with rest, or comes back when you run again",
+}
 GENERAL_REASON = (
     "Some knee symptoms need checking quickly: a knee that locks, gives way or swells up fast, a pop, "
     "numbness or pins and needles, or not being able to put weight on it."
@@ -109,20 +117,52 @@ def flag_level(flag: RedFlag) -> str:
     return SAME_DAY
 
 
-def flag_finding(flag: RedFlag) -> Tuple[str, str]:
-    level = flag_level(flag)
-    return level, FLAG_REASONS.get((flag.name, level)) or GENERAL_REASON
+def flag_finding(flag: RedFlag) -> Tuple[str, str, str]:
+    """(flag name, level, sign): how a red flag is remembered (slot `triage_flags`)."""
+    return flag.name, flag_level(flag), flag.sign
 
 
-def decide(answers: Mapping[str, Any], flags: Iterable[Tuple[str, str]] = ()) -> Disposition:
-    """The level from the triage answers (slot name -> value) and the red-flag findings
-    (level, reason) seen in the conversation. Read it top to bottom: each line is one
-    finding from the level spec."""
+# Morning stiffness for half an hour or more (with swelling: possible inflammatory arthritis).
+_MORNING_STIFF = re.compile(
+    r"\bstiff\w*\b.{0,60}\b(?:morning|first\s+thing|when\s+i\s+(?:wake|get\s+up)|getting\s+up)\b"
+    r"|\b(?:morning|first\s+thing)\b.{0,40}\bstiff", re.IGNORECASE)
+_LONG_WHILE = re.compile(r"\b(?:[3-9]\d\s*min\w*|an?\s+hour|hours?|half\s+an\s+hour|best\s+part\s+of"
+                         r"|ages|for\s+a\s+while|45)\b", re.IGNORECASE)
+_SWOLLEN_WORDS = re.compile(r"\b(?:swell\w*|swollen|puff\w*)\b", re.IGNORECASE)
+
+
+# Not getting better with rest, or back every time running restarts: a physio assessment.
+_NOT_SETTLING = re.compile(
+    r"\b(?:not|isn'?t|no|never)\s+(?:\w+\s+)?(?:improving|getting\s+(?:any\s+)?better|settl\w*)"
+    r"|\bstill\s+(?:hurts|sore|aching|painful)\b.{0,40}\b(?:rest\w*|break|time\s+off)"
+    r"|\brest\w*\b.{0,60}\bstill\s+(?:hurts|sore|aches|aching|painful)"
+    r"|\b(?:comes?|came)\s+(?:straight\s+|right\s+)?back\s+every\s+time|every\s+time\s+i\s+(?:start|restart|go\s+back)",
+    re.IGNORECASE)
+
+
+def findings_in_words(texts: Iterable[str]) -> List[Tuple[str, str]]:
+    """Findings no question asks about, from what the user wrote: long morning stiffness
+    with swelling; pain that rest has not settled."""
+    text = " ".join(texts)
+    found = []
+    if _MORNING_STIFF.search(text) and _LONG_WHILE.search(text) and _SWOLLEN_WORDS.search(text):
+        found.append(("morning_stiffness", SOON))
+    if _NOT_SETTLING.search(text):
+        found.append(("not_settling", PHYSIO))
+    return found
+
+
+def decide(answers: Mapping[str, Any], flags: Iterable[Tuple[str, ...]] = ()) -> Disposition:
+    """The level from the triage answers (slot name -> value) and the red flags seen in the
+    conversation ((flag name, level, sign), also in earlier messages). Read it top to bottom:
+    each line is one finding from the level spec."""
     a = answers.get
+    flags = list(flags)
+    signs = {flag[2] for flag in flags if len(flag) > 2}
     injury = a("triage_onset") == "injury"
     swollen = a("triage_swelling") in ("mild", "recurring", "major")
-    fever = a("triage_unwell") == "fever"
-    found: List[Tuple[str, str]] = list(flags)
+    found: List[Tuple[str, str]] = [(flag[1], FLAG_REASONS.get((flag[0], flag[1])) or EXTRA_REASONS.get(flag[0])
+                                     or GENERAL_REASON) for flag in flags]
 
     def finding(level: str, reason: str) -> None:
         found.append((level, reason))
@@ -130,7 +170,9 @@ def decide(answers: Mapping[str, Any], flags: Iterable[Tuple[str, str]] = ()) ->
     # --- emergency
     if injury and a("triage_impact") == "cannot_bear_weight":
         finding(EMERGENCY, FLAG_REASONS[("cannot_bear_weight", EMERGENCY)])
-    if fever and (swollen or a("triage_hot") == "yes"):
+    # A fever (answer) with a hot, red or swollen knee (answer or words): a septic joint.
+    hot_knee = swollen or bool(signs & {"hot_red", "hot_swollen", "infected"})
+    if (a("triage_unwell") == "fever" or "fever_pain" in signs) and hot_knee:
         finding(EMERGENCY, FLAG_REASONS[("infection_signs", EMERGENCY)])
     # --- same day
     if a("triage_impact") == "cannot_bear_weight" and not injury:
@@ -141,9 +183,9 @@ def decide(answers: Mapping[str, Any], flags: Iterable[Tuple[str, str]] = ()) ->
         finding(SAME_DAY, FLAG_REASONS[("giving_way", SAME_DAY)])
     if a("triage_swelling") == "major":
         finding(SAME_DAY, FLAG_REASONS[("pop_with_swelling" if injury else "rapid_swelling", SAME_DAY)])
-    if fever:
+    if a("triage_unwell") == "fever":
         finding(SAME_DAY, FLAG_REASONS[("infection_signs", SAME_DAY)])
-    if a("triage_surgery") == "recent" and (swollen or fever):
+    if a("triage_surgery") == "recent" and (swollen or a("triage_unwell") == "fever"):
         finding(SAME_DAY, FLAG_REASONS[("after_procedure", SAME_DAY)])
     if a("triage_age") == "child" and a("triage_impact") == "limping":
         finding(SAME_DAY, FLAG_REASONS[("child_hip_limp", SAME_DAY)])
@@ -163,7 +205,9 @@ def decide(answers: Mapping[str, Any], flags: Iterable[Tuple[str, str]] = ()) ->
         finding(PHYSIO, "the knee swells a little")
     if a("triage_instability") == "catches":
         finding(PHYSIO, "it clicks or catches")
-    if a("triage_impact") in ("daily_life", "limping"):
+    # (Sore on stairs for a few days after a race is normal; for longer, worth a look.)
+    if a("triage_impact") == "limping" or (a("triage_impact") == "daily_life"
+                                           and a("triage_duration") != "under_1_week"):
         finding(PHYSIO, "it is getting worse or bothers you outside running")
     if injury:
         finding(PHYSIO, "it started with an injury")

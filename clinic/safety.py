@@ -367,7 +367,8 @@ CONTEXT: List[Sign] = [
                                rf"|(?:pain|sore|ache|aching|tender|tight)\s+(?:\w+\s+)?{CALF}"),
     _sign("child", "child", CHILD),
     _sign("limp_hip", "limp_hip", r"(?:limp\w*|hobbl\w*|hips?|groin|thighs?)",
-          unless=r"\bhips?\s+(?:is|are|feels?|seems?|'s)\s+(?:fine|ok|okay|good|normal|all\s+right)"
+          unless=r"\b(?:hips?|thighs?|groin)(?:\s+(?:and|or|&)\s+(?:hips?|thighs?|groin))?\s+(?:is|are|feels?"
+                 r"|seems?|'s)\s+(?:fine|ok|okay|good|normal|all\s+right)|walk\w*\s+normally"
                  r"|\bhip\s+(?:strength|exercises?|thrusts?|bridges?|flexors?\s+stretch)"),
     _sign("night", "night", NIGHT),
     _sign("systemic", "systemic", SYSTEMIC,
@@ -487,7 +488,8 @@ _QUESTION_START = re.compile(
 _FIRST_PERSON = re.compile(r"\b(?:my|i|i'm|im|me|mine|mines|i've|ive|i'd|myself)\b")
 
 
-def _is_hypothetical(text: str, start: int, end: int) -> bool:
+def is_hypothetical(text: str, start: int, end: int) -> bool:
+    """Is the phrase text[start:end] (lower case) asked about or supposed, not reported?"""
     left, right = _sentence_span(text, start, end)
     if _HYPOTHETICAL.search(text, left, start):
         return True
@@ -542,7 +544,7 @@ def _mentions(text: str, signs: List[Sign]) -> List[Mention]:
             if sign.unless_near and sign.unless_near.search(text, max(0, start - 12), end):
                 continue
             negated = (_is_negated(text, start, end) or _is_long_ago(_clause(text, start, end))
-                       or _is_hypothetical(text, start, end))
+                       or is_hypothetical(text, start, end))
             found.append(Mention(sign.name, sign.sign, start, end, negated))
     return found
 

@@ -123,7 +123,7 @@ def test_below_an_emergency_the_questions_that_could_raise_it_follow():
     assert messages[1]["response"] == "utter_triage_urgent_check"
     assert [e["name"] for e in events if e["event"] == "followup"] == ["triage_form"]
     assert slots_set(events)["triage_level"] == "same_day"
-    assert slots_set(events)["triage_flags"] == ["locking:same_day"]
+    assert slots_set(events)["triage_flags"] == ["locking:same_day:locks"]
 
 
 def test_an_emergency_asks_nothing_more_and_a_booking_in_progress_goes_on():

@@ -158,7 +158,7 @@ def test_advice_same_day_is_the_urgent_advice_itself_without_a_booking():
 
 def test_after_urgent_advice_at_the_same_level_the_end_of_the_questions_just_confirms_it():
     tracker = make_tracker(slots={**{name: None for name in ANSWERS}, **CALM,
-                                  "triage_flags": ["locking:same_day"], "triage_level": "same_day"})
+                                  "triage_flags": ["locking:same_day:locks"], "triage_level": "same_day"})
     messages, _ = run_action(ActionTriageAdvice(), tracker, domain())
     assert [m["response"] for m in messages] == ["utter_triage_advice_stands"]
 
@@ -166,7 +166,7 @@ def test_after_urgent_advice_at_the_same_level_the_end_of_the_questions_just_con
 def test_a_later_answer_that_raises_the_level_gets_the_new_advice():
     tracker = make_tracker(slots={**{name: None for name in ANSWERS}, **CALM, "triage_unwell": "fever",
                                   "triage_swelling": "mild",
-                                  "triage_flags": ["infection_signs:same_day"], "triage_level": "same_day"})
+                                  "triage_flags": ["infection_signs:same_day:hot_swollen"], "triage_level": "same_day"})
     messages, _ = run_action(ActionTriageAdvice(), tracker, domain())
     assert messages[0]["text"].startswith("Please get medical help now.")
 

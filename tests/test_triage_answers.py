@@ -94,13 +94,13 @@ DESCRIPTIONS = [
     ("pain below my kneecap since march, worse on stairs",
      {"pain_location": "below_kneecap", "triage_duration": "over_3_weeks",
       "triage_impact": "daily_life"}),
-    ("I run 5 days a week outside and my knee hurts after long runs", {}),
+    ("I run 5 days a week outside and my knee hurts after long runs", {"triage_onset": "gradual"}),
     ("knee pain training for a 10k in 3 weeks", {}),
     ("it clicks and aches at the front of the knee for the past 2 months",
      {"pain_location": "front", "triage_duration": "over_3_weeks", "triage_instability": "catches"}),
     ("my knee doesn't lock, it just aches", {}),
     ("knee pain for about 10 days, a bit swollen after runs",
-     {"triage_duration": "1_to_3_weeks", "triage_swelling": "mild"}),
+     {"triage_duration": "1_to_3_weeks", "triage_swelling": "mild", "triage_onset": "gradual"}),
 ]
 
 

@@ -42,7 +42,8 @@ def test_a_recent_mild_niggle_is_self_care_and_not_sure_changes_nothing():
     ({"triage_duration": "over_3_weeks"}, PHYSIO),
     ({"triage_swelling": "mild"}, PHYSIO),
     ({"triage_instability": "catches"}, PHYSIO),
-    ({"triage_impact": "daily_life"}, PHYSIO),
+    ({"triage_impact": "daily_life", "triage_duration": "1_to_3_weeks"}, PHYSIO),
+    ({"triage_impact": "daily_life"}, SELF_CARE),  # stairs sore for days after a race
     ({"triage_age": "child"}, PHYSIO),  # a child's knee pain without a limp or hip pain
 ])
 def test_each_finding_of_the_level_spec(changes, expected):
@@ -117,3 +118,21 @@ def test_the_clinics_country_names_its_emergency_number_and_urgent_route(country
 def test_a_clinic_can_override_a_route():
     routes = care_routes({"country": "GB", "urgent_care": {"urgent_line": "the Sampletown urgent line"}})
     assert routes["urgent_line"] == "the Sampletown urgent line" and routes["emergency_number"] == "999"
+
+
+def test_a_fever_in_one_message_and_a_hot_swollen_knee_in_another_is_an_emergency():
+    earlier = [flag_finding(f) for f in detect_red_flags("my knee is hot and swollen")]
+    assert decide(CALM, earlier).level == SAME_DAY
+    later = [flag_finding(f) for f in detect_red_flags("i've been shivery with a temperature")]
+    assert decide(CALM, earlier + later).level == EMERGENCY
+    assert decide({**CALM, "triage_unwell": "fever"}, earlier).level == EMERGENCY
+
+
+def test_words_no_question_asks_about_still_count():
+    from clinic.disposition import findings_in_words
+
+    stiff = findings_in_words(["my knee is swollen and stiff every morning for about an hour"])
+    assert decide(CALM, stiff).level == SOON
+    rested = findings_in_words(["rested it for 3 weeks and it still hurts when I run"])
+    assert decide(CALM, rested).level == PHYSIO
+    assert findings_in_words(["bit stiff after my long run"]) == []
