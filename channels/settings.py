@@ -1,6 +1,7 @@
-"""Messaging channels take their settings from environment variables (or `.env`), so no
-secret is ever committed: credentials.yml only names the channel classes. A channel
-whose variables are not all set is off, and says so in one log line at start-up.
+"""Channels take their settings from environment variables (or `.env`), so no secret is
+ever committed: credentials.yml only names the channel classes. A channel whose
+variables are not all set is off, and says so in one log line at start-up. Also here:
+the web pages allowed to use the assistant from a browser (ALLOWED_ORIGINS).
 
 (Rasa's own `${VAR}` substitution in credentials.yml would instead stop the server
 when a variable is missing, so a clinic without Telegram could not start at all.)"""
