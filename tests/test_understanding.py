@@ -44,3 +44,16 @@ def test_a_general_request_about_a_knee_asks_what_is_going_on(conversation, mess
     reply = conversation.texts("it aches on the outside after long runs")
     assert conversation.tracker().active_loop_name == "triage_form"
     assert "How long has it been hurting" in reply
+
+
+def test_the_sentence_encoder_puts_a_runners_words_near_what_they_mean():
+    """The encoder works without Rasa (the review app clusters messages with it)."""
+    import numpy as np
+
+    from clinic.sentence_encoder import DIMENSIONS, encode
+
+    knackered, hurts, price = encode(["my knee is knackered after parkrun",
+                                      "my knee hurts after running", "how much is a session"])
+    assert knackered.shape == (DIMENSIONS,)
+    assert np.isclose(np.linalg.norm(knackered), 1.0, atol=1e-4)
+    assert knackered @ hurts > 0.5 > knackered @ price
