@@ -99,3 +99,57 @@ class ActionRedFlag(Action):
                  for slot, value in answers.items()}
         texts = recent_user_texts(tracker) + [text]
         return questions_to_ask(decision, known, any(may_be_a_child(t) for t in texts))
+
+
+# A question about a red-flag symptom ("what does it mean when a knee locks?"): what it is,
+# then what to do if it is happening now. Flags without an entry get the general line.
+SYMPTOM_EXPLANATIONS: Dict[str, str] = {
+    "locking": "A knee \"locks\" when it gets stuck, usually bent, and won't straighten fully until "
+               "something shifts. It can mean a torn piece of cartilage (the meniscus) or a loose "
+               "fragment is catching inside the joint. A click or catch that frees itself at once is "
+               "much less worrying.",
+    "giving_way": "\"Giving way\" means the knee suddenly buckles or feels as if it will collapse, often "
+                  "when turning or on stairs. After an injury it can mean a ligament (such as the ACL) "
+                  "or the meniscus is damaged; without an injury it is more often weak thigh muscles or "
+                  "a painful kneecap.",
+    "rapid_swelling": "Swelling that comes up within minutes or a few hours of an injury usually means "
+                      "bleeding inside the joint, for example from a ligament tear; swelling that builds "
+                      "slowly over a day is more often irritation of the joint lining.",
+    "pop_with_swelling": "A pop or snap at the moment of an injury, especially with swelling afterwards, "
+                         "can mean a ligament or cartilage injury inside the knee.",
+    "cannot_bear_weight": "Not being able to put weight on the leg after an injury can mean a broken bone "
+                          "or a serious ligament injury; that is why it is one of the signs doctors check.",
+    "numbness": "Numbness or pins and needles in the leg or foot means a nerve, or the blood supply, is "
+                "being affected, which is different from ordinary knee pain.",
+}
+
+
+class ActionExplainSymptom(Action):
+    """Explains a red-flag symptom the user asks about, with the action to take if it is
+    happening to them now; never the alarm itself."""
+
+    def name(self) -> Text:
+        return "action_explain_symptom"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        from clinic.safety import RedFlag  # noqa: PLC0415 (only for the level of the flag)
+
+        names = [e.get("value") for e in tracker.latest_message.get("entities") or []
+                 if e.get("entity") == "symptom_question"]
+        name = names[0] if names else "locking"
+        level = flag_finding(RedFlag(name, "asked", "", 0, 0))[1]
+        routes = care_routes()
+        if level == EMERGENCY:
+            now = (f"call {routes['emergency_number']} or go to {routes['emergency_department']} "
+                   "straight away")
+        elif level == SAME_DAY:
+            now = (f"please stop running and get it checked today: see a GP, go to {routes['urgent_care']} "
+                   f"or contact {routes['urgent_line']}")
+        else:
+            now = "please see a GP or a physio within the next few days"
+        explanation = SYMPTOM_EXPLANATIONS.get(name, "That is one of the symptoms worth getting checked quickly.")
+        dispatcher.utter_message(text=f"{explanation}\n\nIf this is happening to you now, {now}. "
+                                      "This is general information, not a diagnosis.")
+        return []

@@ -70,6 +70,7 @@ class Mention:
     start: int
     end: int
     negated: bool = False
+    asked: bool = False  # in a question or hypothetical ("what does locking mean?")
 
 
 @dataclass
@@ -81,6 +82,12 @@ class Assessment:
     @property
     def emergency(self) -> bool:
         return any(flag.emergency for flag in self.flags)
+
+    @property
+    def asked_about(self) -> List[str]:
+        """Red flags the message asks about rather than reports, most serious first."""
+        names = {m.name for m in self.negated if m.asked}
+        return [name for name in FLAG_NAMES if name in names]
 
 
 # --- building blocks ------------------------------------------------------------------------
@@ -543,9 +550,9 @@ def _mentions(text: str, signs: List[Sign]) -> List[Mention]:
                 continue
             if sign.unless_near and sign.unless_near.search(text, max(0, start - 12), end):
                 continue
-            negated = (_is_negated(text, start, end) or _is_long_ago(_clause(text, start, end))
-                       or is_hypothetical(text, start, end))
-            found.append(Mention(sign.name, sign.sign, start, end, negated))
+            denied = _is_negated(text, start, end) or _is_long_ago(_clause(text, start, end))
+            asked = not denied and is_hypothetical(text, start, end)
+            found.append(Mention(sign.name, sign.sign, start, end, denied or asked, asked))
     return found
 
 

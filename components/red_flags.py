@@ -5,6 +5,8 @@ remove it:
 - a red flag found: the intent becomes `report_red_flag` with confidence 1.0 and each
   flag is added as a `red_flag` entity, whatever the classifier said ("i want to book,
   my knee keeps giving way" was `book_appointment`);
+- a red flag only asked about ("what does locking mean?"): a `symptom_question` entity
+  names it, so the answer can explain it (action_explain_symptom), intent unchanged;
 - otherwise the prediction is left alone. In particular a classifier's `report_red_flag`
   stands even when the check finds only denied mentions ("no swelling... it locks" may say
   more than the patterns see), and the detector never turns anything into `deny`.
@@ -56,6 +58,7 @@ class RedFlagDetector(GraphComponent, IntentClassifier):
         return {
             "intent": "report_red_flag",
             "entity": "red_flag",
+            "question_entity": "symptom_question",
         }
 
     def __init__(self, config: Dict[Text, Any]) -> None:
@@ -92,6 +95,16 @@ class RedFlagDetector(GraphComponent, IntentClassifier):
             message.set(ENTITIES, (message.get(ENTITIES) or []) + self._entities(assessment),
                         add_to_output=True)
             action = "forced"
+        elif assessment.asked_about:
+            message.set(ENTITIES, (message.get(ENTITIES) or []) + [{
+                ENTITY_ATTRIBUTE_TYPE: self.component_config["question_entity"],
+                ENTITY_ATTRIBUTE_VALUE: mention.name,
+                ENTITY_ATTRIBUTE_START: mention.start,
+                ENTITY_ATTRIBUTE_END: mention.end,
+                "confidence_entity": 1.0,
+                EXTRACTOR: self.__class__.__name__,
+            } for mention in assessment.negated if mention.asked and mention.name == assessment.asked_about[0]][:1],
+                add_to_output=True)
 
         if assessment.flags or assessment.negated:
             message.set(PARSE_DATA_KEY, {
@@ -103,6 +116,7 @@ class RedFlagDetector(GraphComponent, IntentClassifier):
                 ],
                 "emergency": assessment.emergency,
                 "negated": sorted({m.name for m in assessment.negated}),
+                "asked_about": assessment.asked_about,
             }, add_to_output=True)
 
     def _entities(self, assessment: Assessment) -> List[Dict[Text, Any]]:

@@ -228,3 +228,20 @@ def test_a_triage_answer_that_only_denies_red_flags_is_an_answer_not_an_alarm():
                                     active_loop="triage_form")
     assert messages == []
     assert slots_set(events) == {"triage_instability": "no"}
+
+
+def test_a_question_about_a_symptom_is_tagged_not_forced():
+    parsed = detect(classified("what does it mean when a knee locks?", "ask_condition"))
+    assert parsed["intent"]["name"] == "ask_condition"
+    assert [(e["entity"], e["value"]) for e in parsed["entities"]] == [("symptom_question", "locking")]
+
+
+def test_a_question_about_a_symptom_gets_an_explanation_and_what_to_do_if_it_is_happening_now():
+    from actions.safety import ActionExplainSymptom
+
+    tracker = make_tracker(text="what does it mean when a knee locks?", intent="ask_condition",
+                           entities=[{"entity": "symptom_question", "value": "locking"}])
+    [message], events = run_action(ActionExplainSymptom(), tracker)
+    assert "meniscus" in message["text"] and "If this is happening to you now" in message["text"]
+    assert "NHS 111" in message["text"] and not message["text"].startswith("Please stop running")
+    assert events == []

@@ -16,8 +16,11 @@ def test_red_flag_as_first_message_gets_the_disclaimer_then_urgent_advice(conver
     replies = [m.get("text", "") for m in conversation.say("my knee keeps giving way")]
     assert "not a diagnosis" in replies[0] and "Riverside" in replies[0]  # the disclaimer
     assert replies[1].startswith(URGENT_TODAY) and "hold it steady" in replies[1]
-    assert PHONE in replies[-1]
+    assert "NHS 111" in "\n".join(replies) and PHONE in "\n".join(replies)
     assert conversation.latest_intent() == "report_red_flag"
+    # Then only the questions that could make it an emergency, starting with how it began.
+    assert "How did it start" in replies[-1]
+    assert conversation.slot("triage_level") == "same_day"
 
 
 def test_red_flag_buried_in_a_long_story(conversation):
@@ -31,7 +34,8 @@ def test_red_flag_buried_in_a_long_story(conversation):
     )
     reply = conversation.texts(story)
     assert EMERGENCY in reply  # can't bear weight after a fall: the emergency department
-    assert "emergency department" in reply and PHONE in reply
+    assert "Call 999 or go to A&E now" in reply and PHONE in reply
+    assert conversation.tracker().active_loop_name is None  # no questions after an emergency
     parsed = conversation.tracker().latest_message.parse_data
     flags = {flag["name"] for flag in parsed["red_flag_detector"]["red_flags"]}
     assert {"cannot_bear_weight", "giving_way"} <= flags
@@ -70,3 +74,24 @@ def test_red_flag_in_a_booking_request_gets_the_advice_and_the_classifiers_inten
     assert detector["classifier_intent"]["name"] and detector["classifier_intent"]["confidence"] > 0
     assert len(parsed["intent_ranking"]) > 1
     assert [e["value"] for e in parsed["entities"] if e["entity"] == "red_flag"] == ["giving_way"]
+
+
+@pytest.mark.parametrize("message,level", [
+    ("had a cortisone injection in my knee last week and now its hot and throbbing", "same_day"),
+    ("had an arthroscopy 8 days ago and the scar is weeping and red", "same_day"),
+    ("after the crash my foot is pale and cold", "emergency"),
+    ("my knee pain is worse at night and ive been losing weight without dieting", "soon"),
+    ("my 14 year old daughter is limping and says her knee and thigh ache", "same_day"),
+])
+def test_the_issues_missing_red_flags_get_advice_at_their_level(conversation, message, level):
+    reply = conversation.texts(message)
+    assert conversation.slot("triage_level") == level
+    assert {"emergency": EMERGENCY, "same_day": URGENT_TODAY,
+            "soon": "within the next few days"}[level] in reply
+
+
+def test_a_question_about_locking_gets_an_answer_not_the_alarm(conversation):
+    reply = conversation.texts("what does it mean when a knee locks?")
+    assert reply and not is_urgent_advice(reply)
+    assert conversation.slot("triage_level") is None
+
