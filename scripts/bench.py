@@ -28,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from clinic.environment import load_environment  # noqa: E402
 from tests.support.databases import REDIS_URL, fresh_postgres_database  # noqa: E402
 from tests.support.processes import AssistantServers  # noqa: E402
 
@@ -189,6 +190,7 @@ def profile(model: str, database_url: str, rounds: int) -> dict:
 
 
 def main() -> int:
+    load_environment()
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=2, help="conversations per concurrency level")

@@ -42,6 +42,8 @@ os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
+from clinic.environment import load_environment  # noqa: E402
+
 FRESH_HOLDOUT = PROJECT_ROOT / "tests/nlu/fresh_holdout.yml"
 OLD_HOLDOUT = PROJECT_ROOT / "tests/nlu/holdout.yml"
 # The bars of issue #11, checked on the fresh held-out file.
@@ -267,6 +269,7 @@ def check_bars(report: dict) -> list:
 
 
 def main() -> int:
+    load_environment()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, help="model .tar.gz (default: the one for the current inputs)")
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "reports/evaluation.json")

@@ -10,8 +10,11 @@ import sys
 
 from rasa.__main__ import main
 
+from clinic.environment import load_environment
+
 
 def run() -> None:
+    load_environment()
     token = os.environ.get("RASA_API_TOKEN", "").strip()
     if not token:
         sys.exit("RASA_API_TOKEN is not set: the HTTP API would be open to anyone.")

@@ -20,6 +20,7 @@ sys.path.insert(0, str(ROOT))
 from channels.settings import allowed_origins  # noqa: E402
 from clinic.local_secrets import persistent_secret  # noqa: E402
 from clinic.database import database_url  # noqa: E402
+from clinic.environment import load_environment  # noqa: E402
 from clinic.locks import check_workers  # noqa: E402
 from clinic.training import model_path  # noqa: E402
 from deploy.topology import render_haproxy  # noqa: E402
@@ -36,17 +37,6 @@ class Service:
     env: Dict[str, str] = field(default_factory=dict)
     process: Optional[subprocess.Popen] = None
     start_only: bool = False  # started without waiting; checked with the others at the end
-
-
-def load_dotenv(path: Path = ROOT / ".env") -> None:
-    """Read KEY=value lines from .env without overriding the real environment."""
-    if not path.exists():
-        return
-    for line in path.read_text().splitlines():
-        line = line.strip()
-        if line and not line.startswith("#") and "=" in line:
-            key, value = line.split("=", 1)
-            os.environ.setdefault(key.strip(), value.strip().strip('"').strip("'"))
 
 
 def api_token() -> str:
@@ -161,7 +151,7 @@ def stop(running: List[Service]) -> None:
 
 
 def main() -> int:
-    load_dotenv()
+    load_environment()
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=int(os.environ.get("RASA_PORT", 5005)))
     parser.add_argument("--action-port", type=int, default=int(os.environ.get("ACTION_PORT", 5055)))

@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 from channels.telegram import (API_URL_VARIABLE, DEFAULT_API_URL, SECRET_FORMAT,  # noqa: E402
                                VARIABLES)
-from scripts.run import load_dotenv  # noqa: E402
+from clinic.environment import load_environment  # noqa: E402
 
 WEBHOOK_PATH = "/webhooks/telegram/webhook"
 # The updates the assistant handles: messages, edited messages and button presses.
@@ -72,7 +72,7 @@ def show(info: Dict[str, Any]) -> None:
 
 
 def main() -> int:
-    load_dotenv()
+    load_environment()
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("url", nargs="?", help="the server's public https address")

@@ -33,12 +33,14 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
 from clinic import vignettes  # noqa: E402
+from clinic.environment import load_environment  # noqa: E402
 from tests.support.processes import BIN, ManagedProcess, free_port, wait_for_url  # noqa: E402
 
 REPORT = PROJECT_ROOT / "reports" / "vignettes.json"
 
 
 def main() -> int:
+    load_environment()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", help="model file (default: the one for the current data)")
     parser.add_argument("--only", nargs="*", help="vignette ids to run")
