@@ -13,13 +13,19 @@ SPACY_DIR := build/spacy_pipeline
 TOKENIZER := build/minilm/tokenizer.json
 STAMP     := $(VENV)/.installed
 
-.PHONY: run test shell train evaluate vignettes bench clean setup spacy validate telegram-webhook webchat chromium haproxy docker-compose staff-user retention
+.PHONY: run test lint help shell train evaluate vignettes bench clean setup spacy validate telegram-webhook webchat chromium haproxy docker-compose staff-user retention
 
 run: setup train webchat $(if $(filter-out 1,$(REPLICAS)),haproxy) ## Start the assistant on localhost (REPLICAS=3: three servers behind HAProxy, needs DATABASE_URL)
 	$(PY) scripts/run.py $(if $(REPLICAS),--replicas $(REPLICAS))
 
-test: setup train validate webchat chromium haproxy docker-compose ## Run the whole test suite
+test: setup train validate lint webchat chromium haproxy docker-compose ## Run the whole test suite
 	$(PY) -m pytest
+
+lint: $(STAMP) ## Check the code with ruff: pyflakes, pycodestyle (rules in pyproject.toml)
+	$(VENV)/bin/ruff check .
+
+help: ## List these commands
+	@awk -F':.*## ' '/^[a-zA-Z_-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 shell: setup train ## Chat with the assistant in the terminal
 	$(PY) scripts/run.py --shell

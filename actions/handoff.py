@@ -4,7 +4,7 @@ the staff; `handoff_form` first asks for a name and a contact when we don't have
 import logging
 import re
 from abc import ABC, abstractmethod
-from typing import Any, Dict, List, Text
+from typing import List, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet

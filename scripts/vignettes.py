@@ -114,8 +114,9 @@ def print_report(summary, met, results) -> None:
 
     print("\nTriage vignettes")
     print(f"  vignettes:                      {summary['n']}")
-    print(f"  exact level:                    {pct(summary['exact'])}  (bar >= 90%: {'met' if met['exact'] else 'NOT met'})")
-    print(f"  safe (gold or more urgent):     {pct(summary['safe'])}  (bar >= 99%: {'met' if met['safe'] else 'NOT met'})")
+    bar = {name: "met" if met[name] else "NOT met" for name in ("exact", "safe")}
+    print(f"  exact level:                    {pct(summary['exact'])}  (bar >= 90%: {bar['exact']})")
+    print(f"  safe (gold or more urgent):     {pct(summary['safe'])}  (bar >= 99%: {bar['safe']})")
     print(f"  under-triage, emergency+same day: {summary['under_triage_urgent']} of {summary['urgent_n']}"
           f"  (bar 0: {'met' if met['under_triage_urgent'] else 'NOT met'})")
     print(f"  over-triage, self-care+physio:  {pct(summary['over_triage_routine'])} of {summary['routine_n']}"

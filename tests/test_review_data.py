@@ -292,7 +292,8 @@ def test_corrections_export_is_valid_rasa_training_data(engine, review_seeded, t
 
     # Refused, and nothing stored: changed words, an unknown entity, an unknown intent.
     for intent, markup in (("describe_symptoms", "I get pain on my knee"),
-                           ("describe_symptoms", "[I](no_such_entity) get pain on the outside of my knee after long runs"),
+                           ("describe_symptoms",
+                            "[I](no_such_entity) get pain on the outside of my knee after long runs"),
                            ("no_such_intent", text)):
         response = post_form(session, base, page, "/annotate/correct",
                              {"event_id": str(event_id), "intent": intent, "annotated": markup})

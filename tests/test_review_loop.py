@@ -6,12 +6,12 @@ The servers are started as `make run` starts them, on a fresh SQLite database.
 The live model is the project's (trained once per test session); the candidates the app
 trains use a small config (word counts + DIET for a few epochs, rules: SMALL_CONFIG), so a
 training takes a minute or two. Only red-flag recall gates activation, and it does not
-depend on the config: the deterministic detector decides almost all of it. Patients talk to the assistant over the REST channel."""
+depend on the config: the deterministic detector decides almost all of it. Patients talk to the
+assistant over the REST channel."""
 import re
 import time
 import uuid
 import xml.etree.ElementTree as ElementTree
-from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -23,7 +23,7 @@ from review import model_runs
 from review.tables import connect, corrections, corrections_used
 from tests.support.browser import PHONE, BrowserTab, browser, tab  # noqa: F401 (fixtures)
 from tests.support.processes import AssistantServers
-from tests.support.review import ADMIN, STAFF, TOKEN, csrf_of, login, post_form
+from tests.support.review import ADMIN, STAFF, TOKEN, login, post_form
 
 SMALL_CONFIG = """\
 recipe: default.v1

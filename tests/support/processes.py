@@ -124,7 +124,7 @@ class AssistantServers:
     @property
     def replica_urls(self) -> List[str]:
         """Each Rasa server behind the load balancer, as the banner of run.py lists them."""
-        line = next(l for l in self.runner.log().splitlines() if l.strip().startswith("Replicas:"))
+        line = next(row for row in self.runner.log().splitlines() if row.strip().startswith("Replicas:"))
         return line.split(":", 1)[1].split()
 
     def _wait_for_log(self, text: str, timeout: float) -> None:
