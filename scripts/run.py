@@ -115,7 +115,7 @@ def load_balanced(args: argparse.Namespace) -> List[Service]:
     servers += [replace(rasa_server(args, port, f"Rasa server {n}", interface="127.0.0.1"),
                         start_only=True) for n, port in enumerate(rasa_ports, 1)]
     servers.append(Service("load balancer (HAProxy)", [haproxy, "-db", "-f", str(config)],
-                           f"http://127.0.0.1:{args.port}/"))
+                           f"http://127.0.0.1:{args.port}/", start_only=True))
     return servers
 
 
@@ -193,8 +193,8 @@ def main() -> int:
             running.append(service)
             if not service.start_only:
                 wait_healthy(service, timeout=180)
-        for service in running:
-            wait_healthy(service, timeout=240)
+        for service in running:  # several models loading at once take a while on few cores
+            wait_healthy(service, timeout=600)
         if args.shell:
             return subprocess.call([str(BIN / "rasa"), "shell", "--model", str(args.model or model_path()),
                                     "--endpoints", args.endpoints], cwd=ROOT)

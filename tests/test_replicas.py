@@ -15,6 +15,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import requests
 import sqlalchemy as sa
 import yaml
 
@@ -27,7 +28,7 @@ from tests.support.tcp_proxy import TcpProxy
 QUESTIONS = ["when are you open", "where are you", "how much is an appointment",
              "what's your email", "do you take insurance", "is there parking"]
 CONVERSATIONS = 25
-STEPS = 56  # per conversation: every third step is a same-instant pair -> 80 messages
+STEPS = 60  # per conversation: every third step is a same-instant pair -> 80 messages
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +62,7 @@ def answered(replies) -> bool:
 
 @pytest.mark.postgres
 @pytest.mark.redis
+@pytest.mark.timeout(1200)  # ~2,000 turns: minutes on 2 idle cores, far more on a busy machine
 def test_same_instant_messages_on_different_replicas_are_each_stored_once_in_order(cluster):
     servers, _, engine = cluster
     replicas = servers.replica_urls
@@ -147,6 +149,38 @@ def test_a_ten_second_database_cut_mid_traffic_loses_nothing(cluster):
             else:  # told that it may not have been stored
                 assert stored[text] <= 1
 
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_the_web_chat_works_through_the_load_balancer_on_long_polling(cluster):
+    """socket.io's long-polling requests must all reach the server holding the session:
+    HAProxy keeps them on one replica (round-robin would break the session at once)."""
+    import queue
+
+    import socketio
+
+    servers, _, _ = cluster
+    replies: "queue.Queue[str]" = queue.Queue()
+    browser = requests.Session()
+    browser.headers["Origin"] = servers.webchat_url  # on every request, as a browser sends it
+    client = socketio.Client(reconnection=False, http_session=browser)
+    client.on("bot_uttered", lambda data: replies.put(data.get("text", "")))
+    client.connect(servers.url, transports=["polling"], wait_timeout=30)
+    try:
+        client.emit("session_request", {"session_id": None})
+        for question, answer in (("hi", "not a diagnosis"), ("when are you open", "Monday"),
+                                 ("where are you", "12 Example Street")):
+            client.emit("user_uttered", {"message": question})
+            texts = []
+            deadline = time.monotonic() + 60
+            while not any(answer in t for t in texts) and time.monotonic() < deadline:
+                try:
+                    texts.append(replies.get(timeout=1))
+                except queue.Empty:
+                    pass
+            assert any(answer in t for t in texts), (question, texts)
+    finally:
+        client.disconnect()
 
 def test_the_container_deployment_is_valid_and_in_step_with_the_tested_topology():
     for path, text in compose_files().items():

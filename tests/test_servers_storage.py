@@ -210,3 +210,27 @@ def test_the_conversation_lock_holds_across_processes(backend):
     shared = redis.Redis.from_url(REDIS_URL)
     assert int(shared.get(counter)) == 80  # no step overwrote another's
     shared.delete(counter)
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_a_short_redis_outage_costs_a_wait_not_a_message(tmp_path, model_path):
+    sender = f"redis-outage-{uuid.uuid4().hex[:8]}"
+    with fresh_postgres_database() as database_url:
+        proxy = TcpProxy("127.0.0.1", 6379)
+        env = {"DATABASE_URL": database_url,
+               "REDIS_URL": REDIS_URL.replace("127.0.0.1:6379", f"127.0.0.1:{proxy.port}"),
+               "REDIS_LOCK_PREFIX": f"outage{uuid.uuid4().hex[:6]}"}
+        servers = AssistantServers(tmp_path, env=env).start()
+        try:
+            servers.say(sender, "hi")
+            proxy.cut()
+            threading.Timer(2, proxy.restore).start()
+            started = time.monotonic()
+            replies = servers.say(sender, "when are you open")
+            assert "Monday" in replies[-1]["text"]
+            assert time.monotonic() - started >= 1.5  # it waited for the lock, never went without
+            assert user_texts(servers, sender)[-1] == "when are you open"
+        finally:
+            servers.stop()
+            proxy.close()

@@ -111,11 +111,12 @@ class AssistantServers:
             command += ["--model", os.environ["KNEE_MODEL"]]
         self.runner = ManagedProcess(command, env=self.env, log_name="assistant")
         try:
-            wait_for_url(f"{self.url}/status?token=test-token", self.runner.process, timeout=240)
+            wait_for_url(f"{self.url}/status?token=test-token", self.runner.process,
+                         timeout=240 * self.replicas)
             # run.py starts the staff review app last: wait for it too, so that a test that
             # cuts the database next does not catch the review app starting up.
             wait_for_url(f"{self.review_url}/healthz", self.runner.process, timeout=60)
-            self._wait_for_log("The assistant is running", timeout=240)  # every replica up
+            self._wait_for_log("The assistant is running", timeout=600)  # every replica up
         except Exception:
             self.stop()
             raise RuntimeError(f"servers did not start:\n{self.runner.log()[-4000:]}")
