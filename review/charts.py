@@ -86,9 +86,9 @@ def collect(engine, first: date, last: date) -> Stats:
 def _figure(title: str):
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(6.4, 3.2), dpi=100)
+    figure = Figure(figsize=(5.2, 3.2), dpi=100)  # about a phone's width
     axes = figure.add_subplot()
-    axes.set_title(title, loc="left", fontsize=12)
+    axes.set_title(title, loc="left", fontsize=12, fontweight="bold")
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
     axes.grid(axis="y", color="#d9dde5", linewidth=0.8)
@@ -175,7 +175,7 @@ def svg(name: str, stats: Stats) -> str:
 
     # Text as text (small, selectable, scales on a phone); ids that don't change per run.
     with rc_context({"svg.fonttype": "none", "svg.hashsalt": "review-charts",
-                     "font.family": "sans-serif", "font.size": 10}):
+                     "font.family": "sans-serif", "font.size": 11}):
         figure = CHARTS[name][1](stats)
         if name != "funnel":  # the funnel sets its own margin for the long labels
             figure.tight_layout()

@@ -8,11 +8,12 @@ Messages that become right and those that become wrong are listed, except for th
 held-out set, whose individual messages nobody tuning the training data may see
 (scripts/evaluate.py): only their counts are shown.
 
-Activation is refused when red-flag recall drops on any set, or when the vignette suite
-(scripts/vignettes.py, once it exists) gets worse. A model's results are cached by its
+Activation is refused when red-flag recall drops on any set, or when the triage vignette
+suite (scripts/vignettes.py's runner; REVIEW_CHECK_VIGNETTES=0 leaves it out) gets worse. A model's results are cached by its
 file name, so the live model is parsed once, not at every run."""
 import asyncio
 import json
+import os
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -98,7 +99,7 @@ def compare(candidate: Path, live: Path, corrections: List[Dict[str, Any]],
         before, after = (r["recall"] for r in found["red_flag"])
         if before is not None and after is not None and after < before:
             refusals.append(f"red-flag recall on {name} drops from {before:.1%} to {after:.1%}")
-    vignettes = _vignettes(candidate, live)
+    vignettes = _vignettes(candidate, live, cache_dir)
     if vignettes and vignettes.get("worse"):
         refusals.append(vignettes["worse"])
     return {
@@ -111,8 +112,42 @@ def compare(candidate: Path, live: Path, corrections: List[Dict[str, Any]],
     }
 
 
-def _vignettes(candidate: Path, live: Path) -> Optional[Dict[str, Any]]:
-    """The triage vignette suite, once scripts/vignettes.py exists (not yet: None)."""
-    if not (evaluate.PROJECT_ROOT / "scripts" / "vignettes.py").exists():
+def _vignette_summary(model: Path, cache_dir: Optional[Path]) -> Dict[str, Any]:
+    """The vignette suite's scores for one model (scripts/vignettes.py's runner), cached."""
+    cached = cache_dir / f"{model.name}.vignettes.json" if cache_dir else None
+    if cached and cached.exists():
+        return json.loads(cached.read_text())
+    from clinic import vignettes
+    from scripts import vignettes as runner
+    from tests.support.processes import BIN, ManagedProcess, free_port, wait_for_url
+
+    port = free_port()
+    actions = ManagedProcess([str(BIN / "rasa"), "run", "actions", "--actions", "actions",
+                              "--port", str(port)], log_name="check-vignette-actions")
+    try:
+        wait_for_url(f"http://127.0.0.1:{port}/health", actions.process, timeout=120)
+        results = asyncio.run(runner.run_all(model, f"http://127.0.0.1:{port}/webhook",
+                                             vignettes.load(), False))
+    finally:
+        actions.stop()
+    summary = vignettes.score(results)
+    if cached:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        cached.write_text(json.dumps(summary))
+    return summary
+
+
+def _vignettes(candidate: Path, live: Path, cache_dir: Optional[Path]) -> Optional[Dict[str, Any]]:
+    """Both models on the triage vignettes; "worse" when the candidate sends fewer of them
+    to a safe level of care (the gold level or more urgent) or under-triages more urgent ones."""
+    if os.environ.get("REVIEW_CHECK_VIGNETTES", "1") == "0":
         return None
-    return {"note": "scripts/vignettes.py exists but is not wired into this check yet."}
+    before, after = _vignette_summary(live, cache_dir), _vignette_summary(candidate, cache_dir)
+    keys = ("n", "exact", "safe", "under_triage_urgent", "urgent_n", "no_recommendation")
+    found = {"live": {k: before[k] for k in keys}, "new": {k: after[k] for k in keys}}
+    if (after["safe"] or 0) < (before["safe"] or 0) or \
+            after["under_triage_urgent"] > before["under_triage_urgent"]:
+        found["worse"] = (f"the triage vignettes get worse: safe {before['safe']:.1%} -> "
+                          f"{after['safe']:.1%}, urgent ones under-triaged "
+                          f"{before['under_triage_urgent']} -> {after['under_triage_urgent']}")
+    return found
