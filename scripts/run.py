@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field, replace
@@ -18,15 +19,17 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from channels.settings import allowed_origins  # noqa: E402
-from clinic.local_secrets import persistent_secret  # noqa: E402
+from clinic.local_secrets import persistent_secret, var_dir  # noqa: E402
 from clinic.database import database_url  # noqa: E402
 from clinic.environment import load_environment  # noqa: E402
 from clinic.locks import check_workers  # noqa: E402
 from clinic.training import model_path  # noqa: E402
 from deploy.topology import render_haproxy  # noqa: E402
+from scripts.warning_log import divert_warnings  # noqa: E402
 
 BIN = Path(sys.executable).parent
 REST_TOKEN_FILE = "rest_token"
+WARNINGS_LOG = "warnings.log"  # in var/log/: library deprecations, kept off the terminal
 
 
 @dataclass
@@ -182,6 +185,9 @@ def main() -> int:
     if args.shell:
         args.replicas = 1
     running: List[Service] = []
+    log_dir = var_dir() / "log"
+    log_dir.mkdir(mode=0o700, exist_ok=True)
+    warnings_log, log_lock = open(log_dir / WARNINGS_LOG, "w"), threading.Lock()
     try:
         all_services = services(args)
         if args.shell:
@@ -189,7 +195,9 @@ def main() -> int:
         for service in all_services:
             print(f"Starting {service.name}...", flush=True)
             service.process = subprocess.Popen(service.command, cwd=ROOT,
-                                               env={**os.environ, **service.env})
+                                               env={**os.environ, **service.env},
+                                               stderr=subprocess.PIPE, text=True, errors="replace")
+            divert_warnings(service.process.stderr, sys.stderr, warnings_log, log_lock)
             running.append(service)
             if not service.start_only:
                 wait_healthy(service, timeout=180)
@@ -232,6 +240,7 @@ The assistant is running. Press Ctrl-C to stop.{servers}
   HTTP API:  http://localhost:{args.port}/ (token in RASA_API_TOKEN or var/api_token)
   Web chat:  http://localhost:{args.webchat_port}/ (demo clinic page with the chat widget)
   Staff:     http://localhost:{args.review_port}/ (conversation review; accounts: make staff-user)
+  Warnings:  var/log/{WARNINGS_LOG} (libraries' deprecation warnings, kept off this screen)
 """, flush=True)
 
 
