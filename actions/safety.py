@@ -15,8 +15,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from clinic.disposition import (EMERGENCY, SAME_DAY, Disposition, advice, decide, findings_in_words,
-                                flag_finding, questions_to_ask)
+from clinic.disposition import (EMERGENCY, SAME_DAY, SOON, Disposition, advice, decide,
+                                findings_in_words, flag_finding, questions_to_ask)
 from clinic.safety import assess, detect_red_flags
 from clinic.settings import care_routes, clinic_slots
 from actions.triage_answers import READERS, may_be_a_child
@@ -72,15 +72,28 @@ class ActionRedFlag(Action):
             if value not in (None, "unclear_yes"):
                 answers[requested] = value
                 events.append(SlotSet(requested, value))
-        if not flags and events and assess(text).negated:
+        denied_only = not flags and bool(assess(text).negated)
+        if denied_only and events:
             # A triage answer that only denies red flags ("no, it hasn't locked or given way"):
             # the answer, not an alarm (negated mentions never alarm); the form goes on.
             return events
+        if denied_only and tracker.active_loop_name is None:
+            # "No swelling, it doesn't lock, but it hurts on every run": a description, so
+            # the triage questions, not an alarm.
+            dispatcher.utter_message(response="utter_triage_intro")
+            return [FollowupAction("triage_form")]
         findings = [flag_finding(flag) for flag in flags]
         if not flags and not tracker.get_slot(FLAGS_SLOT):
-            # The classifier's red flag in words the check does not know, or a button.
-            findings = [("general", SAME_DAY, "classifier")]
+            # The classifier's red flag without one the check knows: a finding of the rule
+            # at "soon" in the words explains it (night pain, settled locking...); otherwise
+            # the same-day advice for red flags in general.
+            described = decide({slot: value if value is not None else READERS[slot][1](text)
+                                for slot, value in answers.items()},
+                               stored_findings(tracker))
+            findings = [] if described.level == SOON else [("general", SAME_DAY, "classifier")]
         decision = decide(answers, findings + stored_findings(tracker))
+        if not findings and not flags and not tracker.get_slot(FLAGS_SLOT):
+            decision = described
         dispatcher.utter_message(text=advice_for(decision, tracker))
         seen = list(tracker.get_slot(FLAGS_SLOT) or [])
         seen += [entry for entry in (":".join(finding) for finding in findings) if entry not in seen]

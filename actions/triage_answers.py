@@ -328,10 +328,12 @@ _LIMP = re.compile(r"\b(limp\w*|hobbl\w*)\b")
 _FINE = re.compile(r"\b(walk\w*|stairs?|steps|sleep\w*|standing|daily life|day to day)\s+"
                    r"((is|are|s|normally|fine|ok|okay|)\s*)?((totally|completely|pretty|perfectly|quite)\s+)?"
                    r"(fine|normal\w*|ok|okay|alright|all right|no problem\w*|good|grand)\b|"
-                   r"\bcan (still )?(walk|do stairs)( \w+)? (fine|ok|okay|normally|no problem)\b")
+                   r"\bcan (still )?(walk|do stairs)( \w+)? (fine|ok|okay|normally|no problem)\b|"
+                   r"\bcan (still )?(walk|run|jog)( and (walk|run|jog))?\b")
 
 
 def read_impact(text: str) -> Optional[str]:
+    fine = bool(_FINE.search(_normalise(text)))
     text = _FINE.sub(" ", _normalise(text))
     if _NO_WEIGHT.search(text) and not re.search(r"\b(stairs|far|long|fast|without pain)\b", text):
         return "cannot_bear_weight"
@@ -339,7 +341,7 @@ def read_impact(text: str) -> Optional[str]:
         return "limping"
     if _mentions(_DAILY, text) or _mentions(_WORSE, text):
         return "daily_life"
-    if _RUNNING_ONLY.search(text):
+    if _RUNNING_ONLY.search(text) or fine:
         return "running_only"
     if _UNSURE.search(text):
         return "unsure"
@@ -416,8 +418,9 @@ def night_pain_in_description(text: str) -> Optional[str]:
 
 # --- fever, feeling unwell, weight loss ----------------------------------------------------
 _FEVER = re.compile(r"\b(fever\w*|temperature|temp|shiver\w*|shaking|shakes|chills|rigors|hot and cold)\b")
-_UNWELL = re.compile(r"\b(unwell|ill|poorly|run down|rough|weight|night sweats|sweats|sweating|appetite|"
-                     r"off (my|his|her) food|tired|exhausted|drained)\b")
+_UNWELL = re.compile(r"\b(unwell|ill|poorly|run down|rough|weight|night sweats|sweat\w*|appetite|"
+                     r"off (my|his|her) food|tired|exhausted|drained|"
+                     r"lost (\w+ ){0,2}?\d*\s*(kg|kilos?|pounds|lbs|stone))\b")
 
 
 def read_unwell(text: str) -> Optional[str]:

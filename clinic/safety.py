@@ -181,8 +181,8 @@ NIGHT = (
     r"|sitting\s+still|even\s+(?:when|while)\s+(?:i'?m\s+)?(?:rest\w*|sitting|lying))"
 )
 SYSTEMIC = (
-    r"(?:weight\s+loss|los(?:t|ing|e)\s+(?:\w+\s+)?weight|(?:dropped|shed|lost|losing)\s+(?:\w+\s+){0,2}?(?:kilos?|kg|pounds"
-    r"|lbs|weight|stone)|night\s+sweats|drenching|sweats\s+at\s+night|off\s+(?:my|his|her)\s+food"
+    r"(?:weight\s+loss|los(?:t|ing|e)\s+(?:\w+\s+)?weight|(?:dropped|shed|lost|losing)\s+(?:\w+\s+){0,2}?\d*\s*(?:kilos?"
+    r"|kg|pounds|lbs|weight|stone)|night\s+sweats|drenching|sweat(?:s|ing)?\s+at\s+night|off\s+(?:my|his|her)\s+food"
     r"|(?:no|lost\s+(?:my\s+)?)appetite|(?:feel|feeling|felt)\s+(?:really\s+|generally\s+|very\s+|quite\s+)?"
     r"(?:unwell|ill|poorly|run\s+down|rough|awful)|tired\s+all\s+the\s+time|exhausted\s+all\s+the\s+time)"
 )
@@ -628,3 +628,33 @@ def assess(text: str) -> Assessment:
 def detect_red_flags(text: str) -> List[RedFlag]:
     """The red flags a message reports, most serious first; [] when there are none."""
     return assess(text).flags
+
+
+# --- a description of the user's own knee pain ----------------------------------------------
+# Runners often tell their story and ask something else ("new shoes last week and since then
+# my knee aches, should I take them back?"); the classifier then rightly picks the question's
+# intent, and RedFlagDetector tags `own_pain` so the answer is followed by the triage.
+_OWN_KNEE = re.compile(
+    r"\b(?:my|her|his|their|our|son'?s|daughter'?s|kid'?s|child'?s)\s+(?:\w+\s+){0,2}?kne+(?:s|es|cap|caps)?\b"
+    r"|\bkne+(?:'s|s)?\s+(?:has|have|is|was|been|keeps|started|'s|feels|hurts|aches|is\s+\w+ing)\b"
+    r"|\b(?:in|on|of)\s+(?:my|her|his)\s+(?:\w+\s+){0,2}?kne+"
+    r"|(?:^|[.!?,;]\s*|\band\s+)(?:the\s+|left\s+|right\s+|both\s+)?kne+(?:s|'s)?\b"
+    r"|\bthe\s+kne+(?:'s)?\s+(?:\w+\s+){0,2}?(?:hurt|ache|achy|sore|pain)")
+_OWN_PAIN = re.compile(
+    r"\b(?:pain\w*|hurt\w*|ache\w*|aching|achy|sore\w*|niggl\w*|twing\w*|throb\w*|grumbl\w*|killing"
+    r"|bother\w*|swell\w*|swollen|puff\w*|tender)\b")
+
+
+# "...under the kneecap. it's just a mild ache": the pain told with "it" or "I have".
+_SAYS_IT_HURTS = re.compile(
+    r"\b(?:it|it's|its|there'?s|i\s+(?:have|get|got)|i'?ve\s+(?:got|had|been\s+getting))\s+(?:\w+\s+){0,3}?"
+    r"(?:ache|achy|aching|sore|pain|painful|hurt\w*|niggl\w*)")
+
+
+def describes_own_pain(text: str) -> bool:
+    """Does the message say the user's own (or their child's) knee hurts, now?"""
+    normalised = _normalise(text)
+    if not _OWN_KNEE.search(normalised) and not ("knee" in normalised and _SAYS_IT_HURTS.search(normalised)):
+        return False
+    return any(not _is_negated(normalised, m.start(), m.end()) and not is_hypothetical(normalised, m.start(), m.end())
+               for m in _OWN_PAIN.finditer(normalised))

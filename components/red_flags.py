@@ -7,6 +7,9 @@ remove it:
   my knee keeps giving way" was `book_appointment`);
 - a red flag only asked about ("what does locking mean?"): a `symptom_question` entity
   names it, so the answer can explain it (action_explain_symptom), intent unchanged;
+- a description of the user's own knee pain (clinic.safety.describes_own_pain) gets an
+  `own_pain` entity, so whatever question it also asks is answered and the triage follows
+  (data/rules/triage.yml); the intent is unchanged;
 - otherwise the prediction is left alone. In particular a classifier's `report_red_flag`
   stands even when the check finds only denied mentions ("no swelling... it locks" may say
   more than the patterns see), and the detector never turns anything into `deny`.
@@ -39,7 +42,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from clinic.safety import Assessment, assess
+from clinic.safety import Assessment, assess, describes_own_pain
 
 PARSE_DATA_KEY = "red_flag_detector"
 
@@ -59,6 +62,7 @@ class RedFlagDetector(GraphComponent, IntentClassifier):
             "intent": "report_red_flag",
             "entity": "red_flag",
             "question_entity": "symptom_question",
+            "own_pain_entity": "own_pain",
         }
 
     def __init__(self, config: Dict[Text, Any]) -> None:
@@ -105,6 +109,16 @@ class RedFlagDetector(GraphComponent, IntentClassifier):
                 EXTRACTOR: self.__class__.__name__,
             } for mention in assessment.negated if mention.asked and mention.name == assessment.asked_about[0]][:1],
                 add_to_output=True)
+
+        if not assessment.flags and describes_own_pain(message.get(TEXT)):
+            message.set(ENTITIES, (message.get(ENTITIES) or []) + [{
+                ENTITY_ATTRIBUTE_TYPE: self.component_config["own_pain_entity"],
+                ENTITY_ATTRIBUTE_VALUE: "yes",
+                ENTITY_ATTRIBUTE_START: 0,
+                ENTITY_ATTRIBUTE_END: len(message.get(TEXT)),
+                "confidence_entity": 1.0,
+                EXTRACTOR: self.__class__.__name__,
+            }], add_to_output=True)
 
         if assessment.flags or assessment.negated:
             message.set(PARSE_DATA_KEY, {

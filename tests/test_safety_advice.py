@@ -245,3 +245,15 @@ def test_a_question_about_a_symptom_gets_an_explanation_and_what_to_do_if_it_is_
     assert "meniscus" in message["text"] and "If this is happening to you now" in message["text"]
     assert "NHS 111" in message["text"] and not message["text"].startswith("Please stop running")
     assert events == []
+
+
+def test_the_classifiers_red_flag_explained_by_night_pain_is_advice_within_days():
+    messages, events = run_red_flag("my knee pain wakes me up most nights now, a deep ache")
+    assert messages[0]["text"].startswith("Please see a GP or a physio within the next few days")
+    assert slots_set(events)["triage_level"] == "soon"
+
+
+def test_the_classifiers_red_flag_on_a_description_that_only_denies_them_starts_the_questions():
+    messages, events = run_red_flag("no swelling, it doesn't lock, but it hurts on every run")
+    assert [m["response"] for m in messages] == ["utter_triage_intro"]
+    assert [e["name"] for e in events if e["event"] == "followup"] == ["triage_form"]
