@@ -52,7 +52,7 @@ staff-user: $(STAMP) ## Create a staff account for the review app: make staff-us
 	@[ -n "$(STAFF)" ] || { echo "usage: make staff-user STAFF=<username> [ADMIN=1]"; exit 2; }
 	$(PY) -m review create-user "$(STAFF)" $(if $(ADMIN),--admin)
 
-retention: $(STAMP) ## Delete conversations older than REVIEW_RETENTION_DAYS (default 365); for cron
+retention: $(STAMP) ## Delete conversations older than REVIEW_RETENTION_DAYS (default 365) and expired staff sessions; for cron
 	$(PY) -m review retention
 
 telegram-webhook: $(STAMP) ## Point Telegram at the server: make telegram-webhook URL=https://assistant.example.com

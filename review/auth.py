@@ -175,7 +175,11 @@ def end_session(engine, token: Optional[str]) -> None:
             db.execute(sessions.delete().where(sessions.c.token_hash == _token_hash(token)))
 
 
-def forget_expired_sessions(engine) -> None:
-    cutoff = clock.utcnow() - idle_timeout()
+def forget_expired_sessions(engine) -> int:
+    """Delete the sessions that can no longer log anyone in (idle too long, or too old);
+    `session_user` only deletes the ones someone comes back with. Returns how many."""
+    now = clock.utcnow()
     with engine.begin() as db:
-        db.execute(sessions.delete().where(sessions.c.last_seen < cutoff))
+        return db.execute(sessions.delete().where(sa.or_(
+            sessions.c.last_seen < now - idle_timeout(),
+            sessions.c.created_at < now - max_session()))).rowcount

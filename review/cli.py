@@ -2,11 +2,13 @@
 
   serve        run the web app (what `make run` starts)
   create-user  add a staff account (`make staff-user`)   set-password  reset one
+  users        the staff accounts                         delete-user   remove one (and its sessions)
   list         conversations, newest first, with the web list's filters
   show         one transcript with intents, confidences and entities
   export       conversations for a date range as CSV or JSON
   export-nlu   staff corrections as Rasa NLU training data
-  retention    delete conversations older than the retention period (`make retention`)
+  retention    delete conversations older than the retention period, and expired staff
+               sessions (`make retention`)
   delete       delete one patient's conversations on request
   audit        the latest audit log entries
 """
@@ -79,6 +81,22 @@ def cmd_set_password(args) -> int:
     auth.set_password(engine, args.username, _read_password(args.password_stdin))
     audit.record(engine, _operator(), "set_password", detail=args.username)
     print(f"New password set for {args.username}; their sessions were ended.")
+    return 0
+
+
+def cmd_users(args) -> int:
+    for user in auth.list_users(connect()):
+        role = "admin" if user["is_admin"] else "staff"
+        print(f"{shown(user['username'])}  {role}  since {clock.as_utc(user['created_at']):%Y-%m-%d}")
+    return 0
+
+
+def cmd_delete_user(args) -> int:
+    engine = connect()
+    if not auth.delete_user(engine, args.username):
+        raise auth.AccountError(f"There is no staff account {args.username!r}.")
+    audit.record(engine, _operator(), "delete_user", detail=args.username)
+    print(f"Deleted the staff account {args.username}; their sessions were ended.")
     return 0
 
 
@@ -161,8 +179,10 @@ def cmd_export_nlu(args) -> int:
 
 def cmd_retention(args) -> int:
     days = args.days or privacy.retention_days()
-    result = privacy.apply_retention(connect(), days, _operator())
+    engine = connect()
+    result = privacy.apply_retention(engine, days, _operator())
     print(f"Retention ({days} days): {result}.")
+    print(f"Expired staff sessions deleted: {auth.forget_expired_sessions(engine)}.")
     return 0
 
 
@@ -229,6 +249,11 @@ def parser() -> argparse.ArgumentParser:
             command.add_argument("--admin", action="store_true",
                                  help="may delete conversations and read the audit log")
         command.set_defaults(run=run)
+
+    commands.add_parser("users", help="list the staff accounts").set_defaults(run=cmd_users)
+    delete_user = commands.add_parser("delete-user", help="remove a staff account")
+    delete_user.add_argument("username")
+    delete_user.set_defaults(run=cmd_delete_user)
 
     listing = commands.add_parser("list", help="list conversations")
     _add_filter_options(listing)
