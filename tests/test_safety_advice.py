@@ -205,7 +205,7 @@ def test_a_denied_red_flag_never_becomes_deny():
                                "describe_symptoms", confidence=0.16, runner_up="deny"))
     assert parsed["intent"] == {"name": "describe_symptoms", "confidence": 0.16}
     assert [r["name"] for r in parsed["intent_ranking"]] == ["describe_symptoms", "deny"]
-    assert parsed["entities"] == []
+    assert [e["entity"] for e in parsed["entities"]] == ["own_pain"]  # no red_flag
 
 
 def test_the_classifier_alone_can_still_report_a_red_flag():
@@ -257,3 +257,18 @@ def test_the_classifiers_red_flag_on_a_description_that_only_denies_them_starts_
     messages, events = run_red_flag("no swelling, it doesn't lock, but it hurts on every run")
     assert [m["response"] for m in messages] == ["utter_triage_intro"]
     assert [e["name"] for e in events if e["event"] == "followup"] == ["triage_form"]
+
+
+@pytest.mark.parametrize("text,own", [
+    ("New running shoes last week and since then my knee aches on runs. Should I take them back?", True),
+    ("knee pain on runs since march", True),
+    ("my daughter's knee aches after football", True),
+    ("under the kneecap. it's just a mild ache", True),
+    ("what shoes should I buy", False),
+    ("why do knees ache after running?", False),
+    ("my knee doesn't hurt, I just want new shoes", False),
+])
+def test_a_story_about_the_users_own_knee_pain_is_tagged_whatever_the_intent(text, own):
+    parsed = detect(classified(text, "ask_shoes"))
+    assert parsed["intent"]["name"] == "ask_shoes"
+    assert ("own_pain" in [e["entity"] for e in parsed["entities"]]) == own
