@@ -13,7 +13,7 @@ SPACY_DIR := build/spacy_pipeline
 TOKENIZER := build/minilm/tokenizer.json
 STAMP     := $(VENV)/.installed
 
-.PHONY: run test lint help shell train evaluate vignettes bench clean setup spacy validate telegram-webhook webchat chromium haproxy docker-compose staff-user retention
+.PHONY: run test lint help knowledge shell train evaluate vignettes bench clean setup spacy validate telegram-webhook webchat chromium haproxy docker-compose staff-user retention
 
 run: setup train webchat $(if $(filter-out 1,$(REPLICAS)),haproxy) ## Start the assistant on localhost (REPLICAS=3: three servers behind HAProxy, needs DATABASE_URL)
 	$(PY) scripts/run.py $(if $(REPLICAS),--replicas $(REPLICAS))
@@ -59,6 +59,9 @@ telegram-webhook: $(STAMP) ## Point Telegram at the server: make telegram-webhoo
 	$(PY) scripts/telegram_webhook.py "$(URL)"
 
 spacy: $(SPACY_DIR)/meta.json
+
+knowledge: $(STAMP) ## Write the synonyms and entity patterns from knowledge/conditions.yml (after editing it)
+	$(PY) -m clinic.conditions
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@PYTHON=$$(scripts/find_python.sh) || exit 1; \

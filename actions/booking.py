@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from clinic import delivery
+from clinic import conditions, delivery
 from clinic.bookings import create_request
 from clinic.contact_details import check_contact, check_name, display_contact
 from clinic.delivery.settings import booking_settings
@@ -30,22 +30,9 @@ PER_BOOKING_SLOTS = ["booking_time", "booking_day", "booking_reason", "booking_c
 # After this many answers to one question that could not be used, offer a person.
 OFFER_HUMAN_AFTER = 3
 
-CONDITION_LABELS = {
-    "pfps": "runner's knee (pain around the kneecap)",
-    "itbs": "IT band pain",
-    "patellar_tendinopathy": "patellar tendon pain (jumper's knee)",
-    "meniscus_tear": "a possible meniscus problem",
-    "ligament_sprain": "a possible ligament sprain",
-    "osgood_schlatter": "Osgood-Schlatter",
-    "osteoarthritis": "knee arthritis",
-}
-LOCATION_LABELS = {
-    "front": "pain at the front of the knee",
-    "outside": "pain on the outside of the knee",
-    "inside": "pain on the inside of the knee",
-    "below_kneecap": "pain below the kneecap",
-    "behind": "pain behind the knee",
-}
+# How a booking's reason names what the user told us (knowledge/conditions.yml).
+CONDITION_LABELS = conditions.labels("conditions")
+LOCATION_LABELS = conditions.labels("pain_locations")
 _CHANGE_WORDS = re.compile(r"\b(change|changed|actually|correct|correction|wrong|instead|rather|"
                            r"make it|should be|update|fix|not)\b")
 _FIELD_WORDS = [
