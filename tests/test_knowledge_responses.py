@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from clinic import conditions
+
 ROOT = Path(__file__).parents[1]
 KNOWLEDGE_INTENTS = [
     "ask_causes", "ask_training_load", "ask_running_form", "ask_warm_up", "ask_shoes",
@@ -20,8 +22,11 @@ CONDITION_AWARE = ["utter_ask_condition", "utter_ask_exercises", "utter_ask_rest
 ANSWERS = [f"utter_{intent}" for intent in KNOWLEDGE_INTENTS] + ["utter_out_of_scope", "utter_chitchat"]
 DOSE = re.compile(r"\b\d+\s*(mg|milligrams?|ml|g|grams?|tablets?|pills?|capsules?)\b|"
                   r"\b(once|twice|three times) (a|per) day\b|\bevery \d+ hours\b", re.I)
-CONDITION_WORDS = r"(runner's|jumper's|it band|itb|patellar|a meniscus|a torn|osteo|arthritis|osgood|" \
-                  r"a ligament|a sprain|tendin|a tear)"
+# Any name patients use for a condition (knowledge/conditions.yml), and the words of a claim.
+CONDITION_WORDS = "(" + "|".join(
+    [re.escape(phrase) for item in conditions.definitions()["conditions"].values() for phrase in item["phrases"]]
+    + [r"runner's", r"jumper's", r"patellar", r"a meniscus", r"a torn", r"osteo", r"a ligament", r"a sprain", r"tendin",
+       r"a tear"]) + ")"
 DIAGNOSIS = re.compile(r"\byou (have|'ve got|have got|are suffering from) " + CONDITION_WORDS +
                        r"|\b(it|this) (is|sounds like) (definitely |certainly )?" + CONDITION_WORDS, re.I)
 
