@@ -75,7 +75,9 @@ def loop(model_path, tmp_path_factory):
     database_url = f"sqlite:///{workdir / 'loop.db'}"
     servers = AssistantServers(workdir / "servers", env={
         "DATABASE_URL": database_url, "REVIEW_TRAIN_CONFIG": str(config),
-        "REVIEW_RUNS_DIR": str(workdir / "runs")})
+        "REVIEW_RUNS_DIR": str(workdir / "runs"),
+        # The vignette suite takes minutes per model on 2 cores: not in this test's budget.
+        "REVIEW_CHECK_VIGNETTES": "0"})
     with mock.patch.dict("os.environ", {"KNEE_MODEL": str(model_path)}):
         servers.start()
     try:
