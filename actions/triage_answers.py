@@ -393,7 +393,7 @@ def onset_in_description(text: str) -> Optional[str]:
 # --- night or rest pain --------------------------------------------------------------------
 _NIGHT = re.compile(r"\b(night\w*|wakes?|waking|woke|sleep\w*|in bed|at rest|rest\w*|lying|sitting still|"
                     r"even when|all the time|constant\w*)\b")
-_NO_NIGHT = re.compile(r"\b(sleeps? (fine|ok|okay|well)|fine at (night|rest)|only (when|on|during|after)|"
+_NO_NIGHT = re.compile(r"\b(sleep\w* (fine|ok|okay|well)|fine at (night|rest)|only (when|on|during|after)|"
                        r"just happened|n/?a)\b")
 
 
