@@ -9,8 +9,8 @@ held-out set, whose individual messages nobody tuning the training data may see
 (scripts/evaluate.py): only their counts are shown.
 
 Activation is refused when red-flag recall drops on any set, or when the triage vignette
-suite (scripts/vignettes.py's runner; REVIEW_CHECK_VIGNETTES=0 leaves it out) gets worse. A model's results are cached by its
-file name, so the live model is parsed once, not at every run."""
+suite (scripts/vignettes.py's runner; REVIEW_CHECK_VIGNETTES=0 leaves it out) gets worse.
+A model's results are cached by its file name, so the live model is parsed once, not at every run."""
 import asyncio
 import json
 import os

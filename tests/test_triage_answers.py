@@ -132,7 +132,8 @@ NEW_QUESTIONS = {
         ("not sure", "unsure"), ("hmm", None)]),
     "triage_night_pain": (answers.read_night_pain, [
         ("yes it wakes me up most nights", "yes"), ("aches when i'm resting on the sofa", "yes"),
-        ("no, sleeps fine", "no"), ("nope, sleeping fine", "no"), ("nope", "no"), ("only when I run", "no"), ("dunno", "unsure")]),
+        ("no, sleeps fine", "no"), ("nope, sleeping fine", "no"), ("nope", "no"),
+        ("only when I run", "no"), ("dunno", "unsure")]),
     "triage_unwell": (answers.read_unwell, [
         ("had a temperature last night", "fever"), ("shivery and hot", "fever"),
         ("lost weight without trying and feel run down", "unwell"), ("night sweats", "unwell"),
