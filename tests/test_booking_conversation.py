@@ -182,7 +182,7 @@ def test_a_red_flag_during_the_booking_gets_urgent_advice_and_is_not_an_answer(c
     user = clinic.user()
     assert NAME_QUESTION in user.texts("book me in please")
     reply = user.say("my knee keeps locking and I can't straighten it")
-    assert "catching inside the joint" in texts(reply)  # action_red_flag's advice
+    assert "caught inside the joint" in texts(reply)  # action_red_flag's advice for locking
     assert NAME_QUESTION in reply[-1]["text"]  # then the booking carries on
     tracker = requests.get(f"{clinic.servers.url}/conversations/{user.sender}/tracker",
                            params={"token": "test-token"}, timeout=30).json()
