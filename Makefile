@@ -36,7 +36,7 @@ train: setup ## Train a model unless one matches the current data and config
 	$(PY) scripts/train.py
 
 validate: setup
-	$(RASA) data validate --fail-on-warnings
+	$(RASA) data validate --domain domain --fail-on-warnings
 
 evaluate: setup train ## Model-quality report on the held-out messages (CV=1: also 5-fold cross-validation)
 	$(PY) scripts/evaluate.py $(if $(filter-out 0,$(CV)),--cross-validation)

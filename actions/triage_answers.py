@@ -2,7 +2,7 @@
 
 The question buttons send slot values directly; these functions read what people type
 instead ("about 3 weeks", "nope", "just below the kneecap", "only when I run"). Each
-`read_<question>` returns a slot value from domain.yml, or None when the answer can't be
+`read_<question>` returns a slot value from the domain, or None when the answer can't be
 read, and the form asks again. `UNCLEAR_YES` marks a bare "yes" to the swelling question,
 which needs one more word (a little, or quickly and a lot) before it means anything.
 

@@ -16,7 +16,7 @@ MODELS_DIR = PROJECT_ROOT / "models"
 # red-flag check is not trained, and the model imports the current one when it runs.)
 # The sentence encoder's ONNX file is pinned by its package version in requirements.txt; its
 # tokenizer is a file of its own.
-INPUTS = ["config.yml", "domain.yml", "data", "components", "spacy_pipeline", "requirements.txt",
+INPUTS = ["config.yml", "domain", "data", "components", "spacy_pipeline", "requirements.txt",
           str(TOKENIZER_PATH.relative_to(PROJECT_ROOT)), "clinic/sentence_encoder.py"]
 
 
@@ -49,7 +49,7 @@ def train_if_needed() -> Path:
             return target
         print(f"Training {target.relative_to(PROJECT_ROOT)} (data or config changed)...", flush=True)
         subprocess.run(
-            [str(Path(sys.executable).parent / "rasa"), "train", "--out", str(MODELS_DIR),
+            [str(Path(sys.executable).parent / "rasa"), "train", "--domain", "domain", "--out", str(MODELS_DIR),
              "--fixed-model-name", target.name.replace(".tar.gz", "")],
             cwd=PROJECT_ROOT, check=True,
         )

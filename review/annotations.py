@@ -8,6 +8,7 @@ import json
 import re
 from datetime import datetime
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import sqlalchemy as sa
@@ -35,8 +36,11 @@ class AnnotationError(ValueError):
 
 @lru_cache(maxsize=2)
 def _domain(path: str, mtime: float) -> Tuple[List[str], List[str]]:
-    with open(path, encoding="utf-8") as f:
-        domain = yaml.safe_load(f) or {}
+    domain = {"intents": [], "entities": []}
+    for file in sorted(Path(path).glob("*.yml")):  # Rasa merges the files of domain/
+        part = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        for key in domain:
+            domain[key] += part.get(key) or []
 
     def names(items):
         return sorted(next(iter(i)) if isinstance(i, dict) else str(i) for i in items or [])
@@ -45,9 +49,9 @@ def _domain(path: str, mtime: float) -> Tuple[List[str], List[str]]:
 
 
 def domain_names() -> Tuple[List[str], List[str]]:
-    """(intents, entities) declared in domain.yml: what a correction may use."""
-    path = PROJECT_ROOT / "domain.yml"
-    return _domain(str(path), path.stat().st_mtime)
+    """(intents, entities) declared in the domain: what a correction may use."""
+    path = PROJECT_ROOT / "domain"
+    return _domain(str(path), max(file.stat().st_mtime for file in path.glob("*.yml")))
 
 
 # --- reviewed, tags, notes -------------------------------------------------------------
@@ -152,7 +156,7 @@ def parse_correction(text: str, intent: str, annotated: str) -> List[Dict[str, A
     the domain. Raises AnnotationError with what to fix."""
     known_intents, known_entities = domain_names()
     if intent not in known_intents:
-        raise AnnotationError(f"“{intent}” is not an intent in domain.yml.")
+        raise AnnotationError(f"“{intent}” is not an intent in the domain.")
     annotated = (annotated or "").strip() or text
     if annotated == text:
         return []  # nothing marked (and no markup characters in the text to misread)
@@ -165,7 +169,7 @@ def parse_correction(text: str, intent: str, annotated: str) -> List[Dict[str, A
                 for e in message.get("entities") or []]
     unknown = sorted({e["entity"] for e in entities} - set(known_entities))
     if unknown:
-        raise AnnotationError(f"Not an entity in domain.yml: {', '.join(unknown)}. "
+        raise AnnotationError(f"Not an entity in the domain: {', '.join(unknown)}. "
                               f"Known entities: {', '.join(known_entities)}.")
     return entities
 

@@ -212,7 +212,7 @@ def train(config: Path, extra_nlu: Path, out_dir: Path, name: str, log) -> Path:
     """`rasa train` on the project's domain and data plus `extra_nlu`; the model path."""
     subprocess.run(
         [str(Path(sys.executable).parent / "rasa"), "train", "--config", str(config),
-         "--domain", "domain.yml", "--data", "data", str(extra_nlu), "--out", str(out_dir),
+         "--domain", "domain", "--data", "data", str(extra_nlu), "--out", str(out_dir),
          "--fixed-model-name", name],
         cwd=PROJECT_ROOT, check=True, stdout=log, stderr=subprocess.STDOUT,
         env={**os.environ, **ONE_CORE, "RASA_TELEMETRY_ENABLED": "false"})

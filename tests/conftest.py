@@ -19,6 +19,14 @@ def model_path() -> Path:
     return Path(override).resolve() if override else train_if_needed()
 
 
+@pytest.fixture
+def domain() -> dict:
+    """The domain as Rasa merges it from domain/: the dict an action server receives."""
+    from tests.support.domain import merged
+
+    return merged()
+
+
 @pytest.fixture(scope="session")
 def event_loop_session():
     loop = asyncio.new_event_loop()

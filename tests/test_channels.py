@@ -19,6 +19,7 @@ from tests.support.platform_standins import (TELEGRAM_SECRET, TELEGRAM_TOKEN, TW
                                              telegram_text_update, twilio_signature,
                                              twilio_whatsapp_form)
 from channels.limits import MAX_MESSAGE_CHARS, TOO_LONG
+from tests.support.domain import merged as merged_domain
 from tests.support.processes import BIN, ROOT, AssistantServers
 
 # Twilio signs the URL it was given in its console: the public one, in front of a proxy.
@@ -28,14 +29,14 @@ DISCLAIMER = "not a diagnosis"
 TEXT_ONLY = ("Sorry, I can only read text messages. Please type your question. If your knee "
              "locks, gives way, swells fast or you can't put weight on it, please get urgent "
              "medical help.")
-DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
+DOMAIN = merged_domain()
 # A clinic with a very long insurance text, so that the prices reply needs splitting.
 CLAIM_NOTES = [f"Claim note {n}: keep the invoice we give you and send it to your insurer "
                f"with your policy number." for n in range(1, 61)]
 
 
 def response(name: str) -> dict:
-    """A response as domain.yml defines it, so the tests follow edits of its wording."""
+    """A response as the domain defines it, so the tests follow edits of its wording."""
     return DOMAIN["responses"][name][0]
 
 

@@ -1,4 +1,4 @@
-"""The curated answers in domain.yml, checked as data (no model needed): every knowledge
+"""The curated answers in domain/, checked as data (no model needed): every knowledge
 intent has an answer, every condition its variations, each answer its follow-up buttons, and
 no answer ever gives a medicine dose or claims a diagnosis."""
 import re
@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from clinic import conditions
+from tests.support.domain import merged as merged_domain
 
 ROOT = Path(__file__).parents[1]
 KNOWLEDGE_INTENTS = [
@@ -33,7 +34,7 @@ DIAGNOSIS = re.compile(r"\byou (have|'ve got|have got|are suffering from) " + CO
 
 @lru_cache()
 def domain() -> dict:
-    return yaml.safe_load((ROOT / "domain.yml").read_text())
+    return merged_domain()
 
 
 def variations(name):

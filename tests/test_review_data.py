@@ -322,7 +322,7 @@ def test_corrections_export_is_valid_rasa_training_data(engine, review_seeded, t
     path = tmp_path / "corrections.yml"
     path.write_text(download.text)
     importer = TrainingDataImporter.load_from_dict(
-        domain_path="domain.yml", training_data_paths=[str(path)])
+        domain_path="domain", training_data_paths=[str(path)])
     nlu = importer.get_nlu_data()
     assert text in {m.get("text") for m in nlu.intent_examples}
     assert "describe_symptoms" in importer.get_domain().intents

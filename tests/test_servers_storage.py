@@ -141,7 +141,7 @@ def test_two_turns_from_the_same_stored_state_are_both_stored(monkeypatch):
 
     with fresh_postgres_database() as database_url:
         monkeypatch.setenv("DATABASE_URL", database_url)
-        store = ClinicTrackerStore(domain=Domain.load(str(ROOT / "domain.yml")))
+        store = ClinicTrackerStore(domain=Domain.load(str(ROOT / "domain")))
 
         async def overlapping_turns():
             await store.get_or_create_tracker("runner")
@@ -165,7 +165,7 @@ def test_conversations_stored_before_stay_readable_and_continue(tmp_path, monkey
 
     from clinic.stores import ClinicTrackerStore
 
-    domain = Domain.load(str(ROOT / "domain.yml"))
+    domain = Domain.load(str(ROOT / "domain"))
     database = tmp_path / "old.db"
     old = SQLTrackerStore(domain=domain, dialect="sqlite", db=str(database))
 

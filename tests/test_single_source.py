@@ -4,12 +4,10 @@ come from it, and the domain knows exactly those names."""
 import json
 
 import pytest
-import yaml
 from rasa.shared.nlu.training_data.loading import load_data
 
 from actions.booking import prefilled_reason
 from clinic import conditions
-from clinic.settings import PROJECT_ROOT
 from tests.support.sdk import make_tracker
 
 NEW_CONDITION = """
@@ -58,8 +56,8 @@ def test_the_name_itself_is_a_pattern_but_not_a_synonym_of_itself():
     assert "pfps" not in synonyms and synonyms["runner's knee"] == "pfps"
 
 
-def test_the_domain_has_a_slot_value_for_each_defined_condition_and_location():
-    slots = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))["slots"]
+def test_the_domain_has_a_slot_value_for_each_defined_condition_and_location(domain):
+    slots = domain["slots"]
     assert slots["condition"]["values"] == list(conditions.definitions()["conditions"])
     # "unsure" is the triage's "I'm not sure where" button, not something the ruler tags.
     assert slots["pain_location"]["values"] == list(conditions.definitions()["pain_locations"]) + ["unsure"]

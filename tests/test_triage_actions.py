@@ -1,11 +1,9 @@
 """The triage actions run directly with rasa-sdk's tracker, the way Rasa calls them."""
 from functools import lru_cache
-from pathlib import Path
-
-import yaml
 
 from actions.triage import ActionStartTriage, ActionTriageAdvice, ValidateTriageForm
 from actions.triage_answers import READERS
+from tests.support.domain import merged as merged_domain
 from tests.support.sdk import make_tracker, run_action
 
 ANSWERS = list(READERS)
@@ -13,7 +11,7 @@ ANSWERS = list(READERS)
 
 @lru_cache()
 def domain() -> dict:
-    return yaml.safe_load((Path(__file__).parents[1] / "domain.yml").read_text())
+    return merged_domain()
 
 
 def form_run(text, candidates, requested=None, slots=None, starting=False, intent="inform"):

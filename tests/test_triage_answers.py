@@ -1,9 +1,7 @@
 """Reading typed triage answers, and the recommendation rule (no model needed)."""
 from datetime import date
-from pathlib import Path
 
 import pytest
-import yaml
 
 from actions import triage_answers as answers
 
@@ -110,8 +108,7 @@ def test_the_describing_message_fills_only_what_it_clearly_says(text, expected):
     assert {slot: value for slot, value in found.items() if value is not None} == expected
 
 
-def test_every_value_the_readers_give_is_a_value_of_the_slot_in_the_domain():
-    domain = yaml.safe_load((Path(__file__).parents[1] / "domain.yml").read_text())
+def test_every_value_the_readers_give_is_a_value_of_the_slot_in_the_domain(domain):
     samples = {"pain_location": LOCATIONS, "triage_duration": DURATIONS,
                "triage_swelling": SWELLING, "triage_instability": INSTABILITY,
                "triage_impact": IMPACT, **{slot: table for slot, (_, table) in NEW_QUESTIONS.items()}}

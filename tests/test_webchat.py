@@ -11,12 +11,12 @@ from typing import Iterator, List
 
 import pytest
 import requests
-import yaml
 from playwright.sync_api import expect
 
 from channels.socketio import conversation_id
-from clinic.settings import PROJECT_ROOT, clinic_slots
+from clinic.settings import clinic_slots
 from tests.support.browser import PHONE, BrowserTab, browser, tab  # noqa: F401 (fixtures)
+from tests.support.domain import merged as merged_domain
 from tests.support.processes import AssistantServers, free_port
 
 pytestmark = pytest.mark.browser
@@ -29,8 +29,8 @@ REPLY_TIMEOUT = 60_000  # ms; the first reply after start-up loads the model's g
 def response_openings(name: str) -> List[str]:
     """The first line of each variation of a domain response, with the clinic's details
     filled in: enough to recognise the response without repeating its wording here."""
-    responses = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())["responses"]
-    assert name in responses, f"domain.yml has no {name}"
+    responses = merged_domain()["responses"]
+    assert name in responses, f"the domain has no {name}"
     slots = clinic_slots()
     return [re.sub(r"\{(\w+)\}", lambda m: slots.get(m.group(1), m.group(0)),
                    variation["text"].strip().split("\n")[0])
