@@ -13,16 +13,19 @@ SPACY_DIR := build/spacy_pipeline
 TOKENIZER := build/minilm/tokenizer.json
 STAMP     := $(VENV)/.installed
 
-.PHONY: run test lint help knowledge shell train evaluate vignettes bench clean setup spacy validate telegram-webhook webchat chromium haproxy docker-compose staff-user retention
+.PHONY: run test lint help knowledge shell train evaluate vignettes bench clean setup spacy validate migrate telegram-webhook webchat chromium haproxy docker-compose staff-user retention
 
-run: setup train webchat $(if $(filter-out 1,$(REPLICAS)),haproxy) ## Start the assistant on localhost (REPLICAS=3: three servers behind HAProxy, needs DATABASE_URL)
+run: setup train migrate webchat $(if $(filter-out 1,$(REPLICAS)),haproxy) ## Start the assistant on localhost (REPLICAS=3: three servers behind HAProxy, needs DATABASE_URL)
 	$(PY) scripts/run.py $(if $(REPLICAS),--replicas $(REPLICAS))
 
-test: setup train validate lint webchat chromium haproxy docker-compose ## Run the whole test suite
+test: setup train migrate validate lint webchat chromium haproxy docker-compose ## Run the whole test suite
 	$(PY) -m pytest
 
 lint: $(STAMP) ## Check the code with ruff: pyflakes, pycodestyle (rules in pyproject.toml)
 	$(VENV)/bin/ruff check .
+
+migrate: $(STAMP) ## Create or upgrade the database's tables (Alembic; the servers also do it when they start)
+	$(VENV)/bin/alembic upgrade head
 
 help: ## List these commands
 	@awk -F':.*## ' '/^[a-zA-Z_-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)

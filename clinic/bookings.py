@@ -1,82 +1,23 @@
 """Requests for the clinic's staff left through the assistant: new bookings, changes,
 cancellations and "please contact me" (kind `booking`, `change`, `cancel`, `human`).
 
-They live in one table, `booking_requests`, in the project database (the same SQLite or
-PostgreSQL as the conversations, see clinic.database). The assistant creates them; the
-staff review app lists them and moves them through the statuses
+They live in one table, `booking_requests` (clinic/schema.py), in the project database
+(the same SQLite or PostgreSQL as the conversations, see clinic.database). The assistant
+creates them; the staff review app lists them and moves them through the statuses
 new -> contacted -> booked | cancelled.
 
-Every function takes an optional `engine`; without one it uses the project database and
-creates the tables on first use."""
+Every function takes an optional `engine` (a migrated database: clinic.database.migrate);
+without one it uses the project database."""
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
-import weakref
-from functools import lru_cache
 from typing import List, Optional, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from clinic.database import create_engine
-
-KINDS = ("booking", "change", "cancel", "human")
-STATUSES = ("new", "contacted", "booked", "cancelled")
-
-metadata = sa.MetaData()
-
-
-class UTCDateTime(sa.types.TypeDecorator):
-    """A timezone-aware timestamp on every backend.
-
-    PostgreSQL keeps the zone (timestamptz); SQLite has no zones, so values are stored
-    as UTC and given their zone back when read. Naive datetimes are refused: a preferred
-    time without a zone is ambiguous, and that ambiguity is exactly how appointments get
-    booked an hour off."""
-
-    impl = sa.DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: Optional[datetime], dialect) -> Optional[datetime]:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r}: give it a time zone")
-        value = value.astimezone(timezone.utc)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: Optional[datetime], dialect) -> Optional[datetime]:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
-
-
-booking_requests = sa.Table(
-    "booking_requests",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("conversation_id", sa.String(255), nullable=False, index=True),
-    sa.Column("kind", sa.String(16), nullable=False),
-    sa.Column("name", sa.String(200)),
-    # An email address or a phone number (E.164, e.g. +447911123456), as validated.
-    sa.Column("contact", sa.String(254)),
-    sa.Column("preferred_time", UTCDateTime),
-    # Why they want to come (bookings) or what they asked for, in their words (the rest).
-    sa.Column("reason", sa.Text),
-    sa.Column("status", sa.String(16), nullable=False, server_default="new"),
-    # The channel the conversation came through (rest, socketio, telegram...).
-    sa.Column("channel", sa.String(64)),
-    # When the user agreed to their contact details being stored; None if not asked.
-    sa.Column("consent_at", UTCDateTime),
-    sa.Column("created_at", UTCDateTime, nullable=False),
-    sa.Column("updated_at", UTCDateTime, nullable=False),
-    # Same conversation + same details = same request: a double "yes" stores one row.
-    sa.Column("dedup_key", sa.String(64), nullable=False, unique=True),
-    sa.CheckConstraint(f"kind IN {KINDS}", name="booking_requests_kind"),
-    sa.CheckConstraint(f"status IN {STATUSES}", name="booking_requests_status"),
-)
+from clinic.database import project_engine
+from clinic.schema import KINDS, STATUSES, booking_requests
 
 
 @dataclass(frozen=True)
@@ -99,25 +40,6 @@ class BookingRequest:
         data = {field: getattr(self, field) for field in self.__dataclass_fields__}
         return {key: value.isoformat() if isinstance(value, datetime) else value
                 for key, value in data.items()}
-
-
-@lru_cache(maxsize=1)
-def default_engine() -> Engine:
-    return create_engine()
-
-
-# Engine -> number of tables created. Weak keys: a new engine can reuse a dead one's id().
-_ready_engines: "weakref.WeakKeyDictionary[Engine, int]" = weakref.WeakKeyDictionary()
-
-
-def ensure_tables(engine: Optional[Engine] = None) -> Engine:
-    """The engine to use, with this module's tables created (once per engine)."""
-    engine = engine or default_engine()
-    # Other modules (the delivery outbox) add tables to `metadata`: create those too.
-    if _ready_engines.get(engine) != len(metadata.tables):
-        metadata.create_all(engine, checkfirst=True)
-        _ready_engines[engine] = len(metadata.tables)
-    return engine
 
 
 def _now() -> datetime:
@@ -153,7 +75,7 @@ def create_request(
     (created=False) instead of a duplicate, even when two confirmations race."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}; expected one of {KINDS}")
-    engine = ensure_tables(engine)
+    engine = engine or project_engine()
     key = _dedup_key(conversation_id, kind, name, contact, preferred_time, reason)
     now = _now()
     values = dict(conversation_id=conversation_id, kind=kind, name=name, contact=contact,
@@ -174,7 +96,7 @@ def create_request(
 
 
 def get_request(request_id: int, engine: Optional[Engine] = None) -> Optional[BookingRequest]:
-    engine = ensure_tables(engine)
+    engine = engine or project_engine()
     with engine.connect() as connection:
         row = connection.execute(
             sa.select(booking_requests).where(booking_requests.c.id == request_id)).first()
@@ -190,7 +112,7 @@ def list_requests(
     engine: Optional[Engine] = None,
 ) -> List[BookingRequest]:
     """Requests, newest first, optionally filtered."""
-    engine = ensure_tables(engine)
+    engine = engine or project_engine()
     query = sa.select(booking_requests)
     if status:
         query = query.where(booking_requests.c.status == status)
@@ -208,7 +130,7 @@ def update_status(request_id: int, status: str, engine: Optional[Engine] = None)
     """Move a request to another status; raises LookupError when it does not exist."""
     if status not in STATUSES:
         raise ValueError(f"unknown status {status!r}; expected one of {STATUSES}")
-    engine = ensure_tables(engine)
+    engine = engine or project_engine()
     with engine.begin() as connection:
         updated = connection.execute(
             booking_requests.update().where(booking_requests.c.id == request_id)

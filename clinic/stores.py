@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from rasa.core.agent import Agent
 from rasa.core.lock_store import LockError, LockStore
 
-from clinic.database import create_engine, database_url
+from clinic.database import create_engine, database_url, migrate
 from clinic.locks import check_workers, lock_store_for_environment
 from clinic.outages import STORAGE_THREADS, StorageUnavailable
 from clinic.tracker_store import TRANSIENT, SequencedSQLTrackerStore
@@ -31,7 +31,7 @@ class ClinicTrackerStore(SequencedSQLTrackerStore):
         kwargs.pop("host", None)  # endpoints.yml has no url; the environment decides
         engine = create_engine(database_url(), pool_size=STORAGE_THREADS, max_overflow=4)
         super().__init__(engine, domain=domain, event_broker=event_broker, **kwargs)
-        _wait_for_database(self.ensure_schema)
+        _wait_for_database(lambda: migrate(self.engine))  # the tables, created or upgraded
         _install_agent_behaviour()
 
 

@@ -14,7 +14,8 @@ carries `seq`, its position in the conversation, under a unique (sender_id, seq)
   recognises them and stores nothing twice.
 
 The table is Rasa's `events` table (the staff review app reads it) plus the `seq`
-column, which is added and back-filled on start-up for databases written before."""
+column (clinic/schema.py); the first migration adds and back-fills `seq` in a database
+that Rasa's own store wrote."""
 import json
 import logging
 from typing import Iterable, List, Optional, Text, Tuple
@@ -26,22 +27,9 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from clinic.outages import in_thread, with_retries
+from clinic.schema import events
 
 logger = logging.getLogger(__name__)
-
-metadata = sa.MetaData()
-events = sa.Table(
-    "events", metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("sender_id", sa.String(255), nullable=False, index=True),
-    sa.Column("type_name", sa.String(255), nullable=False),
-    sa.Column("timestamp", sa.Float),
-    sa.Column("intent_name", sa.String(255)),
-    sa.Column("action_name", sa.String(255)),
-    sa.Column("data", sa.Text),
-    sa.Column("seq", sa.Integer),
-)
-SEQ_INDEX = "events_sender_seq"
 
 # Errors worth waiting out: the database is unreachable or restarting.
 TRANSIENT = (sa.exc.OperationalError, sa.exc.InterfaceError)
@@ -56,25 +44,6 @@ class SequencedSQLTrackerStore(TrackerStore, SerializedTrackerAsText):
     def __init__(self, engine: sa.engine.Engine, domain=None, event_broker=None, **kwargs) -> None:
         self.engine = engine
         super().__init__(domain, event_broker, **kwargs)
-
-    # --- schema -------------------------------------------------------------------------
-
-    def ensure_schema(self) -> None:
-        """Create `events` or add `seq` to an existing one; several servers may start at once."""
-        with self.engine.begin() as db:
-            if db.dialect.name == "postgresql":  # DDL is transactional: serialise starters
-                db.execute(sa.text("SELECT pg_advisory_xact_lock(7131)"))
-            metadata.create_all(db, checkfirst=True)
-            if "seq" not in {c["name"] for c in sa.inspect(db).get_columns("events")}:
-                logger.info("Adding the seq column to the events table")
-                db.execute(sa.text("ALTER TABLE events ADD COLUMN seq INTEGER"))
-            # Rows written before (by Rasa's own store): number them in id order.
-            db.execute(sa.text(
-                "UPDATE events SET seq = (SELECT COUNT(*) FROM events AS e "
-                "WHERE e.sender_id = events.sender_id AND e.id <= events.id) "
-                "WHERE seq IS NULL"))
-            db.execute(sa.text(
-                f"CREATE UNIQUE INDEX IF NOT EXISTS {SEQ_INDEX} ON events (sender_id, seq)"))
 
     # --- reading ------------------------------------------------------------------------
 

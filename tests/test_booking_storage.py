@@ -2,7 +2,6 @@
 delivery to real local stand-ins: a signed webhook (down, then back) and SMTP email."""
 import asyncio
 import json
-import uuid
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -10,31 +9,27 @@ import pytest
 import sqlalchemy as sa
 
 from clinic import bookings, delivery
-from clinic.database import create_engine
+from clinic.database import migrate
 from clinic.delivery import outbox
 from clinic.delivery.settings import BookingSettings, EmailSettings, WebhookSettings
 from tests.support.booking_targets import SmtpSink, WebhookReceiver
+from tests.support.databases import fresh_postgres_schema
 
-POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 TUESDAY_10 = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Europe/London"))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def engine(request, tmp_path):
     if request.param == "sqlite":
-        engine = create_engine(sa.engine.make_url(f"sqlite:///{tmp_path / 'bookings.db'}"))
+        engine = migrate(f"sqlite:///{tmp_path / 'bookings.db'}")
         yield engine
         engine.dispose()
         return
     # A schema of its own, so parallel runs and other tests never see these rows.
-    schema = f"booking_test_{uuid.uuid4().hex[:8]}"
-    base = create_engine(sa.engine.make_url(POSTGRES_URL))
-    with base.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    yield base.execution_options(schema_translate_map={None: schema})
-    with base.begin() as connection:
-        connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    base.dispose()
+    with fresh_postgres_schema("booking_test") as url:
+        engine = migrate(url)
+        yield engine
+        engine.dispose()
 
 
 def new_booking(engine, conversation="conv-1", **overrides):
@@ -115,7 +110,7 @@ SECRET = "test-shared-secret"
 
 @pytest.fixture
 def sqlite_engine(tmp_path):
-    engine = create_engine(sa.engine.make_url(f"sqlite:///{tmp_path / 'outbox.db'}"))
+    engine = migrate(f"sqlite:///{tmp_path / 'outbox.db'}")
     yield engine
     engine.dispose()
 

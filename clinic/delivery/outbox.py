@@ -14,29 +14,12 @@ from typing import List, Optional
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from clinic.bookings import BookingRequest, UTCDateTime, booking_requests, ensure_tables, metadata
+from clinic.bookings import BookingRequest
+from clinic.database import project_engine
+from clinic.schema import booking_deliveries
 
 # Longer than any single attempt may take (webhook and SMTP time-outs are shorter).
 LEASE = timedelta(minutes=2)
-
-booking_deliveries = sa.Table(
-    "booking_deliveries",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("request_id", sa.Integer, sa.ForeignKey(booking_requests.c.id), nullable=False),
-    sa.Column("method", sa.String(16), nullable=False),
-    # What is sent, frozen when the request was made.
-    sa.Column("payload", sa.Text, nullable=False),
-    sa.Column("status", sa.String(16), nullable=False, server_default="pending"),
-    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("next_attempt_at", UTCDateTime, nullable=False),
-    sa.Column("locked_until", UTCDateTime),
-    sa.Column("last_error", sa.Text),
-    sa.Column("created_at", UTCDateTime, nullable=False),
-    sa.Column("delivered_at", UTCDateTime),
-    sa.UniqueConstraint("request_id", "method", name="booking_deliveries_once"),
-)
-
 
 @dataclass(frozen=True)
 class Delivery:
@@ -65,7 +48,7 @@ def _to_delivery(row) -> Delivery:
 
 def enqueue(request: BookingRequest, methods: List[str], engine: Optional[Engine] = None) -> None:
     """Queue `request` for each method; a method already queued for it is left alone."""
-    engine = ensure_tables(engine)
+    engine = engine or project_engine()
     now = _now()
     payload = json.dumps(request.as_json(), sort_keys=True)
     for method in methods:
@@ -79,7 +62,7 @@ def enqueue(request: BookingRequest, methods: List[str], engine: Optional[Engine
 
 
 def due(now: Optional[datetime] = None, limit: int = 20, engine: Optional[Engine] = None) -> List[Delivery]:
-    engine = ensure_tables(engine)
+    engine = engine or project_engine()
     now = now or _now()
     table = booking_deliveries
     query = (sa.select(table)
@@ -92,7 +75,7 @@ def due(now: Optional[datetime] = None, limit: int = 20, engine: Optional[Engine
 
 def claim(delivery_id: int, now: Optional[datetime] = None, engine: Optional[Engine] = None) -> bool:
     """Take a delivery for one attempt; False when another worker has it or it is done."""
-    engine = ensure_tables(engine)
+    engine = engine or project_engine()
     now = now or _now()
     table = booking_deliveries
     with engine.begin() as connection:
@@ -105,7 +88,7 @@ def claim(delivery_id: int, now: Optional[datetime] = None, engine: Optional[Eng
 
 
 def mark_delivered(delivery_id: int, engine: Optional[Engine] = None) -> None:
-    engine = ensure_tables(engine)
+    engine = engine or project_engine()
     table = booking_deliveries
     with engine.begin() as connection:
         connection.execute(table.update().where(table.c.id == delivery_id).values(
@@ -116,7 +99,7 @@ def mark_delivered(delivery_id: int, engine: Optional[Engine] = None) -> None:
 def mark_failed(delivery_id: int, error: str, first_retry_seconds: float, max_retry_seconds: float,
                 engine: Optional[Engine] = None) -> datetime:
     """Record a failed attempt; returns when the next one is due (exponential back-off)."""
-    engine = ensure_tables(engine)
+    engine = engine or project_engine()
     table = booking_deliveries
     with engine.begin() as connection:
         attempts = connection.execute(
@@ -130,7 +113,7 @@ def mark_failed(delivery_id: int, error: str, first_retry_seconds: float, max_re
 
 
 def deliveries_for(request_id: int, engine: Optional[Engine] = None) -> List[Delivery]:
-    engine = ensure_tables(engine)
+    engine = engine or project_engine()
     table = booking_deliveries
     with engine.connect() as connection:
         rows = connection.execute(
