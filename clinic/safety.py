@@ -464,7 +464,8 @@ _LONG_AGO = re.compile(
 _YEAR = re.compile(r"\bin\s+((?:19|20)\d\d)\b")
 _NOW = re.compile(
     r"\b(?:again|today|tonight|now|still|currently|this\s+(?:morning|afternoon|evening|week|month)"
-    r"|yesterday|recently|lately|keeps?|kept|these\s+days|at\s+the\s+moment|every|ever\s+since)\b")
+    r"|yesterday|recently|lately|keeps?|kept|these\s+days|at\s+the\s+moment|every|ever\s+since"
+    r"|since\s+(?:last\s+year|i\s+was))\b")  # "has locked since last year": still going on
 
 
 # "every couple of weeks, then it's fine again": episodes that settle, not a knee stuck now.
@@ -633,28 +634,85 @@ def detect_red_flags(text: str) -> List[RedFlag]:
 # --- a description of the user's own knee pain ----------------------------------------------
 # Runners often tell their story and ask something else ("new shoes last week and since then
 # my knee aches, should I take them back?"); the classifier then rightly picks the question's
-# intent, and RedFlagDetector tags `own_pain` so the answer is followed by the triage.
-_OWN_KNEE = re.compile(
-    r"\b(?:my|her|his|their|our|son'?s|daughter'?s|kid'?s|child'?s)\s+(?:\w+\s+){0,2}?kne+(?:s|es|cap|caps)?\b"
-    r"|\bkne+(?:'s|s)?\s+(?:has|have|is|was|been|keeps|started|'s|feels|hurts|aches|is\s+\w+ing)\b"
-    r"|\b(?:in|on|of)\s+(?:my|her|his)\s+(?:\w+\s+){0,2}?kne+"
-    r"|(?:^|[.!?,;]\s*|\band\s+)(?:the\s+|left\s+|right\s+|both\s+)?kne+(?:s|'s)?\b"
-    r"|\bthe\s+kne+(?:'s)?\s+(?:\w+\s+){0,2}?(?:hurt|ache|achy|sore|pain)")
-_OWN_PAIN = re.compile(
-    r"\b(?:pain\w*|hurt\w*|ache\w*|aching|achy|sore\w*|niggl\w*|twing\w*|throb\w*|grumbl\w*|killing"
-    r"|bother\w*|swell\w*|swollen|puff\w*|tender)\b")
+# intent, and RedFlagDetector tags `own_pain` so the answer is followed by the triage. A
+# message counts when a word of knee trouble is about a knee, not denied, asked about,
+# supposed, settled history or someone else's (an adult's; a child's counts: parents ask).
+KNEE_WORD = re.compile(
+    r"\b(?:kne+s?|kne+'s|knee\s?caps?|patell\w*|it\s?band|itb|ilio-?tibial|menisc\w*|acl|mcl)\b")
+_TROUBLE = re.compile(
+    r"\b(?:pain(?![\s-]*free)\w*|hurt\w*|ache\w*|aching|achy|sore\w*|niggl\w*|twing\w*|throb\w*|grumbl\w*"
+    r"|killing|kills|bother\w*|swell\w*|swollen|puff\w*|tender|stiff\w*|tight\w*|click\w*|creak\w*"
+    r"|crunch\w*|grind\w*|knackered|wrecked|wonky|dodgy|meh|flar\w*|complain\w*|problems?|issues?"
+    r"|trouble|injur\w*|tweak\w*|strain\w*|pulled|bruis\w*|burn\w*|stabb\w*|sharp|dull|unstable"
+    r"|wobbly|weak|bad\s+knees?|(?:playing|acting)\s+up|giving\s+(?:me\s+)?(?:grief|gyp|jip|hell|trouble"
+    r"|problems)|(?:gone|went|going)\s+(?:again|on\s+me)|feel(?:s|ing)?\s+(?:a\s+bit\s+|really\s+|so\s+)?"
+    r"(?:off|weird|odd|strange|funny|wrong|not\s+right)|(?:not|\w*n't)\s+(?:feel(?:ing)?\s+|seem\w*\s+)?right"
+    r"|(?:knee|it)\s+(?:says|said)\s+no|not\s+happy|unhappy|grump\w*|ouch|ow+|done\s+something\s+to"
+    r"|because\s+of\s+(?:my|the|his|her)\s+(?:\w+\s+)?knee|miss(?:ing|ed)?\s+(?:\w+\s+)?(?:training|runs?|races?))\b")
+# A condition named as one's own ("I think it's runner's knee"): only with I / my in the sentence.
+_CONDITION = re.compile(
+    r"\b(?:runn?er'?s'?\s+knee|jumper'?s\s+knee|it\s?b(?:and)?\s+syndrome|itbs|patellar\s+tend\w*"
+    r"|tendin\w*|tendon\w*|chondromalacia|osgood\w*|torn\s+menisc\w*|menisc\w*\s+tear)\b")
+# "the back of my knee", "outside of my knee", "knee. again.": in a short message, what hurts.
+_WHERE_ON_KNEE = re.compile(
+    r"\b(?:back|front|outside|inside|side|top|bottom)\s+of\s+(?:my|the)\s+(?:left\s+|right\s+)?kne"
+    r"|\b(?:under|below|behind|around|above)\s+(?:my|the)\s+knee\s?cap|\bagain\b")
+_ASKS = re.compile(r"^\W*(?:what|what's|whats|why|how|is|are|does|do|can|could|should|which|will|would)\b")
+_I_OR_MY = re.compile(r"\b(?:i|i'm|im|i've|ive|my|mine|mines)\b")
+_FIRST_PERSON_OR_CHILD = re.compile(rf"{_FIRST_PERSON.pattern}|\b{CHILD}\b|\bour\b")
+_CHILD_WORD = re.compile(rf"\b{CHILD}\b")
+# An adult who is someone else ("my friend's knee", "my husband says his knee aches").
+_SOMEONE_ELSE = re.compile(
+    r"\b(?:friend|mate|buddy|pal|husband|wife|partner|boyfriend|girlfriend|mum|mom|mother|dad|father"
+    r"|brother|sister|colleague|co-?worker|teammate|client|patient|coach|neighbou?r|gran\w*|uncle|aunt"
+    r"|cousin)s?\b")
+# People in general ("runners with knee pain", "do people get sore knees?").
+_PEOPLE = re.compile(r"\b(?:runners|people|athletes|anyone|someone|everyone|everybody|women|men|folks"
+                     r"|beginners|a\s+lot\s+of\s+us)\b")
+_OTHER_BODY_PART = re.compile(
+    r"\b(?:ankles?|foot|feet|hips?|hamstrings?|calf|calves|shins?|back|shoulders?|achilles|heels?"
+    r"|thighs?|quads?|groin|toes?|neck|arms?|wrists?|elbows?|hands?|head|stomach|chest)\b")
+# Pain one only fears or wants to avoid ("I'm worried my knees will hurt", "how do I prevent
+# knee pain?"): not a description.
+_WILL = re.compile(r"\b(?:will|'ll|would|might|may|could|going\s+to|gonna)\s+(?:\w+\s+)?$")
+_AVOID = re.compile(r"\b(?:prevent\w*|avoid\w*|protect\w*|risk\s+of|reduce\w*|keep\s+\w+\s+from)\b")
+# Over: "stopped hurting", "the pain is gone", "used to bother me" (unless it came back).
+_RESOLVED = re.compile(
+    r"\b(?:stopped|no\s+longer|not\s+any\s?more|anymore|used\s+to|went\s+away|gone\s+away|healed|recovered"
+    r"|(?:is|has|'s|have|are)\s+(?:\w+\s+)?(?:gone|disappeared|cleared|settled|better)\b)")
+_CAME_BACK = re.compile(r"\b(?:again|came\s+back|comes?\s+back|(?:is|it's|its)\s+back|returned|now)\b")
 
 
-# "...under the kneecap. it's just a mild ache": the pain told with "it" or "I have".
-_SAYS_IT_HURTS = re.compile(
-    r"\b(?:it|it's|its|there'?s|i\s+(?:have|get|got)|i'?ve\s+(?:got|had|been\s+getting))\s+(?:\w+\s+){0,3}?"
-    r"(?:ache|achy|aching|sore|pain|painful|hurt\w*|niggl\w*)")
+def _trouble_counts(text: str, start: int, end: int, message_has_knee: bool, child: bool) -> bool:
+    """Is this word of trouble (text[start:end]) a report of a knee's trouble now?"""
+    clause, sentence = _clause(text, start, end), _sentence(text, start, end)
+    if not (KNEE_WORD.search(clause) or (message_has_knee and not _OTHER_BODY_PART.search(clause))):
+        return False  # "my knees are fine, my hamstring is sore"
+    if _is_negated(text, start, end) or is_hypothetical(text, start, end):
+        return False
+    left = _sentence_span(text, start, end)[0]
+    if _WILL.search(text, max(left, start - 30), start) or _AVOID.search(text, left, start):
+        return False
+    if _is_long_ago(clause) or (_RESOLVED.search(clause) and not _CAME_BACK.search(clause)):
+        return False
+    if not child and _SOMEONE_ELSE.search(clause):
+        return False  # another adult's knee
+    if _FIRST_PERSON_OR_CHILD.search(sentence):
+        return True
+    # A question without a "?" ("is cycling good for knee pain") or about people in general.
+    return not (_PEOPLE.search(sentence) or _ASKS.search(sentence))
 
 
 def describes_own_pain(text: str) -> bool:
-    """Does the message say the user's own (or their child's) knee hurts, now?"""
-    normalised = _normalise(text)
-    if not _OWN_KNEE.search(normalised) and not ("knee" in normalised and _SAYS_IT_HURTS.search(normalised)):
+    """Does the message say the user's own (or their child's) knee hurts or is troubling them, now?"""
+    normalised = _normalise(text or "")
+    if not KNEE_WORD.search(normalised):
         return False
-    return any(not _is_negated(normalised, m.start(), m.end()) and not is_hypothetical(normalised, m.start(), m.end())
-               for m in _OWN_PAIN.finditer(normalised))
+    child = bool(_CHILD_WORD.search(normalised))
+    if any(_trouble_counts(normalised, m.start(), m.end(), True, child) for m in _TROUBLE.finditer(normalised)):
+        return True
+    if _I_OR_MY.search(normalised) and any(
+            _trouble_counts(normalised, m.start(), m.end(), True, child) for m in _CONDITION.finditer(normalised)):
+        return True
+    where = _WHERE_ON_KNEE.search(normalised)
+    return bool(where) and len(normalised.split()) <= 6 and not is_hypothetical(normalised, where.start(), where.end())
