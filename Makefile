@@ -63,8 +63,8 @@ telegram-webhook: $(STAMP) ## Point Telegram at the server: make telegram-webhoo
 
 spacy: $(SPACY_DIR)/meta.json
 
-knowledge: $(STAMP) ## Write the synonyms and entity patterns from knowledge/conditions.yml (after editing it)
-	$(PY) -m clinic.conditions
+knowledge: $(STAMP) ## Write the synonyms, entity patterns and generated parts of domain/ from knowledge/ (after editing it)
+	$(PY) -m clinic.knowledge_files
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@PYTHON=$$(scripts/find_python.sh) || exit 1; \

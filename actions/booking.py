@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from clinic import conditions, delivery
+from clinic import conditions, delivery, intent_groups
 from clinic.bookings import create_request
 from clinic.contact_details import check_contact, check_name, display_contact
 from clinic.delivery.settings import booking_settings
@@ -102,7 +102,7 @@ def detect_correction(text: str, intent: Optional[str]) -> Optional[Tuple[str, O
 
 
 # Intents that always have their own rule during a form, whatever the message looks like.
-NEVER_AN_ANSWER = {"report_red_flag", "stop", "request_human", "manage_appointment"}
+NEVER_AN_ANSWER = set(intent_groups.intent_list("never_an_answer"))
 
 
 def unclaimed_answer(slot: Text, tracker: Tracker) -> Optional[str]:

@@ -1,15 +1,14 @@
 """The knee conditions and pain locations, from their one definition in
 knowledge/conditions.yml: names, booking labels and the phrases patients use.
 
-`python -m clinic.conditions` (`make knowledge`) writes what Rasa and spaCy read from them,
-data/nlu/synonyms.yml and spacy_pipeline/patterns.jsonl; `--check` only says whether those
-files are in step (tests/test_single_source.py runs it)."""
-import argparse
+`make knowledge` (clinic/knowledge_files.py) writes what Rasa and spaCy read from them:
+data/nlu/synonyms.yml, spacy_pipeline/patterns.jsonl and the `condition` and `pain_location`
+slots' values in domain/conditions.yml."""
 import json
-import sys
+import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict
 
 import yaml
 
@@ -20,6 +19,10 @@ SYNONYMS = PROJECT_ROOT / "data" / "nlu" / "synonyms.yml"
 PATTERNS = PROJECT_ROOT / "spacy_pipeline" / "patterns.jsonl"
 # Each section of the source and the entity (and slot) its names are values of.
 ENTITIES = {"conditions": "condition", "pain_locations": "pain_location"}
+# Slot values that are answers, not names the ruler tags: the triage's "not sure where" button.
+EXTRA_VALUES = {"pain_location": ["unsure"]}
+# A slot's `values: [...]` line in a domain file.
+_SLOT_VALUES = r"(?m)^(  {slot}:\n(?:    (?!values:).*\n)*?    values: )\[[^\]]*\]"
 
 SYNONYMS_HEADER = """version: "3.1"
 
@@ -57,31 +60,19 @@ def patterns_jsonl() -> str:
         for name, item in definitions()[section].items() for phrase in item["phrases"])
 
 
+def slot_values() -> Dict[str, list]:
+    """The categorical slots' values: the defined names (and the triage's extra answers)."""
+    return {entity: list(definitions()[section]) + EXTRA_VALUES.get(entity, [])
+            for section, entity in ENTITIES.items()}
+
+
+def fill_slot_values(text: str) -> str:
+    """A domain file's text with the condition and pain_location slots' values written."""
+    for slot, values in slot_values().items():
+        text = re.sub(_SLOT_VALUES.format(slot=slot), lambda m: m[1] + f"[{', '.join(values)}]", text)
+    return text
+
+
 def generated() -> Dict[Path, str]:
+    """The files generated whole from the definitions."""
     return {SYNONYMS: synonyms_yaml(), PATTERNS: patterns_jsonl()}
-
-
-def out_of_step() -> List[Path]:
-    return [path for path, text in generated().items()
-            if not path.exists() or path.read_text(encoding="utf-8") != text]
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="only report files out of step")
-    args = parser.parse_args()
-    stale = out_of_step()
-    for path in stale:
-        if args.check:
-            print(f"{path.relative_to(PROJECT_ROOT)} is out of step with "
-                  f"{SOURCE.relative_to(PROJECT_ROOT)}: run `make knowledge`.", file=sys.stderr)
-        else:
-            path.write_text(generated()[path], encoding="utf-8")
-            print(f"wrote {path.relative_to(PROJECT_ROOT)}")
-    if not stale:
-        print(f"{SYNONYMS.relative_to(PROJECT_ROOT)} and {PATTERNS.relative_to(PROJECT_ROOT)} are in step.")
-    return 1 if args.check and stale else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
