@@ -86,8 +86,8 @@ FLAG_REASONS: Dict[Tuple[str, str], str] = {
         "A knee that keeps giving way can mean the structures that hold it steady are not doing their "
         "job.",
     ("numbness", EMERGENCY):
-        "Numbness or pins and needles in your foot after an injury can mean a nerve or blood vessel is "
-        "damaged.",
+        "Numbness, pins and needles or weakness in your foot after an injury (toes you can't move, a foot "
+        "that feels dead) can mean a nerve or blood vessel is damaged, which can't wait.",
     ("numbness", SAME_DAY):
         "Numbness, tingling, pins and needles or weakness in your leg or foot can mean a nerve, or the "
         "blood supply, is being affected.",

@@ -140,7 +140,9 @@ INJURY = (
     r"|awkwardly|hard|wrong|on)|went\s+flying|came\s+off|crashed|collided|collision|twisted"
     r"|knocked\s+(?:off|over|down)|(?:was|got)\s+(?:kicked|tackled|hit)|went\s+over\s+on|popped|snapped"
     r"|hyper-?extended|over-?extended|bent\s+backwards"
-    r"|went\s+down\s+hard)"
+    r"|went\s+down\s+hard"
+    r"|(?:after|since|in)\s+(?:the|my|a|that|this)\s+(?:\w+\s+)?(?:fall|crash|accident|collision|tackle|injury|tumble)"
+    r"|(?:hurt|injured|damaged|bashed|banged|whacked|smashed|jarred)\s+(?:my|his|her|the)\s+(?:\w+\s+)?knee)"
 )
 FEVER = (
     r"(?:fever\w*|temperature|high\s+temp|a\s+temp|chills|shiver\w*|the\s+shakes|rigors"
@@ -335,6 +337,11 @@ SIGNS: List[Sign] = [
           r"|sensation))\s+(?:in\s+|of\s+|on\s+)?(?:my\s+|the\s+)?(?:foot|feet|toes?|leg|lower\s+leg|shin"
           r"|ankle|calf)"),
     _sign("numbness", "numb", r"(?:can'?t|cannot|unable\s+to)\s+lift\s+(?:my\s+|the\s+)?(?:foot|toes)"),
+    # A weak or dead foot: can't move or wiggle the toes, "my foot feels dead" (not "dead legs").
+    _sign("numbness", "weak_foot",
+          rf"(?:{CANT}|{WONT})\s+(?:really\s+|properly\s+)?(?:move|wiggle|wriggle|lift|bend|point|flex|curl)"
+          r"\s+(?:my\s+|the\s+|his\s+|her\s+)?(?:toes|foot|feet|ankle)"
+          r"|(?:foot|feet|toes)\s+(?:\w+\s+){0,2}?dead\b|(?:foot|feet|toes)\s+(?:won'?t|don'?t|doesn'?t)\s+move"),
     # --- blood supply: a cold, pale or blue foot or leg
     _sign("circulation", "pale_foot",
           rf"(?:{FOOT}{_gap(4)}(?:(?:gone|turned|going|turning|is|looks?|feels?)\s+)?(?:\w+\s+){{0,2}}?{PALE}"
@@ -418,6 +425,8 @@ def _is_cue(token: str, following: str) -> bool:
     if token in ("hardly", "barely", "free") and following in ("any", "of"):
         return True
     if token == "used" and following == "to":  # "it used to lock": not any more
+        return True
+    if token in ("can't", "cant", "cannot") and following == "feel":  # "can't feel any tingling"
         return True
     # "won't" and "can't" are not cues: "won't stop swelling", "can't stop it giving way".
     return token.replace("'", "") in _NEGATIONS or (

@@ -127,6 +127,13 @@ POSITIVE = [
     ("I can't feel my toes properly", "numbness"),
     ("my foot keeps slapping and I can't lift my toes", "numbness"),
     ("numbess in my foot since I hurt my knee", "numbness"),
+    ("can't move my toes since I hurt my knee", "numbness"),
+    ("i cant wiggle my toes since the tackle", "numbness"),
+    ("my foot's gone numb after the fall", "numbness"),
+    ("tingling in my foot since the crash", "numbness"),
+    ("pins and needles down to my foot after the fall", "numbness"),
+    ("my foot feels dead", "numbness"),
+    ("my toes don't move properly since I fell", "numbness"),
     # --- long, rambling messages with the red flag buried in them
     ("Hi there! So I've been running for about 3 years now, mostly 5k and 10k, and I started "
      "training for my first half marathon in September. Everything was going fine until about "
@@ -243,6 +250,15 @@ BENIGN = [
     "my feet get cold in winter runs",
     "I'm trying to lose weight by running at night",
     "my daughter is 14 and walking normally, her hip is fine",
+    # a foot that is fine, dead legs, numbness denied, supposed or long ago
+    "I can't feel any numbness or tingling",
+    "no numbness, I can wiggle my toes fine",
+    "what if my foot goes numb?",
+    "my foot went numb after a fall years ago",
+    "my legs felt dead on the run",
+    "dead legs after the marathon",
+    "can I run if my toes go numb in cold weather?",
+    "my toes went numb in the ice bath",
 ]
 
 # Findings that need the emergency department / emergency number now, not only care today.
@@ -260,6 +276,10 @@ EMERGENCY = [
     "got tackled and now i cant feel my foot",
     "came off my bike onto my knee and it won't bend at all",
     "my knee is hot and swollen and I've got a fever",
+    "can't move my toes since I hurt my knee",
+    "my foot's gone numb after the fall",
+    "tingling and pins and needles in my foot since the crash",
+    "foot feels dead since I twisted my knee",
 ]
 SAME_DAY = [
     "my knee keeps locking",
@@ -274,6 +294,8 @@ SAME_DAY = [
     "my 14 year old daughter is limping and says her knee and thigh ache",
     "temperature of 38.5 and my knee aches, it isn't red",
     "my knee is hot and swollen",
+    "my foot feels dead and I don't know why",
+    "i can't move my toes properly, no injury",
 ]
 
 
