@@ -41,6 +41,12 @@ def triage_answers(tracker: Tracker) -> Dict[Text, Any]:
     return {slot: tracker.get_slot(slot) for slot in READERS}
 
 
+def answer_values(domain: Dict[Text, Any]) -> Dict[Text, List[str]]:
+    """Each triage question's possible answers: its slot's values in the domain."""
+    slots = domain.get("slots", {})
+    return {slot: [str(value) for value in slots.get(slot, {}).get("values", [])] for slot in READERS}
+
+
 def advice_for(decision: Disposition, tracker: Tracker) -> str:
     defaults = clinic_slots()
     return advice(decision, care_routes(),
@@ -99,19 +105,20 @@ class ActionRedFlag(Action):
         seen += [entry for entry in (":".join(finding) for finding in findings) if entry not in seen]
         events += [SlotSet(FLAGS_SLOT, seen), SlotSet(LEVEL_SLOT, decision.level),
                    SlotSet("triage_outcome", outcome_of(decision.level))]
-        if tracker.active_loop_name is None and self._questions_left(tracker, answers, decision, text):
+        if tracker.active_loop_name is None and self._questions_left(
+                tracker, answers, findings + stored_findings(tracker), text, answer_values(domain)):
             # Could it be more urgent? Ask what decides that (validate_triage_form picks them).
             dispatcher.utter_message(response="utter_triage_urgent_check")
             events.append(FollowupAction("triage_form"))
         return events
 
     @staticmethod
-    def _questions_left(tracker: Tracker, answers: Dict[Text, Any], decision: Disposition,
-                        text: str) -> List[str]:
+    def _questions_left(tracker: Tracker, answers: Dict[Text, Any], flags: List[Tuple[str, ...]],
+                        text: str, values: Dict[Text, List[str]]) -> List[str]:
         known = {slot: value if value is not None else READERS[slot][1](text)
                  for slot, value in answers.items()}
         texts = recent_user_texts(tracker) + [text]
-        return questions_to_ask(decision, known, any(may_be_a_child(t) for t in texts))
+        return questions_to_ask(known, flags, values, any(may_be_a_child(t) for t in texts))
 
 
 # A question about a red-flag symptom ("what does it mean when a knee locks?"): what it is,

@@ -14,8 +14,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.safety import (FLAGS_SLOT, LEVEL_SLOT, advice_for, outcome_of, recent_user_texts,
-                            stored_findings, triage_answers)
+from actions.safety import (FLAGS_SLOT, LEVEL_SLOT, advice_for, answer_values, outcome_of,
+                            recent_user_texts, stored_findings, triage_answers)
 from actions.triage_answers import READERS, UNCLEAR_YES, may_be_a_child
 from clinic.disposition import PHYSIO, SELF_CARE, SOON, decide, questions_to_ask
 
@@ -53,40 +53,28 @@ class ValidateTriageForm(FormValidationAction):
     async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> List[Text]:
         answers = self._answers(tracker, list(READERS))
-        decision = decide(answers, stored_findings(tracker))
         ask_age = any(may_be_a_child(text) for text in recent_user_texts(tracker))
-        still_open = questions_to_ask(decision, answers, ask_age)
+        still_open = questions_to_ask(answers, stored_findings(tracker), answer_values(domain), ask_age)
         # Answered ones stay listed (Rasa validates them); open ones are asked in order.
         return [slot for slot in READERS if answers.get(slot) is not None] + still_open
 
     def _answers(self, tracker: Tracker, slots: List[Text]) -> Dict[Text, Any]:
-        """The answers so far, and what the describing message says when the triage starts."""
+        """The answers so far, and what the user's words since the triage began clearly say."""
         answers = {slot: tracker.get_slot(slot) for slot in slots}
-        if self._starting(tracker):
-            text = tracker.latest_message.get("text") or ""
-            for slot in slots:
-                if answers[slot] is None:
-                    answers[slot] = READERS[slot][1](text)
+        for slot in slots:
+            if answers[slot] is None:
+                answers[slot] = _said(slot, triage_texts(tracker))
         return answers
 
-    # --- the message that started the triage ----------------------------------------------
-    # Rasa also runs this action when the form starts: what the describing message clearly
-    # says is filled in and not asked. A pain_location already known (entity, earlier
-    # message) stays.
-    @staticmethod
-    def _starting(tracker: Tracker) -> bool:
-        """The form was activated after the latest user message (not: answering a question)."""
-        for event in reversed(tracker.events):
-            if event.get("event") == "user":
-                return False
-            if event.get("event") == "active_loop" and event.get("name") == "triage_form":
-                return True
-        return False
-
+    # --- what the user's own words already answer --------------------------------------------
+    # The message that started the triage and every answer since may say more than the
+    # question asked ("about 3 weeks, no swelling"): what they clearly say is filled in and
+    # not asked. The question being answered is read by its own reader (validate_*), and a
+    # pain_location already known (entity, earlier message) stays.
     def _from_description(self, slot: str, tracker: Tracker) -> Dict[Text, Any]:
-        if not self._starting(tracker) or tracker.get_slot(slot) is not None:
+        if tracker.get_slot(slot) is not None or tracker.get_slot("requested_slot") == slot:
             return {}
-        value = READERS[slot][1](tracker.latest_message.get("text") or "")
+        value = _said(slot, triage_texts(tracker)[-1:])
         return {slot: value} if value is not None else {}
 
     async def extract_pain_location(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
@@ -165,6 +153,28 @@ class ValidateTriageForm(FormValidationAction):
 
     def validate_triage_age(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
         return self._validate("triage_age", value, dispatcher, domain)
+
+
+def triage_texts(tracker: Tracker) -> List[str]:
+    """What the user wrote since this triage began: the message that started it and every
+    answer since (not button payloads)."""
+    texts: List[str] = []
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            texts.append(event.get("text") or "")
+        elif event.get("event") == "active_loop" and event.get("name") == "triage_form":
+            started_by = next((e.get("text") or "" for e in reversed(tracker.events[:tracker.events.index(event)])
+                               if e.get("event") == "user"), "")
+            texts.append(started_by)
+            break
+    else:
+        texts = texts[:1]  # not started yet: the latest message starts it
+    return [text for text in reversed(texts) if text and not text.startswith("/")]
+
+
+def _said(slot: str, texts: List[str]) -> Any:
+    """The first clear answer to a question in the texts (description readers: strict)."""
+    return next((value for value in (READERS[slot][1](text) for text in texts) if value is not None), None)
 
 
 def _slot_values(domain: DomainDict, slot: str) -> List[str]:

@@ -294,17 +294,40 @@ def advice(decision: Disposition, routes: Mapping[str, str], clinic_name: str, c
 # In the order they are asked. Age only when the user may be a child (or writes for someone).
 QUESTIONS = ["pain_location", "triage_onset", "triage_duration", "triage_swelling", "triage_instability",
              "triage_impact", "triage_night_pain", "triage_unwell", "triage_surgery", "triage_age"]
-# At a level, the questions whose answers could still make it more urgent.
-COULD_RAISE = {
-    EMERGENCY: [],
-    SAME_DAY: ["triage_onset", "triage_impact", "triage_unwell"],
-    SOON: ["triage_onset", "triage_swelling", "triage_instability", "triage_impact", "triage_unwell",
-           "triage_surgery", "triage_age"],
-}
+# Where it hurts decides no level; it picks what the non-urgent advice says it commonly is.
+EXPLAINED_AT = (PHYSIO, SELF_CARE)
 
 
-def questions_to_ask(decision: Disposition, answers: Mapping[str, Any], ask_age: bool) -> List[str]:
-    """The questions still open (no answer yet) that matter at this level."""
-    wanted = COULD_RAISE.get(decision.level, QUESTIONS)
-    return [slot for slot in QUESTIONS
-            if slot in wanted and answers.get(slot) is None and (slot != "triage_age" or ask_age)]
+def questions_to_ask(answers: Mapping[str, Any], flags: Iterable[Tuple[str, ...]],
+                     values: Mapping[str, Iterable[str]], ask_age: bool) -> List[str]:
+    """The questions still open (no answer yet) whose answer could still change the level, in
+    the order they are asked. `values`: each question's possible answers (the slot values).
+    A question matters if one of its answers changes the level decided from what is known,
+    on its own or together with an answer to one other open question (the rule's findings
+    combine at most two answers, e.g. a recent operation and a swollen knee)."""
+    flags = list(flags)
+    if decide(answers, flags).level == EMERGENCY:
+        return []  # nothing is more urgent
+    open_slots = [slot for slot in QUESTIONS
+                  if answers.get(slot) is None and (slot != "triage_age" or ask_age)]
+    cache: Dict[Tuple, str] = {}
+
+    def level(**extra: str) -> str:
+        key = tuple(sorted(extra.items()))
+        if key not in cache:
+            cache[key] = decide({**answers, **extra}, flags).level
+        return cache[key]
+
+    def matters(slot: str) -> bool:
+        if slot == "pain_location":
+            return level() in EXPLAINED_AT
+        for value in values.get(slot, ()):
+            if level(**{slot: value}) != level():
+                return True
+            for other in open_slots:
+                if other != slot and any(level(**{other: answer, slot: value}) != level(**{other: answer})
+                                         for answer in values.get(other, ())):
+                    return True
+        return False
+
+    return [slot for slot in open_slots if matters(slot)]

@@ -7,6 +7,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from actions.safety import ActionRedFlag
 from components.red_flags import RedFlagDetector
+from tests.support.domain import merged
 from tests.support.sdk import make_tracker, run_action
 
 PHONE = "+1 555 0100 200"
@@ -20,7 +21,7 @@ DRUGS_OR_DOSES = re.compile(
 def run_red_flag(text, slots=None, active_loop=None):
     slots = {"clinic_name": CLINIC, "clinic_phone": PHONE, **(slots or {})}
     return run_action(ActionRedFlag(), make_tracker(slots=slots, text=text, intent="report_red_flag",
-                                                    active_loop=active_loop))
+                                                    active_loop=active_loop), merged())
 
 
 def advice_for(text, slots=None):

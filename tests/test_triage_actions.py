@@ -174,3 +174,12 @@ def test_a_describing_message_that_says_it_is_stuck_asks_only_what_could_make_it
                         starting=True, intent="describe_symptoms")
     assert slots["triage_instability"] == "locked"
     assert slots.get("requested_slot") in (None, "triage_onset")
+
+
+def test_an_answer_that_says_more_fills_those_questions_too():
+    """A question already answered in the user's words is not asked again."""
+    _, slots = form_run("about 3 weeks, no swelling and only when i run", {"triage_duration": "about 3 weeks"},
+                        requested="triage_duration")
+    assert slots["triage_duration"] == "1_to_3_weeks"
+    assert slots["triage_swelling"] == "none" and slots["triage_impact"] == "running_only"
+    assert slots["requested_slot"] == "pain_location"  # the next open question

@@ -3,7 +3,7 @@ and red flags, and the advice each level gives with the country's routes."""
 import pytest
 
 from clinic.disposition import (EMERGENCY, LEVELS, PHYSIO, SAME_DAY, SELF_CARE, SOON, Disposition,
-                                advice, decide, flag_finding, questions_to_ask)
+                                QUESTIONS, advice, decide, flag_finding, questions_to_ask)
 from clinic.safety import detect_red_flags
 from clinic.settings import CARE_ROUTES, care_routes
 
@@ -67,14 +67,36 @@ def test_red_flags_in_words_combine_with_answers():
     assert decide(CALM, settled).level == SOON
 
 
-def test_questions_only_those_that_can_still_raise_the_level_and_are_open():
-    assert questions_to_ask(Disposition(EMERGENCY), {}, ask_age=True) == []
-    assert questions_to_ask(Disposition(SAME_DAY), {"triage_onset": "injury"}, ask_age=False) == [
-        "triage_impact", "triage_unwell"]
-    routine = questions_to_ask(Disposition(SELF_CARE), {"pain_location": "front"}, ask_age=False)
+def ask(answers, flags=(), ask_age=False):
+    from tests.support.domain import merged
+
+    slots = merged()["slots"]
+    return questions_to_ask(answers, flags, {slot: slots[slot]["values"] for slot in QUESTIONS}, ask_age)
+
+
+def test_questions_only_those_that_can_still_change_the_level_and_are_open():
+    assert ask({}, [("deformity", EMERGENCY, "kneecap")], ask_age=True) == []
+    # Locked now after an injury (same day): what could make it an emergency (not bearing
+    # weight; a fever, with a swollen knee).
+    assert ask({"triage_onset": "injury"}, [("locking", SAME_DAY, "locks")]) == [
+        "triage_swelling", "triage_impact", "triage_unwell"]
+    routine = ask({"pain_location": "front"})
     assert routine[0] == "triage_onset" and "pain_location" not in routine
     assert "triage_age" not in routine
-    assert "triage_age" in questions_to_ask(Disposition(SELF_CARE), {}, ask_age=True)
+    assert "triage_age" in ask({}, ask_age=True)
+    assert ask({})[0] == "pain_location"  # at the routine levels it picks the explanation
+
+
+def test_a_question_that_cannot_change_the_level_is_not_asked():
+    # Over three weeks (physio), no swelling, no fever: a recent operation alone is physio too,
+    # and how long is known; night pain, instability and daily life could still raise it.
+    known = {"pain_location": "outside", "triage_onset": "gradual", "triage_duration": "over_3_weeks",
+             "triage_swelling": "none", "triage_unwell": "no"}
+    assert ask(known) == ["triage_instability", "triage_impact", "triage_night_pain"]
+    # Self-care so far: a recent operation alone would make it physio, so it is asked.
+    assert "triage_surgery" in ask({**known, "triage_duration": "under_1_week"})
+    # A swelling not yet answered could combine with a recent operation (same day).
+    assert "triage_surgery" in ask({**known, "triage_swelling": None})
 
 
 ROUTES = CARE_ROUTES["GB"]
