@@ -5,7 +5,7 @@ and stored and passed on to the clinic (action_submit_booking). See docs/booking
 import logging
 import re
 from datetime import date, datetime, timezone
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any, Dict, List, Optional, Text
 from zoneinfo import ZoneInfo
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -14,12 +14,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions.fallback import OFFER_HUMAN_AFTER
 from clinic import conditions, delivery, intent_groups
 from clinic.bookings import create_request
-from clinic.contact_details import check_contact, check_name, display_contact
 from clinic.delivery.settings import booking_settings
-from clinic.preferred_time import describe, describe_day, interpret, latest_start
 from clinic.settings import ClinicConfigError, load_clinic
+from clinic.text.contact_details import check_contact, check_name, display_contact
+from clinic.text.corrections import detect_correction
+from clinic.text.preferred_time import describe, describe_day, interpret, latest_start
 
 logger = logging.getLogger(__name__)
 
@@ -27,25 +29,10 @@ FORM_SLOTS = ["booking_name", "booking_contact", "booking_time", "booking_reason
 # Slots of one booking; name and contact are kept for the rest of the conversation.
 PER_BOOKING_SLOTS = ["booking_time", "booking_day", "booking_reason", "booking_confirmed",
                      "booking_retries"]
-# After this many answers to one question that could not be used, offer a person.
-OFFER_HUMAN_AFTER = 3
 
 # How a booking's reason names what the user told us (knowledge/conditions.yml).
 CONDITION_LABELS = conditions.labels("conditions")
 LOCATION_LABELS = conditions.labels("pain_locations")
-_CHANGE_WORDS = re.compile(r"\b(change|changed|actually|correct|correction|wrong|instead|rather|"
-                           r"make it|should be|update|fix|not)\b")
-_FIELD_WORDS = [
-    ("booking_time", re.compile(r"\b(time|day|date|when|slot)\b")),
-    ("booking_contact", re.compile(r"\b(e-?mail|phone|number|mobile|contact)\b")),
-    ("booking_name", re.compile(r"\bname\b")),
-    ("booking_reason", re.compile(r"\b(reason|what it'?s for|problem)\b")),
-]
-# Cancelling an existing appointment is a staff request, not a correction.
-_CANCELLING = re.compile(r"\b(cancel\w*|can'?t make|cannot make|won'?t make)\b")
-_JUDGEMENT = re.compile(r"^(wrong|incorrect|not right|not correct|a typo|mistyped|misspelt|"
-                        r"misspelled|off|out of date)\b")
-_VALUE_AFTER = re.compile(r"\b(?:to|is|as|be)\b\s*:?\s*(.+)$|:\s*(.+)$")
 
 
 def now() -> datetime:
@@ -68,37 +55,6 @@ def prefilled_reason(tracker: Tracker) -> Optional[str]:
             parts.append(f"“{event.get('text', '').strip()}”")
             break
     return "; ".join(parts)[:500] if parts else None
-
-
-def detect_correction(text: str, intent: Optional[str]) -> Optional[Tuple[str, Optional[str]]]:
-    """Which booking detail a message corrects, and the new value if it gives one.
-
-    "change the time to friday 3pm" -> ("booking_time", "friday 3pm");
-    "the email is wrong" -> ("booking_contact", None); "yes" -> None."""
-    lowered = (text or "").lower().strip()
-    if not lowered or lowered.startswith("/") or _CANCELLING.search(lowered):
-        return None
-    is_change = bool(_CHANGE_WORDS.search(lowered)) or intent in ("inform", "manage_appointment")
-    if not is_change:
-        return None
-    after = _VALUE_AFTER.search(lowered)
-    group = next((index for index in (1, 2) if after and after.group(index)), None)
-    # The value as the user wrote it (lower() keeps positions): names keep their capitals.
-    value = text.strip()[after.start(group):after.end(group)] if group else None
-    if value and _JUDGEMENT.match(value):  # "the number is wrong" gives no new value
-        value = None
-    for slot, words in _FIELD_WORDS:
-        if words.search(lowered):
-            if value and words.search(value):  # "change it to the time..." has no value
-                value = None
-            return slot, (value.strip(" .!") if value else None)
-    # No field named: recognise the value itself.
-    candidate = value or lowered
-    if check_contact(candidate).value:
-        return "booking_contact", candidate
-    if interpret(candidate, now(), load_clinic()).problem != "unparsed":
-        return "booking_time", candidate
-    return None
 
 
 # Intents that always have their own rule during a form, whatever the message looks like.
@@ -194,7 +150,7 @@ class ValidateBookingForm(BookingFieldsMixin, FormValidationAction):
         # "change the time to ..." is a correction at the summary, and in the middle of
         # the booking too (where it tends to be classified as manage_appointment).
         if requested == "booking_confirmed" or intent == "manage_appointment":
-            correction = detect_correction(tracker.latest_message.get("text"), intent)
+            correction = detect_correction(tracker.latest_message.get("text"), intent, now(), load_clinic())
         if not correction:
             return await super().run(dispatcher, tracker, domain)
         slot, value = correction

@@ -5,7 +5,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-# After this many misunderstandings in a row, stop asking to rephrase and offer the team.
+# After this many failures in a row (messages not understood, or unusable answers to one
+# booking question), offer the team. Two, not three: someone misunderstood twice is rarely
+# helped by a third try, and may be in pain or short of time; the offer only adds a way out
+# (they can keep trying), so making it early costs nothing. Used by actions/booking.py too.
 OFFER_HUMAN_AFTER = 2
 # A message read as out of scope was not understood either, as far as the user can tell.
 _MISUNDERSTOOD = {"action_handle_fallback", "utter_out_of_scope"}

@@ -2,7 +2,6 @@
 cancel my appointment" (manage_appointment). The user's own words become a request for
 the staff; `handoff_form` first asks for a name and a contact when we don't have them."""
 import logging
-import re
 from abc import ABC, abstractmethod
 from typing import List, Text
 
@@ -15,13 +14,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.booking import BookingFieldsMixin, queue_delivery
 from clinic import delivery
 from clinic.bookings import create_request
-from clinic.contact_details import display_contact
+from clinic.text.cancelling import cancels
+from clinic.text.contact_details import display_contact
 from clinic.delivery.settings import booking_settings
 
 logger = logging.getLogger(__name__)
 
-_CANCEL_WORDS = re.compile(r"\b(cancel|cancell?ing|can'?t make|cannot make|won'?t make|"
-                           r"can'?t come|cannot come|call off)\b")
 DEFAULT_MESSAGES = {
     "human": "Asked for someone from the team to get in touch.",
     "change": "Asked to move an appointment.",
@@ -71,8 +69,7 @@ class ActionManageAppointment(_StartHandoff):
         return "action_manage_appointment"
 
     def request_kind(self, tracker: Tracker) -> str:
-        text = (tracker.latest_message.get("text") or "").lower()
-        return "cancel" if _CANCEL_WORDS.search(text) else "change"
+        return "cancel" if cancels(tracker.latest_message.get("text") or "") else "change"
 
 
 async def submit_handoff(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:

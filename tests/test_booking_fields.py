@@ -4,9 +4,13 @@ from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+from rasa_sdk.executor import CollectingDispatcher
 
-from clinic.contact_details import check_contact, check_name, display_contact
-from clinic.preferred_time import interpret
+from clinic.text.cancelling import cancels
+from clinic.text.contact_details import check_contact, check_name, display_contact
+from clinic.text.corrections import detect_correction
+from clinic.text.preferred_time import interpret
+from tests.support.sdk import make_tracker
 
 LONDON = ZoneInfo("Europe/London")
 CLINIC = {
@@ -145,12 +149,40 @@ def test_phone_numbers_are_shown_the_way_people_write_them():
     ("/affirm", "affirm", None),
     ("how long will the appointment take?", "ask_appointment_info", None),
 ])
-def test_corrections_name_the_detail_and_the_new_value(text, intent, expected, monkeypatch):
-    from actions import booking
+def test_corrections_name_the_detail_and_the_new_value(text, intent, expected):
+    assert detect_correction(text, intent, NOW, CLINIC) == expected
 
-    monkeypatch.setattr(booking, "now", lambda: NOW)
-    monkeypatch.setattr(booking, "load_clinic", lambda: CLINIC)
-    assert booking.detect_correction(text, intent) == expected
+
+@pytest.mark.parametrize("text", ["I need to cancel my appointment on friday", "can’t make it tuesday",
+                                  "I cannot come on friday", "can we call it off"])
+def test_cancelling_an_appointment_is_a_staff_request_not_a_correction(text):
+    assert cancels(text)
+    assert detect_correction(text, "manage_appointment", NOW, CLINIC) is None
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("I need to cancel my appointment on friday", "cancel"),
+    ("I won't make my appointment tomorrow", "cancel"),
+    ("can I move my appointment to next week", "change"),
+    ("I'd like to change my appointment time", "change"),
+])
+def test_a_staff_request_to_cancel_or_move_is_told_apart_by_the_same_words(text, kind):
+    from actions.handoff import ActionManageAppointment
+
+    tracker = make_tracker(text=text, intent="manage_appointment")
+    assert ActionManageAppointment().request_kind(tracker) == kind
+
+
+def test_a_person_is_offered_after_two_unusable_answers_to_the_same_question():
+    from actions.booking import ValidateBookingForm
+
+    form, dispatcher = ValidateBookingForm(), CollectingDispatcher()
+    first = form.validate_booking_name("123", dispatcher, make_tracker(), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_booking_name_invalid"]
+    dispatcher = CollectingDispatcher()
+    form.validate_booking_name("???", dispatcher, make_tracker(slots=first), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_booking_name_invalid",
+                                                            "utter_booking_offer_human"]
 
 
 @pytest.mark.parametrize("text", ["next tuesday", "Tuesday morning", "tomorrow"])
