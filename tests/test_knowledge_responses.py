@@ -131,14 +131,3 @@ def test_the_triage_explains_every_location_and_has_a_generic_explanation():
     assert None in explained
     for variation in variations("utter_triage_explanation"):
         assert re.search(r"\b(most commonly|often|can come from|usually)\b", variation["text"])
-
-
-@pytest.mark.parametrize("name", ["utter_triage_self_care", "utter_triage_see_physio"])
-def test_triage_recommendations_offer_a_booking(name):
-    for variation in variations(name):
-        assert "/book_appointment" in [b["payload"] for b in variation["buttons"]]
-
-
-def test_self_care_advice_has_a_time_frame_and_says_when_to_see_a_physio():
-    text = variations("utter_triage_self_care")[0]["text"]
-    assert "1-2 weeks" in text and "physio" in text

@@ -135,6 +135,7 @@ def test_advice_self_care_explains_by_location_then_gives_a_time_frame():
     messages, level = advice(CALM)
     assert messages[0]["response"] == "utter_triage_explanation"
     assert "1-2 weeks" in messages[1]["text"] and "book a physio" in messages[1]["text"]
+    assert "/book_appointment" in [b["payload"] for b in messages[1]["buttons"]]
     assert level == ["self_care"]
 
 
