@@ -15,19 +15,13 @@ from datetime import date
 from typing import Callable, Iterable, List, Optional, Tuple
 
 from clinic.safety import is_hypothetical
+from clinic.text.negation import is_negated
+from clinic.text.yes_no import UNSURE, YES, is_no
 
 UNCLEAR_YES = "unclear_yes"
 
-_UNSURE = re.compile(
-    r"\b(not (really )?sure|unsure|don'?t know|do not know|dunno|no idea|idk|not certain|"
-    r"can'?t (say|tell|remember)|hard to (say|tell)|no clue)\b")
-_NEGATION = {"no", "not", "nope", "nah", "never", "none", "without", "neither", "nor",
-             "dont", "doesnt", "hasnt", "havent", "isnt", "didnt", "wasnt", "wont", "aint"}
-# Words that end the reach of a negation: "it doesn't lock but it clicks".
-_CLAUSE_BREAK = {",", ".", ";", "!", "?", "but", "though", "although", "however", "except",
-                 "apart", "and"}
-_YES = re.compile(r"\b(yes|yeah|yep|yup|ya|yea|aye|sure|definitely|it does|it has|it is|"
-                  r"sometimes|occasionally|now and then|once or twice)\b")
+_UNSURE = UNSURE
+_YES = YES
 
 
 def _normalise(text: str) -> str:
@@ -36,31 +30,17 @@ def _normalise(text: str) -> str:
     return re.sub(r"(\w)n't\b", r"\1nt", text)
 
 
-def _tokens_before(text: str, position: int, window: int = 4) -> List[str]:
-    """Up to `window` words before `position`, stopping at the start of the clause."""
-    tokens = re.findall(r"[\w']+|[,.;!?]", text[:position])
-    words: List[str] = []
-    for token in reversed(tokens):
-        if token in _CLAUSE_BREAK or len(words) == window:
-            break
-        words.append(token)
-    return words
-
-
-def _negated(text: str, position: int) -> bool:
-    return any(word in _NEGATION for word in _tokens_before(text, position))
-
-
 def _mentions(pattern: "re.Pattern[str]", text: str) -> bool:
     """True if the pattern occurs at least once without a negation in front of it, and not
-    in a question or hypothetical ("what if it locks?")."""
-    return any(not _negated(text, match.start()) and not is_hypothetical(text, match.start(), match.end())
-               for match in pattern.finditer(text))
+    in a question or hypothetical ("what if it locks?"). The negation's scope is the safety
+    check's (clinic/text/negation.py)."""
+    return any(not is_negated(text, match.start(), match.end())
+               and not is_hypothetical(text, match.start(), match.end()) for match in pattern.finditer(text))
 
 
 def _negative(text: str) -> bool:
     """A no. Check `_UNSURE` first: "not sure" is not a no."""
-    return bool(re.search(r"\b(no|nope|nah|not|never|none|neither|nothing)\b", text))
+    return is_no(text)
 
 
 # --- where it hurts -----------------------------------------------------------------------

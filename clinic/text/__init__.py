@@ -1,1 +1,1 @@
-"""Understanding free text: the words and patterns the actions read in what patients type."""
+"""Reading runners' words, shared by the safety check, the triage and booking: negation scope, yes/no answers."""
