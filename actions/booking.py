@@ -22,6 +22,7 @@ from clinic.settings import ClinicConfigError, load_clinic
 from clinic.text.contact_details import check_contact, check_name, display_contact
 from clinic.text.corrections import detect_correction
 from clinic.text.preferred_time import describe, describe_day, interpret, latest_start
+from clinic.text.questions import reads_as_question
 
 logger = logging.getLogger(__name__)
 
@@ -74,10 +75,6 @@ def unclaimed_answer(slot: Text, tracker: Tracker) -> Optional[str]:
     return None if not text or text.startswith("/") else text
 
 
-_QUESTION_START = re.compile(r"^(what|where|when|how|why|who|which|can|could|do|does|is|are|"
-                             r"should|will|would|shall|may|have|has)\b", re.IGNORECASE)
-
-
 class BookingFieldsMixin:
     """Validation of the details shared by the booking and the handoff forms."""
 
@@ -87,8 +84,8 @@ class BookingFieldsMixin:
         # ("Kim Park" as a question about the location), unless it reads as a question.
         text = unclaimed_answer("booking_name", tracker)
         confidence = (tracker.latest_message.get("intent") or {}).get("confidence") or 0
-        if text and confidence < 0.9 and "?" not in text and len(text.split()) <= 4 \
-                and not _QUESTION_START.match(text) and check_name(text).value:
+        if text and confidence < 0.9 and len(text.split()) <= 4 and not reads_as_question(text) \
+                and check_name(text).value:
             return {"booking_name": text}
         return {}
 

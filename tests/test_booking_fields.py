@@ -193,3 +193,20 @@ def test_a_day_typed_for_the_name_is_not_a_name(text):
 @pytest.mark.parametrize("text", ["Sun Li", "April May", "June Sato"])
 def test_names_that_are_also_dates_still_count(text):
     assert check_name(text).value == text
+
+
+@pytest.mark.parametrize("text, taken", [
+    ("Kim Park", {"booking_name": "Kim Park"}),         # a name read as a question about the location
+    ("where are you", {}),
+    ("is it near the park", {}),
+    ("Kim Park?", {}),
+])
+def test_a_name_read_as_another_intent_is_taken_unless_it_reads_as_a_question(text, taken):
+    import asyncio
+
+    from actions.booking import ValidateBookingForm
+
+    tracker = make_tracker(slots={"requested_slot": "booking_name"}, text=text, intent="ask_location")
+    tracker.latest_message["intent"]["confidence"] = 0.6
+    extracted = asyncio.run(ValidateBookingForm().extract_booking_name(CollectingDispatcher(), tracker, {}))
+    assert extracted == taken
