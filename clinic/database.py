@@ -66,6 +66,7 @@ def migrate(target: Union[Engine, str, URL, None] = None) -> Engine:
     engine = target if isinstance(target, Engine) else create_engine(
         make_url(target) if isinstance(target, str) else target)
     config = alembic.config.Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("prepend_sys_path", "")  # for the command line; here the code is importable
     with engine.connect() as connection:
         config.attributes["connection"] = connection  # migrations/env.py uses it
         alembic.command.upgrade(config, "head")
