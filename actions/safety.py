@@ -73,16 +73,26 @@ class ActionRedFlag(Action):
         # An answer to a triage question that is itself a red flag ("can't walk on it at all")
         # is also read as the answer, so it is not asked again and combines with the others.
         requested = tracker.get_slot("requested_slot")
-        if tracker.active_loop_name == "triage_form" and requested in READERS and not text.startswith("/"):
-            value = READERS[requested][0](text)
-            if value not in (None, "unclear_yes"):
-                answers[requested] = value
-                events.append(SlotSet(requested, value))
+        described: List[EventType] = []
+        if tracker.active_loop_name == "triage_form" and not text.startswith("/"):
+            if requested in READERS:
+                value = READERS[requested][0](text)
+                if value not in (None, "unclear_yes"):
+                    answers[requested] = value
+                    events.append(SlotSet(requested, value))
+            # The same words may answer other open questions too ("it swelled up like a
+            # balloon after I twisted it"): those are not asked again.
+            for slot, (_, in_description) in READERS.items():
+                value = in_description(text) if slot != requested and answers.get(slot) is None else None
+                if value is not None:
+                    answers[slot] = value
+                    described.append(SlotSet(slot, value))
         denied_only = not flags and bool(assess(text).negated)
         if denied_only and events:
             # A triage answer that only denies red flags ("no, it hasn't locked or given way"):
             # the answer, not an alarm (negated mentions never alarm); the form goes on.
-            return events
+            return events + described
+        events += described
         if denied_only and tracker.active_loop_name is None:
             # "No swelling, it doesn't lock, but it hurts on every run": a description, so
             # the triage questions, not an alarm.

@@ -52,62 +52,68 @@ class ValidateTriageForm(FormValidationAction):
 
     async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> List[Text]:
-        answers = self._answers(tracker, list(READERS))
+        answers = self._answers(tracker, list(READERS), domain)
         ask_age = any(may_be_a_child(text) for text in recent_user_texts(tracker))
         still_open = questions_to_ask(answers, stored_findings(tracker), answer_values(domain), ask_age)
         # Answered ones stay listed (Rasa validates them); open ones are asked in order.
         return [slot for slot in READERS if answers.get(slot) is not None] + still_open
 
-    def _answers(self, tracker: Tracker, slots: List[Text]) -> Dict[Text, Any]:
+    def _answers(self, tracker: Tracker, slots: List[Text], domain: DomainDict) -> Dict[Text, Any]:
         """The answers so far, and what the user's words since the triage began clearly say."""
         answers = {slot: tracker.get_slot(slot) for slot in slots}
+        texts = triage_texts(tracker, not_answers(domain))
         for slot in slots:
             if answers[slot] is None:
-                answers[slot] = _said(slot, triage_texts(tracker))
+                answers[slot] = _said(slot, texts)
         return answers
 
     # --- what the user's own words already answer --------------------------------------------
     # The message that started the triage and every answer since may say more than the
     # question asked ("about 3 weeks, no swelling"): what they clearly say is filled in and
     # not asked. The question being answered is read by its own reader (validate_*), and a
-    # pain_location already known (entity, earlier message) stays.
-    def _from_description(self, slot: str, tracker: Tracker) -> Dict[Text, Any]:
+    # pain_location already known (entity, earlier message) stays. A red flag, a question or
+    # "stop" during the questions is no answer (the form's not_intent list): it must reach
+    # its own rule (action_red_flag...), so nothing is read from it here.
+    def _from_description(self, slot: str, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         if tracker.get_slot(slot) is not None or tracker.get_slot("requested_slot") == slot:
             return {}
-        value = _said(slot, triage_texts(tracker)[-1:])
+        latest = triage_texts(tracker, not_answers(domain))[-1:]
+        if not latest or latest[0] != (tracker.latest_message.get("text") or ""):
+            return {}
+        value = _said(slot, latest)
         return {slot: value} if value is not None else {}
 
     async def extract_pain_location(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
         if tracker.get_slot("pain_location") is not None:
             return {}
-        return self._from_description("pain_location", tracker)
+        return self._from_description("pain_location", tracker, domain)
 
     async def extract_triage_duration(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._from_description("triage_duration", tracker)
+        return self._from_description("triage_duration", tracker, domain)
 
     async def extract_triage_swelling(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._from_description("triage_swelling", tracker)
+        return self._from_description("triage_swelling", tracker, domain)
 
     async def extract_triage_instability(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._from_description("triage_instability", tracker)
+        return self._from_description("triage_instability", tracker, domain)
 
     async def extract_triage_impact(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._from_description("triage_impact", tracker)
+        return self._from_description("triage_impact", tracker, domain)
 
     async def extract_triage_onset(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._from_description("triage_onset", tracker)
+        return self._from_description("triage_onset", tracker, domain)
 
     async def extract_triage_night_pain(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._from_description("triage_night_pain", tracker)
+        return self._from_description("triage_night_pain", tracker, domain)
 
     async def extract_triage_unwell(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._from_description("triage_unwell", tracker)
+        return self._from_description("triage_unwell", tracker, domain)
 
     async def extract_triage_surgery(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._from_description("triage_surgery", tracker)
+        return self._from_description("triage_surgery", tracker, domain)
 
     async def extract_triage_age(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._from_description("triage_age", tracker)
+        return self._from_description("triage_age", tracker, domain)
 
     # --- answers ------------------------------------------------------------------------------
     def _validate(self, slot: str, value: Any, dispatcher: CollectingDispatcher,
@@ -155,17 +161,26 @@ class ValidateTriageForm(FormValidationAction):
         return self._validate("triage_age", value, dispatcher, domain)
 
 
-def triage_texts(tracker: Tracker) -> List[str]:
+def not_answers(domain: DomainDict) -> List[str]:
+    """The intents never taken as a triage answer (the from_text mappings' not_intent)."""
+    mappings = domain.get("slots", {}).get("triage_onset", {}).get("mappings", [])
+    return next((m.get("not_intent", []) for m in mappings if m.get("type") == "from_text"), [])
+
+
+def triage_texts(tracker: Tracker, not_answer: List[str]) -> List[str]:
     """What the user wrote since this triage began: the message that started it and every
-    answer since (not button payloads)."""
+    answer since (not button payloads, and not a red flag, question or "stop" in between)."""
+    def intent(event: Dict[Text, Any]) -> str:
+        return ((event.get("parse_data") or {}).get("intent") or {}).get("name") or ""
+
     texts: List[str] = []
-    for event in reversed(tracker.events):
+    for index in range(len(tracker.events) - 1, -1, -1):
+        event = tracker.events[index]
         if event.get("event") == "user":
-            texts.append(event.get("text") or "")
+            texts.append("" if intent(event) in not_answer else event.get("text") or "")
         elif event.get("event") == "active_loop" and event.get("name") == "triage_form":
-            started_by = next((e.get("text") or "" for e in reversed(tracker.events[:tracker.events.index(event)])
-                               if e.get("event") == "user"), "")
-            texts.append(started_by)
+            texts.append(next((e.get("text") or "" for e in reversed(tracker.events[:index])
+                               if e.get("event") == "user"), ""))
             break
     else:
         texts = texts[:1]  # not started yet: the latest message starts it

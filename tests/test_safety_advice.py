@@ -273,3 +273,10 @@ def test_a_story_about_the_users_own_knee_pain_is_tagged_whatever_the_intent(tex
     parsed = detect(classified(text, "ask_shoes"))
     assert parsed["intent"]["name"] == "ask_shoes"
     assert ("own_pain" in [e["entity"] for e in parsed["entities"]]) == own
+
+
+def test_a_red_flag_during_the_triage_also_answers_the_other_questions_it_speaks_to():
+    _, events = run_red_flag("it suddenly swelled up like a balloon after i twisted it",
+                             slots={"requested_slot": "triage_onset"}, active_loop="triage_form")
+    assert slots_set(events)["triage_onset"] == "injury"  # the question asked
+    assert slots_set(events)["triage_swelling"] == "major"  # not asked again

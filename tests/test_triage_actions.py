@@ -184,3 +184,15 @@ def test_an_answer_that_says_more_fills_those_questions_too():
     assert slots["triage_duration"] == "1_to_3_weeks"
     assert slots["triage_swelling"] == "none" and slots["triage_impact"] == "running_only"
     assert slots["requested_slot"] == "pain_location"  # the next open question
+
+
+def test_a_red_flag_or_a_question_during_the_questions_is_not_read_as_answers():
+    """It must reach its own rule (action_red_flag, the answer): the form takes nothing from it."""
+    text = "it suddenly swelled up like a balloon"
+    events = [{"event": "user", "text": text, "parse_data": {"intent": {"name": "report_red_flag"}}},
+              {"event": "slot", "name": "requested_slot", "value": "triage_onset"},
+              {"event": "action", "name": "triage_form"}]
+    tracker = make_tracker(slots={**{name: None for name in ANSWERS}, "requested_slot": "triage_onset"},
+                           events=events, text=text, intent="report_red_flag", active_loop="triage_form")
+    _, returned = run_action(ValidateTriageForm(), tracker, domain())
+    assert "triage_swelling" not in {e["name"] for e in returned if e["event"] == "slot"}

@@ -39,9 +39,11 @@ def test_button_answers_lead_to_a_physio_with_the_reasons_and_a_booking(conversa
     for payload in ['/inform{"pain_location": "below_kneecap"}', '/inform{"triage_onset": "gradual"}',
                     '/inform{"triage_duration": "over_3_weeks"}', '/inform{"triage_swelling": "none"}',
                     '/inform{"triage_instability": "no"}', '/inform{"triage_impact": "running_only"}',
-                    '/inform{"triage_night_pain": "no"}', '/inform{"triage_unwell": "no"}']:
+                    '/inform{"triage_night_pain": "no"}']:
         conversation.say(payload)
-    replies = conversation.say('/inform{"triage_surgery": "no"}')
+    # Over three weeks, no swelling, no fever: a recent operation would not change the level
+    # (physio either way), so that question is not asked.
+    replies = conversation.say('/inform{"triage_unwell": "no"}')
     advice = "\n".join(m.get("text", "") for m in replies)
     assert "patellar tendon" in advice
     assert "more than about three weeks" in advice and "assessed by a physio" in advice
@@ -57,15 +59,27 @@ def test_a_knee_stuck_now_gets_same_day_advice_then_only_what_could_make_it_an_e
     conversation.say("no")
     reply = conversation.texts("yes it's stuck bent and i can't straighten it")
     assert URGENT in reply and "caught inside the joint" in reply and "NHS 111" in reply
-    assert DAILY in reply  # can they bear weight? (could make it an emergency)
+    # Gradual, no swelling: no answer could make it an emergency (not bearing weight is one
+    # only after an injury; a fever only with a swollen knee), so no more questions.
+    assert DAILY not in reply and NIGHT not in reply and UNWELL not in reply
+    assert conversation.slot("triage_level") == "same_day"
+    assert conversation.tracker().active_loop_name is None
+
+
+def test_a_knee_stuck_after_an_injury_asks_only_what_could_make_it_an_emergency(conversation):
+    conversation.say("my knee hurts on the inside of the knee")
+    conversation.say("i twisted it at football")
+    conversation.say("no")  # swelling
+    reply = conversation.texts("yes it's stuck bent and i can't straighten it")
+    assert URGENT in reply and DAILY in reply  # can they bear weight? (after an injury: emergency)
     assert NIGHT not in conversation.texts("i can walk on it, just limping a bit")
     assert conversation.slot("triage_level") == "same_day"
 
 
 def test_an_answer_that_makes_it_an_emergency_gets_the_emergency_advice(conversation):
     conversation.say("my knee hurts on the front of the knee")
-    assert HOW_LONG in conversation.texts("I twisted it playing football")
-    conversation.say("since this morning")
+    # After an injury it is at least physio: how long it has hurt no longer changes that.
+    assert SWOLLEN in conversation.texts("I twisted it playing football")
     conversation.say("no")
     conversation.say("no")
     reply = conversation.texts("i can't put any weight on it at all")
