@@ -73,7 +73,7 @@ class ActionRedFlag(Action):
         # An answer to a triage question that is itself a red flag ("can't walk on it at all")
         # is also read as the answer, so it is not asked again and combines with the others.
         requested = tracker.get_slot("requested_slot")
-        described: List[EventType] = []
+        also_answered: List[EventType] = []
         if tracker.active_loop_name == "triage_form" and not text.startswith("/"):
             if requested in READERS:
                 value = READERS[requested][0](text)
@@ -86,48 +86,47 @@ class ActionRedFlag(Action):
                 value = in_description(text) if slot != requested and answers.get(slot) is None else None
                 if value is not None:
                     answers[slot] = value
-                    described.append(SlotSet(slot, value))
+                    also_answered.append(SlotSet(slot, value))
         denied_only = not flags and bool(assess(text).negated)
         if denied_only and events:
             # A triage answer that only denies red flags ("no, it hasn't locked or given way"):
             # the answer, not an alarm (negated mentions never alarm); the form goes on.
-            return events + described
-        events += described
+            return events + also_answered
+        events += also_answered
         if denied_only and tracker.active_loop_name is None:
             # "No swelling, it doesn't lock, but it hurts on every run": a description, so
             # the triage questions, not an alarm.
             dispatcher.utter_message(response="utter_triage_intro")
             return [FollowupAction("triage_form")]
         findings = [flag_finding(flag) for flag in flags]
+        # What the message itself answers counts for the level now, as it will for the
+        # questions that follow ("landed on it and she won't stand on that leg": an injury and
+        # not bearing weight, an emergency, even where no red-flag pattern names it).
+        known = {slot: value if value is not None or text.startswith("/") else READERS[slot][1](text)
+                 for slot, value in answers.items()}
         if not flags and not tracker.get_slot(FLAGS_SLOT):
             # The classifier's red flag without one the check knows: a finding of the rule
             # at "soon" in the words explains it (night pain, settled locking...); otherwise
             # the same-day advice for red flags in general.
-            described = decide({slot: value if value is not None else READERS[slot][1](text)
-                                for slot, value in answers.items()},
-                               stored_findings(tracker))
+            described = decide(known, stored_findings(tracker))
             findings = [] if described.level == SOON else [("general", SAME_DAY, "classifier")]
-        decision = decide(answers, findings + stored_findings(tracker))
-        if not findings and not flags and not tracker.get_slot(FLAGS_SLOT):
-            decision = described
+        decision = decide(known, findings + stored_findings(tracker))
         dispatcher.utter_message(text=advice_for(decision, tracker))
         seen = list(tracker.get_slot(FLAGS_SLOT) or [])
         seen += [entry for entry in (":".join(finding) for finding in findings) if entry not in seen]
         events += [SlotSet(FLAGS_SLOT, seen), SlotSet(LEVEL_SLOT, decision.level),
                    SlotSet("triage_outcome", outcome_of(decision.level))]
         if tracker.active_loop_name is None and self._questions_left(
-                tracker, answers, findings + stored_findings(tracker), text, answer_values(domain)):
+                tracker, known, findings + stored_findings(tracker), answer_values(domain)):
             # Could it be more urgent? Ask what decides that (validate_triage_form picks them).
             dispatcher.utter_message(response="utter_triage_urgent_check")
             events.append(FollowupAction("triage_form"))
         return events
 
     @staticmethod
-    def _questions_left(tracker: Tracker, answers: Dict[Text, Any], flags: List[Tuple[str, ...]],
-                        text: str, values: Dict[Text, List[str]]) -> List[str]:
-        known = {slot: value if value is not None else READERS[slot][1](text)
-                 for slot, value in answers.items()}
-        texts = recent_user_texts(tracker) + [text]
+    def _questions_left(tracker: Tracker, known: Dict[Text, Any], flags: List[Tuple[str, ...]],
+                        values: Dict[Text, List[str]]) -> List[str]:
+        texts = recent_user_texts(tracker)
         return questions_to_ask(known, flags, values, any(may_be_a_child(t) for t in texts))
 
 

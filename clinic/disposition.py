@@ -296,6 +296,10 @@ QUESTIONS = ["pain_location", "triage_onset", "triage_duration", "triage_swellin
              "triage_impact", "triage_night_pain", "triage_unwell", "triage_surgery", "triage_age"]
 # Where it hurts decides no level; it picks what the non-urgent advice says it commonly is.
 EXPLAINED_AT = (PHYSIO, SELF_CARE)
+# Asked below an emergency whatever the answers so far: the typed answer to "any fever,
+# shivers or feeling unwell?" is where breathlessness, chest pain or a fever with a hot
+# knee come up, red flags of the words (emergency) that no slot value holds.
+ALWAYS_BELOW_EMERGENCY = ("triage_unwell",)
 
 
 def questions_to_ask(answers: Mapping[str, Any], flags: Iterable[Tuple[str, ...]],
@@ -321,6 +325,8 @@ def questions_to_ask(answers: Mapping[str, Any], flags: Iterable[Tuple[str, ...]
     def matters(slot: str) -> bool:
         if slot == "pain_location":
             return level() in EXPLAINED_AT
+        if slot in ALWAYS_BELOW_EMERGENCY:
+            return True
         for value in values.get(slot, ()):
             if level(**{slot: value}) != level():
                 return True

@@ -280,3 +280,11 @@ def test_a_red_flag_during_the_triage_also_answers_the_other_questions_it_speaks
                              slots={"requested_slot": "triage_onset"}, active_loop="triage_form")
     assert slots_set(events)["triage_onset"] == "injury"  # the question asked
     assert slots_set(events)["triage_swelling"] == "major"  # not asked again
+
+
+def test_what_the_message_itself_answers_counts_for_the_level():
+    """No red-flag pattern names crutches, but an injury and not bearing weight is the rule's
+    emergency: the classifier's red flag gets that level, not the general same-day advice."""
+    messages, events = run_red_flag("twisted my knee skiing yesterday and now I'm on crutches")
+    assert messages[0]["text"].startswith("Please get medical help now.")
+    assert slots_set(events)["triage_level"] == "emergency"

@@ -251,7 +251,6 @@ BENIGN = [
     "I'm trying to lose weight by running at night",
     "my daughter is 14 and walking normally, her hip is fine",
     # a foot that is fine, dead legs, numbness denied, supposed or long ago
-    "I can't feel any numbness or tingling",
     "no numbness, I can wiggle my toes fine",
     "what if my foot goes numb?",
     "my foot went numb after a fall years ago",

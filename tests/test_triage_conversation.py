@@ -59,9 +59,10 @@ def test_a_knee_stuck_now_gets_same_day_advice_then_only_what_could_make_it_an_e
     conversation.say("no")
     reply = conversation.texts("yes it's stuck bent and i can't straighten it")
     assert URGENT in reply and "caught inside the joint" in reply and "NHS 111" in reply
-    # Gradual, no swelling: no answer could make it an emergency (not bearing weight is one
-    # only after an injury; a fever only with a swollen knee), so no more questions.
-    assert DAILY not in reply and NIGHT not in reply and UNWELL not in reply
+    # Gradual, no swelling: not bearing weight would not make it an emergency (only after an
+    # injury), so that is not asked; feeling unwell is (breathlessness, a fever...).
+    assert DAILY not in reply and UNWELL in reply
+    conversation.say("no, i feel fine")
     assert conversation.slot("triage_level") == "same_day"
     assert conversation.tracker().active_loop_name is None
 

@@ -158,3 +158,9 @@ def test_words_no_question_asks_about_still_count():
     rested = findings_in_words(["rested it for 3 weeks and it still hurts when I run"])
     assert decide(CALM, rested).level == PHYSIO
     assert findings_in_words(["bit stiff after my long run"]) == []
+
+
+def test_feeling_unwell_is_asked_below_an_emergency_whatever_else_is_known():
+    """Its typed answer is where breathlessness or chest pain come up (a red flag of the words)."""
+    assert "triage_unwell" in ask({"triage_onset": "gradual", "triage_swelling": "none"},
+                                  [("dvt_signs", SAME_DAY, "calf")])

@@ -53,8 +53,6 @@ def _is_cue(token: str, following: str) -> bool:
         return True
     if token == "used" and following == "to":  # "it used to lock": not any more
         return True
-    if token in ("can't", "cant", "cannot") and following == "feel":  # "can't feel any tingling"
-        return True
     # "won't" and "can't" are not cues: "won't stop swelling", "can't stop it giving way".
     return token.replace("'", "") in _NEGATIONS or (
         token.endswith("n't") and token not in ("won't", "can't"))
