@@ -17,7 +17,10 @@ test's premise holds for any reasonable model, by construction or by choosing fr
 The candidates the app trains use a small config (word counts + DIET for a few epochs, rules:
 SMALL_CONFIG). The planted bad run starts as soon as a test needs it and trains while the
 tests that need no model run."""
+import contextlib
+import os
 import re
+import signal
 import time
 import uuid
 import xml.etree.ElementTree as ElementTree
@@ -153,6 +156,11 @@ def loop(model_path, tmp_path_factory):
         yield {"servers": servers, "engine": engine, "senders": senders, "live": model_path,
                "url": servers.review_url,
                "stored": {text: stored(servers, sender) for text, sender in senders.items()}}
+        # A run a failed test left going: its worker outlives the app (its own session).
+        for run in model_runs.recent(engine):
+            if run["status"] in model_runs.ACTIVE and run["pid"]:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(run["pid"], signal.SIGTERM)
         engine.dispose()
     finally:
         servers.stop()
