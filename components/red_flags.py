@@ -6,7 +6,8 @@ remove it:
   flag is added as a `red_flag` entity, whatever the classifier said ("i want to book,
   my knee keeps giving way" was `book_appointment`);
 - a red flag only asked about ("what does locking mean?"): a `symptom_question` entity
-  names it, so the answer can explain it (action_explain_symptom), intent unchanged;
+  names it, so the answer can explain it (action_explain_symptom), intent unchanged (only
+  with the intents whose rules explain it: `question_intents`);
 - a description of the user's own knee pain (clinic.safety.describes_own_pain) gets an
   `own_pain` entity, so whatever question it also asks is answered and the triage follows
   (data/rules/triage.yml); the intent is unchanged;
@@ -63,6 +64,10 @@ class RedFlagDetector(GraphComponent, IntentClassifier):
             "entity": "red_flag",
             "question_entity": "symptom_question",
             "own_pain_entity": "own_pain",
+            # The intents whose rules explain a symptom asked about (data/rules/safety.yml,
+            # triage.yml). With another intent the entity would only keep the own-pain rules
+            # ("...is it ok to keep running, what if it gives way?" -> ask_rest) from matching.
+            "question_intents": ["ask_condition", "ask_when_see_physio"],
         }
 
     def __init__(self, config: Dict[Text, Any]) -> None:
@@ -99,7 +104,7 @@ class RedFlagDetector(GraphComponent, IntentClassifier):
             message.set(ENTITIES, (message.get(ENTITIES) or []) + self._entities(assessment),
                         add_to_output=True)
             action = "forced"
-        elif assessment.asked_about:
+        elif assessment.asked_about and predicted.get(INTENT_NAME_KEY) in self.component_config["question_intents"]:
             message.set(ENTITIES, (message.get(ENTITIES) or []) + [{
                 ENTITY_ATTRIBUTE_TYPE: self.component_config["question_entity"],
                 ENTITY_ATTRIBUTE_VALUE: mention.name,

@@ -288,3 +288,13 @@ def test_what_the_message_itself_answers_counts_for_the_level():
     messages, events = run_red_flag("twisted my knee skiing yesterday and now I'm on crutches")
     assert messages[0]["text"].startswith("Please get medical help now.")
     assert slots_set(events)["triage_level"] == "emergency"
+
+
+def test_a_symptom_asked_about_with_another_intent_leaves_the_own_pain_rules_free_to_match():
+    """Only the intents whose rules explain a symptom get `symptom_question`; with another one
+    the own-pain story is answered and triaged (the rules match the entities exactly)."""
+    text = "ive had a niggle in my knee for a week, is it ok to keep running or what if it gives way"
+    parsed = detect(classified(text, "ask_rest"))
+    assert [e["entity"] for e in parsed["entities"]] == ["own_pain"]
+    parsed = detect(classified(text, "ask_when_see_physio"))
+    assert [e["entity"] for e in parsed["entities"]] == ["symptom_question", "own_pain"]
