@@ -232,7 +232,7 @@ def refused_run(loop):
     that need no model run."""
     flagged = [text for text in RED_FLAGS if loop["stored"][text].classifier == RED_FLAG]
     # The detector decided these (so patients get urgent advice whatever the classifier says);
-    # a classifier that took none of these plain red flags for red flags has nothing to lose.
+    # a classifier that took none of these red flags for red flags has nothing to lose.
     assert all(loop["stored"][text].intent == RED_FLAG for text in RED_FLAGS)
     assert flagged, "the live classifier recognised none of the planted red flags"
     admin = login(loop["url"], ADMIN)
