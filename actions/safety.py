@@ -23,6 +23,9 @@ from actions.triage_answers import READERS, may_be_a_child
 
 # Red flags seen in this conversation, "name:level:sign", so a later answer builds on them.
 FLAGS_SLOT = "triage_flags"
+# The classifier's own red flag (no red-flag words the check knows) on a triage answer that
+# the question's reader understood is taken as the answer below this confidence.
+CONFIDENT_RED_FLAG = 0.9
 LEVEL_SLOT = "triage_level"
 
 
@@ -88,9 +91,12 @@ class ActionRedFlag(Action):
                     answers[slot] = value
                     also_answered.append(SlotSet(slot, value))
         denied_only = not flags and bool(assess(text).negated)
-        if denied_only and events:
-            # A triage answer that only denies red flags ("no, it hasn't locked or given way"):
-            # the answer, not an alarm (negated mentions never alarm); the form goes on.
+        confidence = (tracker.latest_message.get("intent") or {}).get("confidence") or 0.0
+        if events and not flags and (denied_only or confidence < CONFIDENT_RED_FLAG):
+            # A triage answer that only denies red flags ("no, it hasn't locked or given way"),
+            # or that the question's reader understands and the classifier only guessed to be
+            # a red flag (no red-flag words the check knows): the answer, not an alarm; the
+            # rule decides the level from it. A confident classifier red flag still alarms.
             return events + also_answered
         events += also_answered
         if denied_only and tracker.active_loop_name is None:

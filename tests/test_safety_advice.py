@@ -298,3 +298,18 @@ def test_a_symptom_asked_about_with_another_intent_leaves_the_own_pain_rules_fre
     assert [e["entity"] for e in parsed["entities"]] == ["own_pain"]
     parsed = detect(classified(text, "ask_when_see_physio"))
     assert [e["entity"] for e in parsed["entities"]] == ["symptom_question", "own_pain"]
+
+
+def test_a_guessed_red_flag_on_a_readable_triage_answer_is_the_answer_a_confident_one_alarms():
+    def answer(confidence):
+        tracker = make_tracker(slots={"clinic_name": CLINIC, "clinic_phone": PHONE,
+                                      "requested_slot": "triage_impact"},
+                               text="only when i run, walking around is fine", intent="report_red_flag",
+                               active_loop="triage_form")
+        tracker.latest_message["intent"]["confidence"] = confidence
+        return run_action(ActionRedFlag(), tracker, merged())
+
+    messages, events = answer(0.6)
+    assert messages == [] and slots_set(events) == {"triage_impact": "running_only"}
+    messages, events = answer(0.95)
+    assert messages[0]["text"].startswith("Please stop running") and slots_set(events)["triage_level"] == "same_day"
