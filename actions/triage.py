@@ -75,8 +75,10 @@ class ValidateTriageForm(FormValidationAction):
     # "stop" during the questions is no answer (the form's not_intent list): it must reach
     # its own rule (action_red_flag...), so nothing is read from it here.
     def _from_description(self, slot: str, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        if tracker.get_slot(slot) is not None or tracker.get_slot("requested_slot") == slot:
+        if tracker.get_slot(slot) is not None:
             return {}
+        if tracker.get_slot("requested_slot") == slot:
+            return _guessed_question_as_answer(slot, tracker)
         latest = triage_texts(tracker, not_answers(domain))[-1:]
         if not latest or latest[0] != (tracker.latest_message.get("text") or ""):
             return {}
@@ -159,6 +161,23 @@ class ValidateTriageForm(FormValidationAction):
 
     def validate_triage_age(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
         return self._validate("triage_age", value, dispatcher, domain)
+
+
+# A question intent the classifier only guessed (below this confidence) for a message that
+# reads as the answer to the question asked ("only when i run" as ask_running_form) is the
+# answer. A red flag, "stop", a booking or a person asked for always keep their own rule.
+GUESSED_QUESTION = 0.6
+ALWAYS_OWN_RULE = ("report_red_flag", "stop", "request_human", "book_appointment", "manage_appointment")
+
+
+def _guessed_question_as_answer(slot: str, tracker: Tracker) -> Dict[Text, Any]:
+    intent = tracker.latest_message.get("intent") or {}
+    text = tracker.latest_message.get("text") or ""
+    if (intent.get("name") in ALWAYS_OWN_RULE or (intent.get("confidence") or 0.0) >= GUESSED_QUESTION
+            or text.startswith("/")):
+        return {}
+    value = READERS[slot][0](text)
+    return {slot: value} if value not in (None, UNCLEAR_YES) else {}
 
 
 def not_answers(domain: DomainDict) -> List[str]:

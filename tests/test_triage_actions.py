@@ -196,3 +196,19 @@ def test_a_red_flag_or_a_question_during_the_questions_is_not_read_as_answers():
                            events=events, text=text, intent="report_red_flag", active_loop="triage_form")
     _, returned = run_action(ValidateTriageForm(), tracker, domain())
     assert "triage_swelling" not in {e["name"] for e in returned if e["event"] == "slot"}
+
+
+def test_a_question_intent_only_guessed_for_a_readable_answer_is_the_answer():
+    def run(intent, confidence):
+        events = [{"event": "user", "text": "only when i run"},
+                  {"event": "slot", "name": "requested_slot", "value": "triage_impact"},
+                  {"event": "action", "name": "triage_form"}]
+        tracker = make_tracker(slots={**{name: None for name in ANSWERS}, "requested_slot": "triage_impact"},
+                               events=events, text="only when i run", intent=intent, active_loop="triage_form")
+        tracker.latest_message["intent"]["confidence"] = confidence
+        _, returned = run_action(ValidateTriageForm(), tracker, domain())
+        return {e["name"]: e["value"] for e in returned if e["event"] == "slot"}
+
+    assert run("ask_running_form", 0.42)["triage_impact"] == "running_only"
+    assert "triage_impact" not in run("ask_running_form", 0.95)  # a real question: answered by its rule
+    assert "triage_impact" not in run("stop", 0.42)
