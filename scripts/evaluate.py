@@ -313,7 +313,7 @@ def main() -> int:
               f"macro F1 {cv['macro_f1']:.4f} ({cv['seconds']:.0f}s)")
         print_intents_and_confusions(cv, args.worst)
     else:
-        print("\nCross-validation skipped (make evaluate CV=1 runs it: five NLU trainings).")
+        print("\nCross-validation skipped (make evaluate CV=1 runs it, ~15 minutes).")
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
