@@ -166,8 +166,10 @@ def progress(run: Dict[str, Any]) -> str:
                 "ready": "ready to activate", "failed": "failed"}.get(run["status"], run["status"])
     tail = log_tail(run, 200)
     step = "preparing the training data"
-    for marker, said in (("DIETClassifier", "training the language understanding (DIET)"),
-                         ("TEDPolicy", "training the dialogue policy"),
+    # The config's intent classifier: ours (config.yml) or DIET (a small test config).
+    for marker, said in (("IntentClassifier'", "training the language understanding"),
+                         ("DIETClassifier'", "training the language understanding"),
+                         ("RulePolicy'", "training the dialogue rules"),
                          ("Your Rasa model is trained", "model trained, saving")):
         if marker in tail:
             step = said
