@@ -19,7 +19,7 @@ from clinic.disposition import (EMERGENCY, SAME_DAY, SOON, Disposition, advice, 
                                 findings_in_words, flag_finding, questions_to_ask)
 from clinic.safety import assess, detect_red_flags
 from clinic.settings import care_routes, clinic_slots
-from actions.triage_answers import READERS, may_be_a_child
+from clinic.text.triage_answers import READERS, may_be_a_child
 
 # Red flags seen in this conversation, "name:level:sign", so a later answer builds on them.
 FLAGS_SLOT = "triage_flags"

@@ -16,7 +16,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.safety import (FLAGS_SLOT, LEVEL_SLOT, advice_for, answer_values, outcome_of,
                             recent_user_texts, stored_findings, triage_answers)
-from actions.triage_answers import READERS, UNCLEAR_YES, may_be_a_child
+from clinic.text.triage_answers import READERS, UNCLEAR_YES, may_be_a_child
 from clinic.disposition import PHYSIO, SELF_CARE, SOON, decide, questions_to_ask
 
 # Cleared when a runner describes their pain again (pain_location is kept: it is their knee).

@@ -12,7 +12,7 @@ Five levels, most urgent first; the most urgent level any finding reaches wins:
 - self_care: what to do, for how long, and what should change the plan.
 
 The findings come from two places: red flags the deterministic check found in the user's
-words (clinic.safety) and the triage answers (slot values, actions/triage_answers.py).
+words (clinic.safety) and the triage answers (slot values, clinic/text/triage_answers.py).
 `advice` turns a decision into the words both action_red_flag and the triage use.
 """
 import re

@@ -2,7 +2,7 @@
 from functools import lru_cache
 
 from actions.triage import ActionStartTriage, ActionTriageAdvice, ValidateTriageForm
-from actions.triage_answers import READERS
+from clinic.text.triage_answers import READERS
 from tests.support.domain import merged as merged_domain
 from tests.support.sdk import make_tracker, run_action
 

@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from actions import triage_answers as answers
+from clinic.text import triage_answers as answers
 
 TODAY = date(2026, 11, 22)  # a Sunday
 

@@ -1,5 +1,5 @@
 """Is a phrase negated? One scope for the red-flag check (clinic/safety.py) and the triage's
-typed answers (actions/triage_answers.py).
+typed answers (clinic/text/triage_answers.py).
 
 A cue ("no", "not", "never", "without", "doesn't", "used to"...) up to eight words before
 the phrase negates it, unless something in between starts a new clause: "but", "when",
