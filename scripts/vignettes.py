@@ -48,6 +48,9 @@ def main() -> int:
     parser.add_argument("--show", action="store_true", help="print each vignette's questions and answers")
     args = parser.parse_args()
     logging.disable(logging.WARNING)
+    # Rasa 3.6's structlog lines ignore logging.disable and would print the vignettes' own words.
+    from rasa.utils.log_utils import configure_structlog
+    configure_structlog(logging.WARNING)
 
     from clinic.training import train_if_needed
     model = Path(args.model or os.environ.get("KNEE_MODEL") or train_if_needed())
