@@ -2,6 +2,7 @@
 reason; the answers are checked here (validate_booking_form), summarised for a
 confirmation that is also the consent to store the details (action_ask_booking_confirmed),
 and stored and passed on to the clinic (action_submit_booking). See docs/booking.md."""
+
 import logging
 import re
 from datetime import date, datetime, timezone
@@ -28,8 +29,7 @@ logger = logging.getLogger(__name__)
 
 FORM_SLOTS = ["booking_name", "booking_contact", "booking_time", "booking_reason"]
 # Slots of one booking; name and contact are kept for the rest of the conversation.
-PER_BOOKING_SLOTS = ["booking_time", "booking_day", "booking_reason", "booking_confirmed",
-                     "booking_retries"]
+PER_BOOKING_SLOTS = ["booking_time", "booking_day", "booking_reason", "booking_confirmed", "booking_retries"]
 
 # How a booking's reason names what the user told us (knowledge/conditions.yml).
 CONDITION_LABELS = conditions.labels("conditions")
@@ -51,8 +51,10 @@ def prefilled_reason(tracker: Tracker) -> Optional[str]:
     location = LOCATION_LABELS.get(tracker.get_slot("pain_location"))
     parts += [part for part in (condition, location) if part]
     for event in reversed(tracker.events):
-        if event.get("event") == "user" and \
-                (event.get("parse_data") or {}).get("intent", {}).get("name") == "describe_symptoms":
+        if (
+            event.get("event") == "user"
+            and (event.get("parse_data") or {}).get("intent", {}).get("name") == "describe_symptoms"
+        ):
             parts.append(f"“{event.get('text', '').strip()}”")
             break
     return "; ".join(parts)[:500] if parts else None
@@ -78,27 +80,35 @@ def unclaimed_answer(slot: Text, tracker: Tracker) -> Optional[str]:
 class BookingFieldsMixin:
     """Validation of the details shared by the booking and the handoff forms."""
 
-    async def extract_booking_name(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                   domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_booking_name(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         # A short name-like answer is the name even if it was read as another intent
         # ("Kim Park" as a question about the location), unless it reads as a question.
         text = unclaimed_answer("booking_name", tracker)
         confidence = (tracker.latest_message.get("intent") or {}).get("confidence") or 0
-        if text and confidence < 0.9 and len(text.split()) <= 4 and not reads_as_question(text) \
-                and check_name(text).value:
+        if (
+            text
+            and confidence < 0.9
+            and len(text.split()) <= 4
+            and not reads_as_question(text)
+            and check_name(text).value
+        ):
             return {"booking_name": text}
         return {}
 
-    async def extract_booking_contact(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                      domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_booking_contact(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         # Something with an @ or a run of digits, given when we asked for a contact, is one.
         text = unclaimed_answer("booking_contact", tracker)
         if text and ("@" in text or sum(char.isdigit() for char in text) >= 6):
             return {"booking_contact": text}
         return {}
 
-    def refuse(self, slot: Text, response: Text, dispatcher: CollectingDispatcher,
-               tracker: Tracker, **values: Any) -> Dict[Text, Any]:
+    def refuse(
+        self, slot: Text, response: Text, dispatcher: CollectingDispatcher, tracker: Tracker, **values: Any
+    ) -> Dict[Text, Any]:
         """Explain what is wrong with an answer, ask again, and offer a person when
         the same question has failed OFFER_HUMAN_AFTER times."""
         retries = dict(tracker.get_slot("booking_retries") or {})
@@ -113,8 +123,9 @@ class BookingFieldsMixin:
         retries.pop(slot, None)
         return {slot: value, "booking_retries": retries or None}
 
-    def validate_booking_name(self, value: Any, dispatcher: CollectingDispatcher,
-                              tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    def validate_booking_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if value is None:  # a reset (action_start_booking), not an answer
             return {"booking_name": None}
         checked = check_name(str(value))
@@ -122,15 +133,16 @@ class BookingFieldsMixin:
             return self.refuse("booking_name", "utter_booking_name_invalid", dispatcher, tracker)
         return self.accept("booking_name", checked.value, tracker)
 
-    def validate_booking_contact(self, value: Any, dispatcher: CollectingDispatcher,
-                                 tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    def validate_booking_contact(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if value is None:  # a reset (action_start_booking), not an answer
             return {"booking_contact": None}
         checked = check_contact(str(value), booking_settings().phone_region)
         if checked.problem:
-            response = {"bad_email": "utter_booking_email_invalid",
-                        "bad_phone": "utter_booking_phone_invalid"}.get(
-                checked.problem, "utter_booking_contact_missing")
+            response = {"bad_email": "utter_booking_email_invalid", "bad_phone": "utter_booking_phone_invalid"}.get(
+                checked.problem, "utter_booking_contact_missing"
+            )
             return self.refuse("booking_contact", response, dispatcher, tracker)
         return self.accept("booking_contact", checked.value, tracker)
 
@@ -139,8 +151,7 @@ class ValidateBookingForm(BookingFieldsMixin, FormValidationAction):
     def name(self) -> Text:
         return "validate_booking_form"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         correction = None
         requested = tracker.get_slot("requested_slot")
         intent = (tracker.latest_message.get("intent") or {}).get("name")
@@ -157,8 +168,9 @@ class ValidateBookingForm(BookingFieldsMixin, FormValidationAction):
         result = getattr(self, f"validate_{slot}")(value, dispatcher, tracker, domain)
         return events + [SlotSet(key, result_value) for key, result_value in result.items()]
 
-    async def extract_booking_reason(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                     domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_booking_reason(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         # When the form starts, fill the reason from what the user already told us.
         if tracker.get_slot("requested_slot") is None and not tracker.get_slot("booking_reason"):
             reason = prefilled_reason(tracker)
@@ -166,16 +178,18 @@ class ValidateBookingForm(BookingFieldsMixin, FormValidationAction):
                 return {"booking_reason": reason}
         return {}
 
-    async def extract_booking_time(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                   domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_booking_time(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         # A day or time (not a question) given when we asked for one is the answer.
         text = unclaimed_answer("booking_time", tracker)
         if text and "?" not in text and interpret(text, now(), load_clinic()).problem != "unparsed":
             return {"booking_time": text}
         return {}
 
-    def validate_booking_time(self, value: Any, dispatcher: CollectingDispatcher,
-                              tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    def validate_booking_time(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if value is None:  # a reset (action_start_booking), not an answer
             return {"booking_time": None}
         settings = booking_settings()
@@ -183,28 +197,36 @@ class ValidateBookingForm(BookingFieldsMixin, FormValidationAction):
         stored = _parse_iso(value)
         text = stored.astimezone(clinic_zone()).strftime("%A %d %B %Y %H:%M") if stored else str(value)
         pending = tracker.get_slot("booking_day")
-        answer = interpret(text, now(), clinic,
-                           pending_day=date.fromisoformat(pending) if pending else None,
-                           appointment_minutes=settings.appointment_minutes,
-                           max_days_ahead=settings.max_days_ahead, date_order=settings.date_order)
+        answer = interpret(
+            text,
+            now(),
+            clinic,
+            pending_day=date.fromisoformat(pending) if pending else None,
+            appointment_minutes=settings.appointment_minutes,
+            max_days_ahead=settings.max_days_ahead,
+            date_order=settings.date_order,
+        )
         if answer.problem is None:
             result = self.accept("booking_time", answer.when.isoformat(), tracker)
             return {**result, "booking_day": None}
         day = describe_day(answer.day) if answer.day else ""
         values: Dict[str, Any] = {"day": day, "weekday": f"{answer.day:%A}" if answer.day else ""}
         if answer.span:
-            values.update(opens=answer.span.opens, closes=answer.span.closes,
-                          last_start=latest_start(answer.span, settings.appointment_minutes))
+            values.update(
+                opens=answer.span.opens,
+                closes=answer.span.closes,
+                last_start=latest_start(answer.span, settings.appointment_minutes),
+            )
         if answer.problem == "too_far":
             values["max_days"] = settings.max_days_ahead
-        result = self.refuse("booking_time", f"utter_booking_time_{answer.problem}", dispatcher,
-                             tracker, **values)
+        result = self.refuse("booking_time", f"utter_booking_time_{answer.problem}", dispatcher, tracker, **values)
         # Remember a day given without a time, so "10am" next completes it.
         result["booking_day"] = answer.day.isoformat() if answer.problem == "needs_time" else pending
         return result
 
-    def validate_booking_reason(self, value: Any, dispatcher: CollectingDispatcher,
-                                tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    def validate_booking_reason(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if value is None:  # a reset (action_start_booking), not an answer
             return {"booking_reason": None}
         reason = re.sub(r"\s+", " ", str(value)).strip()
@@ -212,8 +234,9 @@ class ValidateBookingForm(BookingFieldsMixin, FormValidationAction):
             return self.refuse("booking_reason", "utter_booking_reason_invalid", dispatcher, tracker)
         return self.accept("booking_reason", reason[:1000], tracker)
 
-    def validate_booking_confirmed(self, value: Any, dispatcher: CollectingDispatcher,
-                                   tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    def validate_booking_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         # "No" leads to "what would you like to change?" (action_ask_booking_confirmed).
         return {"booking_confirmed": True if value is True else None}
 
@@ -254,12 +277,13 @@ class ActionStartBooking(Action):
     def name(self) -> Text:
         return "action_start_booking"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         settings = booking_settings()
         if "link" in settings.delivery:
-            dispatcher.utter_message(response="utter_booking_intro_with_link",
-                                     buttons=[{"title": "Book online", "url": settings.booking_link}])
+            dispatcher.utter_message(
+                response="utter_booking_intro_with_link",
+                buttons=[{"title": "Book online", "url": settings.booking_link}],
+            )
         else:
             dispatcher.utter_message(response="utter_booking_intro")
         return [SlotSet(slot, None) for slot in PER_BOOKING_SLOTS]
@@ -271,11 +295,9 @@ class ActionAskBookingTime(Action):
     def name(self) -> Text:
         return "action_ask_booking_time"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         pending = tracker.get_slot("booking_day")
-        dispatcher.utter_message(
-            response="utter_ask_booking_time_of_day" if pending else "utter_ask_booking_time")
+        dispatcher.utter_message(response="utter_ask_booking_time_of_day" if pending else "utter_ask_booking_time")
         return []
 
 
@@ -285,11 +307,11 @@ class ActionAskBookingConfirmed(Action):
     def name(self) -> Text:
         return "action_ask_booking_confirmed"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         latest = tracker.latest_message or {}
-        said_no = (latest.get("intent") or {}).get("name") == "deny" and \
-            tracker.get_slot("requested_slot") == "booking_confirmed"
+        said_no = (latest.get("intent") or {}).get("name") == "deny" and tracker.get_slot(
+            "requested_slot"
+        ) == "booking_confirmed"
         if said_no:
             dispatcher.utter_message(response="utter_booking_what_to_change")
         else:
@@ -305,15 +327,15 @@ class ActionSubmitBooking(Action):
     def name(self) -> Text:
         return "action_submit_booking"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if not tracker.get_slot("booking_confirmed") or not tracker.get_slot("booking_time"):
             dispatcher.utter_message(response="utter_booking_nothing_to_send")
             return []
         summary = booking_summary(tracker)
         try:
             request, created = create_request(
-                tracker.sender_id, "booking",
+                tracker.sender_id,
+                "booking",
                 name=tracker.get_slot("booking_name"),
                 contact=tracker.get_slot("booking_contact"),
                 preferred_time=_parse_iso(tracker.get_slot("booking_time")),
@@ -341,8 +363,7 @@ class ActionCancelBooking(Action):
     def name(self) -> Text:
         return "action_cancel_booking"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         dispatcher.utter_message(response="utter_booking_cancelled")
         slots = FORM_SLOTS + PER_BOOKING_SLOTS + ["handoff_kind", "handoff_message"]
         return [SlotSet(slot, None) for slot in dict.fromkeys(slots)]
@@ -355,18 +376,20 @@ class ActionBookingDigression(Action):
     def name(self) -> Text:
         return "action_booking_digression"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
-        if intent == "describe_symptoms" and tracker.active_loop_name == "booking_form" \
-                and not tracker.get_slot("booking_reason"):
+        if (
+            intent == "describe_symptoms"
+            and tracker.active_loop_name == "booking_form"
+            and not tracker.get_slot("booking_reason")
+        ):
             # Symptoms told in the middle of a booking are the reason for the visit.
             dispatcher.utter_message(response="utter_booking_reason_noted")
             return [SlotSet("booking_reason", tracker.latest_message.get("text", "")[:1000])]
         responses = domain.get("responses") or {}
         candidates = [f"utter_{intent}"]
         if intent.startswith("ask_"):
-            candidates.append(f"utter_{intent[len('ask_'):]}")  # utter_opening_hours...
+            candidates.append(f"utter_{intent[len('ask_') :]}")  # utter_opening_hours...
         response = next((name for name in candidates if name in responses), None)
         dispatcher.utter_message(response=response or "utter_booking_continue_first")
         return []

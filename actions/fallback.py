@@ -1,4 +1,5 @@
 """What to do when the assistant does not understand: ask to rephrase, then offer a person."""
+
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -30,9 +31,7 @@ class ActionHandleFallback(Action):
     def name(self) -> Text:
         return "action_handle_fallback"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         # The event for this run is not in the tracker yet, hence the + 1.
         if (misunderstandings_in_a_row(tracker) + 1) % OFFER_HUMAN_AFTER == 0:
             dispatcher.utter_message(response="utter_offer_human")

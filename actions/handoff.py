@@ -1,6 +1,7 @@
 """Requests for a person: "can someone call me?" (request_human) and "I need to move /
 cancel my appointment" (manage_appointment). The user's own words become a request for
 the staff; `handoff_form` first asks for a name and a contact when we don't have them."""
+
 import logging
 from abc import ABC, abstractmethod
 from typing import List, Text
@@ -45,11 +46,12 @@ class _StartHandoff(Action, ABC):
     def request_kind(self, tracker: Tracker) -> str:
         return self.kind
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         kind = self.request_kind(tracker)
-        events: List[EventType] = [SlotSet("handoff_kind", kind),
-                                   SlotSet("handoff_message", users_words(tracker, kind))]
+        events: List[EventType] = [
+            SlotSet("handoff_kind", kind),
+            SlotSet("handoff_message", users_words(tracker, kind)),
+        ]
         if tracker.get_slot("booking_name") and tracker.get_slot("booking_contact"):
             tracker.add_slots(events)
             return events + await submit_handoff(dispatcher, tracker)
@@ -77,7 +79,8 @@ async def submit_handoff(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     contact = tracker.get_slot("booking_contact")
     try:
         request, created = create_request(
-            tracker.sender_id, kind,
+            tracker.sender_id,
+            kind,
             name=tracker.get_slot("booking_name"),
             contact=contact,
             reason=tracker.get_slot("handoff_message") or DEFAULT_MESSAGES[kind],
@@ -94,8 +97,10 @@ async def submit_handoff(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     if created:
         delivery.kick()
     dispatcher.utter_message(
-        response=f"utter_handoff_sent_{kind}", reference=request.id,
-        contact=display_contact(contact, booking_settings().phone_region) if contact else "")
+        response=f"utter_handoff_sent_{kind}",
+        reference=request.id,
+        contact=display_contact(contact, booking_settings().phone_region) if contact else "",
+    )
     return [SlotSet("handoff_kind", None), SlotSet("handoff_message", None)]
 
 
@@ -103,8 +108,7 @@ class ActionSubmitHandoff(Action):
     def name(self) -> Text:
         return "action_submit_handoff"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         return await submit_handoff(dispatcher, tracker)
 
 

@@ -9,14 +9,24 @@ It never suggests a routine booking instead, and never mentions medicines or dos
 When the level is below an emergency, a few questions follow (triage_form, only those
 that could make it more urgent and are not answered yet), unless another form is going on.
 """
+
 from typing import Any, Dict, List, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from clinic.disposition import (EMERGENCY, SAME_DAY, SOON, Disposition, advice, decide,
-                                findings_in_words, flag_finding, questions_to_ask)
+from clinic.disposition import (
+    EMERGENCY,
+    SAME_DAY,
+    SOON,
+    Disposition,
+    advice,
+    decide,
+    findings_in_words,
+    flag_finding,
+    questions_to_ask,
+)
 from clinic.safety import assess, detect_red_flags
 from clinic.settings import care_routes, clinic_slots
 from clinic.text.triage_answers import READERS, may_be_a_child
@@ -52,9 +62,12 @@ def answer_values(domain: Dict[Text, Any]) -> Dict[Text, List[str]]:
 
 def advice_for(decision: Disposition, tracker: Tracker) -> str:
     defaults = clinic_slots()
-    return advice(decision, care_routes(),
-                  clinic_name=tracker.get_slot("clinic_name") or defaults["clinic_name"],
-                  clinic_phone=tracker.get_slot("clinic_phone") or defaults["clinic_phone"])
+    return advice(
+        decision,
+        care_routes(),
+        clinic_name=tracker.get_slot("clinic_name") or defaults["clinic_name"],
+        clinic_phone=tracker.get_slot("clinic_phone") or defaults["clinic_phone"],
+    )
 
 
 def outcome_of(level: str) -> str:
@@ -66,9 +79,7 @@ class ActionRedFlag(Action):
     def name(self) -> Text:
         return "action_red_flag"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         text = tracker.latest_message.get("text") or ""
         flags = detect_red_flags(text)  # the same check as the Rasa server's RedFlagDetector
         answers = triage_answers(tracker)
@@ -108,8 +119,10 @@ class ActionRedFlag(Action):
         # What the message itself answers counts for the level now, as it will for the
         # questions that follow ("landed on it and she won't stand on that leg": an injury and
         # not bearing weight, an emergency, even where no red-flag pattern names it).
-        known = {slot: value if value is not None or text.startswith("/") else READERS[slot][1](text)
-                 for slot, value in answers.items()}
+        known = {
+            slot: value if value is not None or text.startswith("/") else READERS[slot][1](text)
+            for slot, value in answers.items()
+        }
         if not flags and not tracker.get_slot(FLAGS_SLOT):
             # The classifier's red flag without one the check knows: a finding of the rule
             # at "soon" in the words explains it (night pain, settled locking...); otherwise
@@ -120,18 +133,23 @@ class ActionRedFlag(Action):
         dispatcher.utter_message(text=advice_for(decision, tracker))
         seen = list(tracker.get_slot(FLAGS_SLOT) or [])
         seen += [entry for entry in (":".join(finding) for finding in findings) if entry not in seen]
-        events += [SlotSet(FLAGS_SLOT, seen), SlotSet(LEVEL_SLOT, decision.level),
-                   SlotSet("triage_outcome", outcome_of(decision.level))]
+        events += [
+            SlotSet(FLAGS_SLOT, seen),
+            SlotSet(LEVEL_SLOT, decision.level),
+            SlotSet("triage_outcome", outcome_of(decision.level)),
+        ]
         if tracker.active_loop_name is None and self._questions_left(
-                tracker, known, findings + stored_findings(tracker), answer_values(domain)):
+            tracker, known, findings + stored_findings(tracker), answer_values(domain)
+        ):
             # Could it be more urgent? Ask what decides that (validate_triage_form picks them).
             dispatcher.utter_message(response="utter_triage_urgent_check")
             events.append(FollowupAction("triage_form"))
         return events
 
     @staticmethod
-    def _questions_left(tracker: Tracker, known: Dict[Text, Any], flags: List[Tuple[str, ...]],
-                        values: Dict[Text, List[str]]) -> List[str]:
+    def _questions_left(
+        tracker: Tracker, known: Dict[Text, Any], flags: List[Tuple[str, ...]], values: Dict[Text, List[str]]
+    ) -> List[str]:
         texts = recent_user_texts(tracker)
         return questions_to_ask(known, flags, values, any(may_be_a_child(t) for t in texts))
 
@@ -139,23 +157,23 @@ class ActionRedFlag(Action):
 # A question about a red-flag symptom ("what does it mean when a knee locks?"): what it is,
 # then what to do if it is happening now. Flags without an entry get the general line.
 SYMPTOM_EXPLANATIONS: Dict[str, str] = {
-    "locking": "A knee \"locks\" when it gets stuck, usually bent, and won't straighten fully until "
-               "something shifts. It can mean a torn piece of cartilage (the meniscus) or a loose "
-               "fragment is catching inside the joint. A click or catch that frees itself at once is "
-               "much less worrying.",
-    "giving_way": "\"Giving way\" means the knee suddenly buckles or feels as if it will collapse, often "
-                  "when turning or on stairs. After an injury it can mean a ligament (such as the ACL) "
-                  "or the meniscus is damaged; without an injury it is more often weak thigh muscles or "
-                  "a painful kneecap.",
+    "locking": 'A knee "locks" when it gets stuck, usually bent, and won\'t straighten fully until '
+    "something shifts. It can mean a torn piece of cartilage (the meniscus) or a loose "
+    "fragment is catching inside the joint. A click or catch that frees itself at once is "
+    "much less worrying.",
+    "giving_way": '"Giving way" means the knee suddenly buckles or feels as if it will collapse, often '
+    "when turning or on stairs. After an injury it can mean a ligament (such as the ACL) "
+    "or the meniscus is damaged; without an injury it is more often weak thigh muscles or "
+    "a painful kneecap.",
     "rapid_swelling": "Swelling that comes up within minutes or a few hours of an injury usually means "
-                      "bleeding inside the joint, for example from a ligament tear; swelling that builds "
-                      "slowly over a day is more often irritation of the joint lining.",
+    "bleeding inside the joint, for example from a ligament tear; swelling that builds "
+    "slowly over a day is more often irritation of the joint lining.",
     "pop_with_swelling": "A pop or snap at the moment of an injury, especially with swelling afterwards, "
-                         "can mean a ligament or cartilage injury inside the knee.",
+    "can mean a ligament or cartilage injury inside the knee.",
     "cannot_bear_weight": "Not being able to put weight on the leg after an injury can mean a broken bone "
-                          "or a serious ligament injury; that is why it is one of the signs doctors check.",
+    "or a serious ligament injury; that is why it is one of the signs doctors check.",
     "numbness": "Numbness or pins and needles in the leg or foot means a nerve, or the blood supply, is "
-                "being affected, which is different from ordinary knee pain.",
+    "being affected, which is different from ordinary knee pain.",
 }
 
 
@@ -166,25 +184,29 @@ class ActionExplainSymptom(Action):
     def name(self) -> Text:
         return "action_explain_symptom"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         from clinic.safety import RedFlag  # noqa: PLC0415 (only for the level of the flag)
 
-        names = [e.get("value") for e in tracker.latest_message.get("entities") or []
-                 if e.get("entity") == "symptom_question"]
+        names = [
+            e.get("value")
+            for e in tracker.latest_message.get("entities") or []
+            if e.get("entity") == "symptom_question"
+        ]
         name = names[0] if names else "locking"
         level = flag_finding(RedFlag(name, "asked", "", 0, 0))[1]
         routes = care_routes()
         if level == EMERGENCY:
-            now = (f"call {routes['emergency_number']} or go to {routes['emergency_department']} "
-                   "straight away")
+            now = f"call {routes['emergency_number']} or go to {routes['emergency_department']} straight away"
         elif level == SAME_DAY:
-            now = (f"please stop running and get it checked today: see a GP, go to {routes['urgent_care']} "
-                   f"or contact {routes['urgent_line']}")
+            now = (
+                f"please stop running and get it checked today: see a GP, go to {routes['urgent_care']} "
+                f"or contact {routes['urgent_line']}"
+            )
         else:
             now = "please see a GP or a physio within the next few days"
         explanation = SYMPTOM_EXPLANATIONS.get(name, "That is one of the symptoms worth getting checked quickly.")
-        dispatcher.utter_message(text=f"{explanation}\n\nIf this is happening to you now, {now}. "
-                                      "This is general information, not a diagnosis.")
+        dispatcher.utter_message(
+            text=f"{explanation}\n\nIf this is happening to you now, {now}. "
+            "This is general information, not a diagnosis."
+        )
         return []

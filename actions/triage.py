@@ -7,6 +7,7 @@ and that the user's own words have not answered yet, are asked
 (`clinic.disposition.questions_to_ask`): once a finding needs the emergency department,
 no more questions; at "same day", only those that could make it an emergency.
 """
+
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -14,14 +15,21 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.safety import (FLAGS_SLOT, LEVEL_SLOT, advice_for, answer_values, outcome_of,
-                            recent_user_texts, stored_findings, triage_answers)
+from actions.safety import (
+    FLAGS_SLOT,
+    LEVEL_SLOT,
+    advice_for,
+    answer_values,
+    outcome_of,
+    recent_user_texts,
+    stored_findings,
+    triage_answers,
+)
 from clinic.text.triage_answers import READERS, UNCLEAR_YES, may_be_a_child
 from clinic.disposition import PHYSIO, SELF_CARE, SOON, decide, questions_to_ask
 
 # Cleared when a runner describes their pain again (pain_location is kept: it is their knee).
-EARLIER_ANSWERS = [slot for slot in READERS if slot != "pain_location"] + [
-    "triage_outcome", LEVEL_SLOT, FLAGS_SLOT]
+EARLIER_ANSWERS = [slot for slot in READERS if slot != "pain_location"] + ["triage_outcome", LEVEL_SLOT, FLAGS_SLOT]
 
 
 class ActionStartTriage(Action):
@@ -32,11 +40,9 @@ class ActionStartTriage(Action):
     def name(self) -> Text:
         return "action_start_triage"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         forget = [slot for slot in EARLIER_ANSWERS if tracker.get_slot(slot) is not None]
-        named_now = any(entity.get("entity") == "condition"
-                        for entity in tracker.latest_message.get("entities") or [])
+        named_now = any(entity.get("entity") == "condition" for entity in tracker.latest_message.get("entities") or [])
         if tracker.get_slot("condition") is not None and not named_now:
             forget.append("condition")
         dispatcher.utter_message(response="utter_triage_intro")
@@ -50,8 +56,9 @@ class ValidateTriageForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_triage_form"
 
-    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
-                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
         answers = self._answers(tracker, list(READERS), domain)
         ask_age = any(may_be_a_child(text) for text in recent_user_texts(tracker))
         still_open = questions_to_ask(answers, stored_findings(tracker), answer_values(domain), ask_age)
@@ -118,8 +125,7 @@ class ValidateTriageForm(FormValidationAction):
         return self._from_description("triage_age", tracker, domain)
 
     # --- answers ------------------------------------------------------------------------------
-    def _validate(self, slot: str, value: Any, dispatcher: CollectingDispatcher,
-                  domain: DomainDict) -> Dict[Text, Any]:
+    def _validate(self, slot: str, value: Any, dispatcher: CollectingDispatcher, domain: DomainDict) -> Dict[Text, Any]:
         if value is None:
             return {slot: None}
         if value in _slot_values(domain, slot):  # a button, or already read
@@ -173,8 +179,11 @@ ALWAYS_OWN_RULE = ("report_red_flag", "stop", "request_human", "book_appointment
 def _guessed_question_as_answer(slot: str, tracker: Tracker) -> Dict[Text, Any]:
     intent = tracker.latest_message.get("intent") or {}
     text = tracker.latest_message.get("text") or ""
-    if (intent.get("name") in ALWAYS_OWN_RULE or (intent.get("confidence") or 0.0) >= GUESSED_QUESTION
-            or text.startswith("/")):
+    if (
+        intent.get("name") in ALWAYS_OWN_RULE
+        or (intent.get("confidence") or 0.0) >= GUESSED_QUESTION
+        or text.startswith("/")
+    ):
         return {}
     value = READERS[slot][0](text)
     return {slot: value} if value not in (None, UNCLEAR_YES) else {}
@@ -189,6 +198,7 @@ def not_answers(domain: DomainDict) -> List[str]:
 def triage_texts(tracker: Tracker, not_answer: List[str]) -> List[str]:
     """What the user wrote since this triage began: the message that started it and every
     answer since (not button payloads, and not a red flag, question or "stop" in between)."""
+
     def intent(event: Dict[Text, Any]) -> str:
         return ((event.get("parse_data") or {}).get("intent") or {}).get("name") or ""
 
@@ -198,8 +208,9 @@ def triage_texts(tracker: Tracker, not_answer: List[str]) -> List[str]:
         if event.get("event") == "user":
             texts.append("" if intent(event) in not_answer else event.get("text") or "")
         elif event.get("event") == "active_loop" and event.get("name") == "triage_form":
-            texts.append(next((e.get("text") or "" for e in reversed(tracker.events[:index])
-                               if e.get("event") == "user"), ""))
+            texts.append(
+                next((e.get("text") or "" for e in reversed(tracker.events[:index]) if e.get("event") == "user"), "")
+            )
             break
     else:
         texts = texts[:1]  # not started yet: the latest message starts it
@@ -222,8 +233,7 @@ class ActionTriageAdvice(Action):
     def name(self) -> Text:
         return "action_triage_advice"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         decision = decide(triage_answers(tracker), stored_findings(tracker))
         if tracker.get_slot(FLAGS_SLOT) and tracker.get_slot(LEVEL_SLOT) == decision.level:
             dispatcher.utter_message(response="utter_triage_advice_stands")
@@ -238,8 +248,14 @@ class ActionTriageAdvice(Action):
 _BOOK = {"title": "Book an appointment", "payload": "/book_appointment"}
 _BUTTONS: Dict[str, List[Dict[str, str]]] = {
     SOON: [_BOOK, {"title": "When to see a physio", "payload": "/ask_when_see_physio"}],
-    PHYSIO: [_BOOK, {"title": "What a physio does", "payload": "/ask_physio_treatment"},
-             {"title": "Exercises meanwhile", "payload": "/ask_exercises"}],
-    SELF_CARE: [{"title": "Exercises that help", "payload": "/ask_exercises"},
-                {"title": "When to see a physio", "payload": "/ask_when_see_physio"}, _BOOK],
+    PHYSIO: [
+        _BOOK,
+        {"title": "What a physio does", "payload": "/ask_physio_treatment"},
+        {"title": "Exercises meanwhile", "payload": "/ask_exercises"},
+    ],
+    SELF_CARE: [
+        {"title": "Exercises that help", "payload": "/ask_exercises"},
+        {"title": "When to see a physio", "payload": "/ask_when_see_physio"},
+        _BOOK,
+    ],
 }

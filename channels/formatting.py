@@ -4,6 +4,7 @@ channels: splitting long texts within a platform's limit, buttons as a numbered 
 
 The buttons a user was offered are read from the conversation's stored events, never
 from process memory, so a reply handled by another server replica is understood too."""
+
 import hashlib
 import re
 from typing import Any, Dict, Iterable, List, Optional
@@ -15,13 +16,19 @@ TWILIO_LIMIT = 1600
 
 # Sent when a user sends a photo, voice note, sticker or location: the NLU only reads text,
 # and a voice note may describe an emergency that the red-flag check cannot see.
-TEXT_ONLY = ("Sorry, I can only read text messages. Please type your question. If your knee "
-             "locks, gives way, swells fast or you can't put weight on it, please get urgent "
-             "medical help.")
+TEXT_ONLY = (
+    "Sorry, I can only read text messages. Please type your question. If your knee "
+    "locks, gives way, swells fast or you can't put weight on it, please get urgent "
+    "medical help."
+)
 
 # Where a long text may be cut, best first: paragraphs, lines, sentences, words.
-_BREAKS = [(re.compile(r"\n\s*\n"), "\n\n"), (re.compile(r"\n"), "\n"),
-           (re.compile(r"(?<=[.!?…])\s+"), " "), (re.compile(r"\s+"), " ")]
+_BREAKS = [
+    (re.compile(r"\n\s*\n"), "\n\n"),
+    (re.compile(r"\n"), "\n"),
+    (re.compile(r"(?<=[.!?…])\s+"), " "),
+    (re.compile(r"\s+"), " "),
+]
 
 # "2", "2.", "2)", "#2", "option 2" – a reply that only picks a numbered option.
 _NUMBER_REPLY = re.compile(r"^\s*(?:option\s*|no\.?\s*|#)?(\d{1,2})\s*[.)]?\s*$", re.IGNORECASE)
@@ -46,7 +53,7 @@ def _split(text: str, limit: int, level: int) -> List[str]:
     if text_size(text) <= limit:
         return [text]
     if level == len(_BREAKS):  # one unbroken "word" longer than the limit
-        return [text[i:i + limit] for i in range(0, len(text), limit)]
+        return [text[i : i + limit] for i in range(0, len(text), limit)]
     pattern, joiner = _BREAKS[level]
     parts: List[str] = []
     current = ""
@@ -64,8 +71,7 @@ def _split(text: str, limit: int, level: int) -> List[str]:
 
 def numbered_list(text: str, buttons: List[Button]) -> str:
     """The text followed by its buttons as options to answer with a number."""
-    options = "\n".join(f"{number}. {button_label(button)}"
-                        for number, button in enumerate(buttons, start=1))
+    options = "\n".join(f"{number}. {button_label(button)}" for number, button in enumerate(buttons, start=1))
     return f"{text.strip()}\n\n{options}\n\nReply with a number to choose."
 
 

@@ -2,6 +2,7 @@
 server replica, unlike process memory): a signed Twilio request that is replayed, by an
 attacker who captured it or by a retry, is answered once (issue #10). Twilio's signature
 has no timestamp, so the ids are kept for good; a row is a few dozen bytes per message."""
+
 from datetime import datetime, timezone
 from typing import Optional
 
@@ -17,9 +18,13 @@ def first_delivery(channel: str, message_id: str, engine: Optional[Engine] = Non
     engine = engine or project_engine()
     try:
         with engine.begin() as connection:
-            connection.execute(handled_messages.insert().values(
-                channel=channel, message_id=message_id[:64],
-                received_at=datetime.now(timezone.utc).replace(tzinfo=None)))
+            connection.execute(
+                handled_messages.insert().values(
+                    channel=channel,
+                    message_id=message_id[:64],
+                    received_at=datetime.now(timezone.utc).replace(tzinfo=None),
+                )
+            )
     except sa.exc.IntegrityError:
         return False
     return True

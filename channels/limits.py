@@ -8,6 +8,7 @@ server for 37 s and each stored about 5 MB).
   it, with a plain 413 that says why.
 - Client metadata is not trusted: only the fields a channel lists are kept, each capped.
 """
+
 from typing import Any, Dict, Iterable, Optional
 
 from sanic import Blueprint, Sanic, response
@@ -22,12 +23,13 @@ METADATA_VALUE_CHARS = 200
 
 # Like TEXT_ONLY (channels/formatting.py), it reminds of urgent care: the refused message
 # may have described an emergency that the red-flag check never saw.
-TOO_LONG = (f"Sorry, that message is too long for me (more than {MAX_MESSAGE_CHARS:,} "
-            "characters), so I haven't read or kept it. Please send it in shorter parts. If "
-            "your knee locks, gives way, swells fast or you can't put weight on it, please get "
-            "urgent medical help.")
-REQUEST_TOO_LARGE = (f"Request too large: a message may have at most {MAX_MESSAGE_CHARS:,} "
-                     "characters.")
+TOO_LONG = (
+    f"Sorry, that message is too long for me (more than {MAX_MESSAGE_CHARS:,} "
+    "characters), so I haven't read or kept it. Please send it in shorter parts. If "
+    "your knee locks, gives way, swells fast or you can't put weight on it, please get "
+    "urgent medical help."
+)
+REQUEST_TOO_LARGE = f"Request too large: a message may have at most {MAX_MESSAGE_CHARS:,} characters."
 
 
 def too_long(text: Any) -> bool:
@@ -38,8 +40,7 @@ def kept_metadata(raw: Any, allowed: Iterable[str]) -> Optional[Dict[str, str]]:
     """Only the `allowed` fields of client-sent metadata, as short strings; None if none."""
     if not isinstance(raw, dict):
         return None
-    kept = {key: raw[key][:METADATA_VALUE_CHARS] for key in allowed
-            if isinstance(raw.get(key), str)}
+    kept = {key: raw[key][:METADATA_VALUE_CHARS] for key in allowed if isinstance(raw.get(key), str)}
     return kept or None
 
 

@@ -13,6 +13,7 @@ and benchmarks: Rasa's, with what keeps it from being a way into patients' conve
   nothing of it is stored (channels/limits.py). Client metadata and `input_channel` are
   ignored: what is stored is what this channel knows to be true.
 """
+
 import hmac
 import logging
 import re
@@ -31,8 +32,10 @@ logger = logging.getLogger(__name__)
 VARIABLES = {"token": "REST_CHANNEL_TOKEN"}
 OFF = "off"  # REST_CHANNEL_TOKEN=off: `make run` does not generate a token, the channel is off
 SENDER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,127}$")
-SENDER_RULE = ("'sender' must be 1 to 128 letters, digits or _ . @ + - (ids of other "
-               "channels such as 'whatsapp:...' cannot be used here)")
+SENDER_RULE = (
+    "'sender' must be 1 to 128 letters, digits or _ . @ + - (ids of other "
+    "channels such as 'whatsapp:...' cannot be used here)"
+)
 
 
 class RestInput(InputChannel):
@@ -65,8 +68,7 @@ class RestInput(InputChannel):
         @rest_webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             if not self._has_token(request):
-                return _error(401, "missing or wrong token: send 'Authorization: Bearer "
-                                   "<REST_CHANNEL_TOKEN>'")
+                return _error(401, "missing or wrong token: send 'Authorization: Bearer <REST_CHANNEL_TOKEN>'")
             body = request.json
             if not isinstance(body, dict):
                 return _error(400, 'expected a JSON object: {"sender": "...", "message": "..."}')
@@ -80,8 +82,7 @@ class RestInput(InputChannel):
 
             collector = CollectingOutputChannel()
             try:
-                await on_new_message(UserMessage(text, collector, sender,
-                                                 input_channel=self.name()))
+                await on_new_message(UserMessage(text, collector, sender, input_channel=self.name()))
             except Exception:  # as Rasa's channel does: answer with what was said so far
                 logger.exception("Handling a REST message failed")
             return response.json(collector.messages)
@@ -90,8 +91,7 @@ class RestInput(InputChannel):
 
     def _has_token(self, request: Request) -> bool:
         scheme, _, received = (request.headers.get("Authorization") or "").partition(" ")
-        return scheme.lower() == "bearer" and hmac.compare_digest(
-            received.strip().encode(), self.token.encode())
+        return scheme.lower() == "bearer" and hmac.compare_digest(received.strip().encode(), self.token.encode())
 
 
 def _error(status: int, message: str) -> HTTPResponse:

@@ -5,6 +5,7 @@ the web pages allowed to use the assistant from a browser (ALLOWED_ORIGINS).
 
 (Rasa's own `${VAR}` substitution in credentials.yml would instead stop the server
 when a variable is missing, so a clinic without Telegram could not start at all.)"""
+
 import logging
 import os
 from typing import Any, Dict, List, Optional
@@ -16,23 +17,27 @@ logger = logging.getLogger(__name__)
 DOCS = "docs/channels.md"
 
 
-def channel_settings(channel: str, variables: Dict[str, str],
-                     credentials: Optional[Dict[str, Any]] = None) -> Optional[Dict[str, str]]:
+def channel_settings(
+    channel: str, variables: Dict[str, str], credentials: Optional[Dict[str, Any]] = None
+) -> Optional[Dict[str, str]]:
     """Setting name -> value, from credentials.yml if given there, else the environment
     variable named in `variables`; None (channel off) when any of them is missing."""
     credentials = credentials or {}
-    values = {key: str(credentials.get(key) or os.environ.get(env) or "").strip()
-              for key, env in variables.items()}
+    values = {key: str(credentials.get(key) or os.environ.get(env) or "").strip() for key, env in variables.items()}
     missing = [env for key, env in variables.items() if not values[key]]
     if not missing:
         logger.info("%s channel is on.", channel)
         return values
     if len(missing) == len(variables):
-        logger.info("%s channel is off: set %s to turn it on (see %s).",
-                    channel, ", ".join(missing), DOCS)
+        logger.info("%s channel is off: set %s to turn it on (see %s).", channel, ", ".join(missing), DOCS)
     else:
-        logger.warning("%s channel is off: %s not set, although other %s variables are "
-                       "(see %s).", channel, ", ".join(missing), channel, DOCS)
+        logger.warning(
+            "%s channel is off: %s not set, although other %s variables are (see %s).",
+            channel,
+            ", ".join(missing),
+            channel,
+            DOCS,
+        )
     return None
 
 
@@ -57,8 +62,10 @@ def allowed_origins(webchat_port: Optional[int] = None) -> List[str]:
     here can talk to the assistant in its visitors' name."""
     raw = os.environ.get("ALLOWED_ORIGINS", "").replace(",", " ").split()
     if "*" in raw:
-        raise ValueError("ALLOWED_ORIGINS may not contain '*': list the clinic's own pages, "
-                         "e.g. https://www.clinic.example.com (see docs/security.md).")
+        raise ValueError(
+            "ALLOWED_ORIGINS may not contain '*': list the clinic's own pages, "
+            "e.g. https://www.clinic.example.com (see docs/security.md)."
+        )
     if raw:
         return [origin.rstrip("/") for origin in raw]
     port = webchat_port or os.environ.get("WEBCHAT_PORT") or DEFAULT_WEBCHAT_PORT

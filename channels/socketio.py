@@ -25,6 +25,7 @@ transport socket.io clients start with.
 
 credentials.yml names this class instead of `socketio:`; its options are Rasa's.
 """
+
 import hashlib
 import logging
 import re
@@ -37,8 +38,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic_cors.core import SANIC_CORS_EVALUATED
 
-from channels.limits import (REQUEST_MAX_BYTES, TOO_LONG, kept_metadata, limit_request_size,
-                             too_long)
+from channels.limits import REQUEST_MAX_BYTES, TOO_LONG, kept_metadata, limit_request_size, too_long
 from channels.settings import allowed_origins
 
 logger = logging.getLogger(__name__)
@@ -84,8 +84,7 @@ class WebchatInput(SocketIOInput):
         @sio.on("session_request", namespace=namespace)
         async def session_request(sid: Text, data: Optional[Dict]) -> None:
             token = data.get("session_id") if isinstance(data, dict) else None
-            if not (self.session_persistence and isinstance(token, str)
-                    and _SESSION_TOKEN.match(token)):
+            if not (self.session_persistence and isinstance(token, str) and _SESSION_TOKEN.match(token)):
                 token = secrets.token_urlsafe(32)
             session = await sio.get_session(sid, namespace=namespace)
             if session.get("conversation"):  # "clear": leave the previous conversation
@@ -106,7 +105,8 @@ class WebchatInput(SocketIOInput):
                 await output_channel.send_text_message(conversation, TOO_LONG)
                 return
             metadata = kept_metadata(data.get(self.metadata_key), METADATA_FIELDS)
-            await on_new_message(UserMessage(text, output_channel, conversation,
-                                             input_channel=self.name(), metadata=metadata))
+            await on_new_message(
+                UserMessage(text, output_channel, conversation, input_channel=self.name(), metadata=metadata)
+            )
 
         return webhook

@@ -11,6 +11,7 @@
   conversations are stored as `telegram:<chat id>`, distinct from every other channel;
 - a message over the size limit gets a plain refusal and is not stored.
 """
+
 import hmac
 import logging
 import re
@@ -28,8 +29,14 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.formatting import (TELEGRAM_LIMIT, TEXT_ONLY, Button, button_reference,
-                                 payload_for_reference, split_message)
+from channels.formatting import (
+    TELEGRAM_LIMIT,
+    TEXT_ONLY,
+    Button,
+    button_reference,
+    payload_for_reference,
+    split_message,
+)
 from channels.limits import TOO_LONG, limit_request_size, too_long
 from channels.settings import channel_settings, disabled_blueprint, optional_setting
 
@@ -46,7 +53,7 @@ SEND_TIMEOUT_SECONDS = 10
 
 
 def chat_id(sender_id: Text) -> Text:
-    return sender_id[len(SENDER_PREFIX):] if sender_id.startswith(SENDER_PREFIX) else sender_id
+    return sender_id[len(SENDER_PREFIX) :] if sender_id.startswith(SENDER_PREFIX) else sender_id
 
 
 def inline_keyboard(buttons: List[Button]) -> InlineKeyboardMarkup:
@@ -65,8 +72,7 @@ def inline_keyboard(buttons: List[Button]) -> InlineKeyboardMarkup:
 
 class TelegramOutput(RasaTelegramOutput):
     def __init__(self, access_token: Text, api_url: Text = DEFAULT_API_URL) -> None:
-        Bot.__init__(self, access_token, server=TelegramAPIServer.from_base(api_url),
-                     timeout=SEND_TIMEOUT_SECONDS)
+        Bot.__init__(self, access_token, server=TelegramAPIServer.from_base(api_url), timeout=SEND_TIMEOUT_SECONDS)
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
         await super().send_response(chat_id(recipient_id), message)
@@ -75,8 +81,9 @@ class TelegramOutput(RasaTelegramOutput):
         for part in split_message(text, TELEGRAM_LIMIT):
             await self._send(recipient_id, part)
 
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text,
-                                     buttons: List[Button], **kwargs: Any) -> None:
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Button], **kwargs: Any
+    ) -> None:
         parts = split_message(text, TELEGRAM_LIMIT) or ["Please choose:"]
         for part in parts[:-1]:
             await self._send(recipient_id, part)
@@ -99,17 +106,18 @@ class TelegramInput(RasaTelegramInput):
             try:
                 check_token(settings["access_token"])
             except ValidationError:
-                raise RasaException("TELEGRAM_BOT_TOKEN is not a bot token from @BotFather "
-                                    "(it looks like 123456789:AAE...).")
+                raise RasaException(
+                    "TELEGRAM_BOT_TOKEN is not a bot token from @BotFather (it looks like 123456789:AAE...)."
+                )
             if not SECRET_FORMAT.match(settings["secret_token"]):
-                raise RasaException("TELEGRAM_WEBHOOK_SECRET may only contain letters, digits, "
-                                    "'_' and '-' (1 to 256 characters).")
+                raise RasaException(
+                    "TELEGRAM_WEBHOOK_SECRET may only contain letters, digits, '_' and '-' (1 to 256 characters)."
+                )
         return cls(settings)
 
     def __init__(self, settings: Optional[Dict[Text, Text]]) -> None:
         settings = settings or {}
-        super().__init__(settings.get("access_token"), verify=None, webhook_url=None,
-                         debug_mode=False)
+        super().__init__(settings.get("access_token"), verify=None, webhook_url=None, debug_mode=False)
         self.enabled = bool(settings)
         self.secret_token = settings.get("secret_token", "")
         self.api_url = optional_setting(API_URL_VARIABLE, DEFAULT_API_URL)
@@ -133,8 +141,10 @@ class TelegramInput(RasaTelegramInput):
         @telegram_webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             if not self._has_secret_token(request):
-                logger.warning("Refused a Telegram webhook request without the right secret "
-                               "token (from %s).", request.remote_addr or request.ip)
+                logger.warning(
+                    "Refused a Telegram webhook request without the right secret token (from %s).",
+                    request.remote_addr or request.ip,
+                )
                 return response.text("forbidden", status=403)
             if not isinstance(request.json, dict):
                 return response.text("expected a Telegram Update", status=400)
@@ -142,8 +152,9 @@ class TelegramInput(RasaTelegramInput):
             if message is None:
                 return response.text("success")  # an update kind the assistant ignores
             if message.chat.type != "private":
-                logger.info("Ignored a Telegram message from a %s chat: the assistant only "
-                            "talks one to one.", message.chat.type)
+                logger.info(
+                    "Ignored a Telegram message from a %s chat: the assistant only talks one to one.", message.chat.type
+                )
                 return response.text("success")
             if not text or too_long(text):
                 await out_channel.send_text_message(message.chat.id, TOO_LONG if text else TEXT_ONLY)
@@ -152,9 +163,15 @@ class TelegramInput(RasaTelegramInput):
             sender_id = f"{SENDER_PREFIX}{message.chat.id}"
             await self._show_typing(out_channel, message.chat.id)
             for user_text in await self._user_texts(request, sender_id, text):
-                await on_new_message(UserMessage(user_text, out_channel, sender_id,
-                                                 input_channel=self.name(),
-                                                 metadata=self.get_metadata(request)))
+                await on_new_message(
+                    UserMessage(
+                        user_text,
+                        out_channel,
+                        sender_id,
+                        input_channel=self.name(),
+                        metadata=self.get_metadata(request),
+                    )
+                )
             return response.text("success")
 
         @telegram_webhook.listener("after_server_stop")
@@ -168,8 +185,9 @@ class TelegramInput(RasaTelegramInput):
         return hmac.compare_digest(received.encode(), self.secret_token.encode())
 
     @staticmethod
-    async def _message_and_text(update: Update, out_channel: TelegramOutput
-                                ) -> Tuple[Optional[Message], Optional[Text]]:
+    async def _message_and_text(
+        update: Update, out_channel: TelegramOutput
+    ) -> Tuple[Optional[Message], Optional[Text]]:
         """The chat message an update belongs to, and what the user said or pressed."""
         query = update.callback_query
         if query:
@@ -212,5 +230,4 @@ class TelegramInput(RasaTelegramInput):
         (the same test as Rasa's MessageProcessor._update_tracker_session)."""
         processor = request.app.ctx.agent.processor
         tracker = await processor.tracker_store.retrieve(sender_id)
-        return bool(tracker and tracker.applied_events()
-                    and not processor._has_session_expired(tracker))
+        return bool(tracker and tracker.applied_events() and not processor._has_session_expired(tracker))

@@ -14,6 +14,7 @@
   (channels/handled_messages.py); a body that is not UTF-8 is a 400, after the signature
   check; a message over the size limit gets a plain refusal and is not stored.
 """
+
 import asyncio
 import logging
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
@@ -31,16 +32,27 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
-from channels.formatting import (TEXT_ONLY, TWILIO_LIMIT, Button, number_reply, numbered_list,
-                                 offered_buttons, split_message)
+from channels.formatting import (
+    TEXT_ONLY,
+    TWILIO_LIMIT,
+    Button,
+    number_reply,
+    numbered_list,
+    offered_buttons,
+    split_message,
+)
 from channels.handled_messages import first_delivery
 from channels.limits import TOO_LONG, limit_request_size, too_long
 from channels.settings import channel_settings, disabled_blueprint, optional_setting
 
 logger = logging.getLogger(__name__)
 
-VARIABLES = {"account_sid": "TWILIO_ACCOUNT_SID", "auth_token": "TWILIO_AUTH_TOKEN",
-             "twilio_number": "TWILIO_WHATSAPP_NUMBER", "webhook_url": "TWILIO_WEBHOOK_URL"}
+VARIABLES = {
+    "account_sid": "TWILIO_ACCOUNT_SID",
+    "auth_token": "TWILIO_AUTH_TOKEN",
+    "twilio_number": "TWILIO_WHATSAPP_NUMBER",
+    "webhook_url": "TWILIO_WEBHOOK_URL",
+}
 # Another address for Twilio's REST API (the tests' stand-in).
 API_URL_VARIABLE, DEFAULT_API_URL = "TWILIO_API_URL", "https://api.twilio.com"
 SIGNATURE_HEADER = "X-Twilio-Signature"
@@ -71,10 +83,10 @@ def twilio_form(request: Request) -> Tuple[RequestParameters, bool]:
 
 
 class TwilioOutput(RasaTwilioOutput):
-    def __init__(self, account_sid: Text, auth_token: Text, twilio_number: Text,
-                 api_url: Text = DEFAULT_API_URL) -> None:
-        Client.__init__(self, account_sid, auth_token,
-                        http_client=AsyncTwilioHttpClient(logger=_http_logger))
+    def __init__(
+        self, account_sid: Text, auth_token: Text, twilio_number: Text, api_url: Text = DEFAULT_API_URL
+    ) -> None:
+        Client.__init__(self, account_sid, auth_token, http_client=AsyncTwilioHttpClient(logger=_http_logger))
         self.api.base_url = api_url
         self.twilio_number = twilio_number
 
@@ -84,19 +96,18 @@ class TwilioOutput(RasaTwilioOutput):
     async def _send_message(self, message_data: Dict[Text, Any]) -> Any:
         # Used by Rasa's send_image_url and send_custom_json too.
         try:
-            return await asyncio.wait_for(self.messages.create_async(**message_data),
-                                          SEND_TIMEOUT_SECONDS)
+            return await asyncio.wait_for(self.messages.create_async(**message_data), SEND_TIMEOUT_SECONDS)
         except (TwilioRestException, aiohttp.ClientError, asyncio.TimeoutError) as error:
             logger.error("Twilio did not accept a reply to %s: %s", message_data.get("to"), error)
             return None
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         for part in split_message(text, TWILIO_LIMIT):
-            await self._send_message({"to": recipient_id, "from_": self.twilio_number,
-                                      "body": part})
+            await self._send_message({"to": recipient_id, "from_": self.twilio_number, "body": part})
 
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text,
-                                     buttons: List[Button], **kwargs: Any) -> None:
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Button], **kwargs: Any
+    ) -> None:
         await self.send_text_message(recipient_id, numbered_list(text, buttons))
 
 
@@ -107,8 +118,12 @@ class TwilioInput(RasaTwilioInput):
 
     def __init__(self, settings: Optional[Dict[Text, Text]]) -> None:
         settings = settings or {}
-        super().__init__(settings.get("account_sid"), settings.get("auth_token"),
-                         whatsapp_address(settings.get("twilio_number")), debug_mode=False)
+        super().__init__(
+            settings.get("account_sid"),
+            settings.get("auth_token"),
+            whatsapp_address(settings.get("twilio_number")),
+            debug_mode=False,
+        )
         self.enabled = bool(settings)
         self.webhook_url = settings.get("webhook_url")
         self.api_url = optional_setting(API_URL_VARIABLE, DEFAULT_API_URL)
@@ -132,8 +147,10 @@ class TwilioInput(RasaTwilioInput):
             form, is_utf8 = twilio_form(request)
             signature = request.headers.get(SIGNATURE_HEADER, "")
             if not validator.validate(self.webhook_url, form, signature):
-                logger.warning("Refused a Twilio webhook request without a valid signature "
-                               "(from %s).", request.remote_addr or request.ip)
+                logger.warning(
+                    "Refused a Twilio webhook request without a valid signature (from %s).",
+                    request.remote_addr or request.ip,
+                )
                 return response.text("forbidden", status=403)
             if not is_utf8:
                 return response.text("the form is not UTF-8", status=400)
@@ -153,9 +170,11 @@ class TwilioInput(RasaTwilioInput):
                     await out_channel.send_text_message(sender, TOO_LONG)
                 else:
                     text = await self._choice_payload(request, sender, text) or text
-                    await on_new_message(UserMessage(text, out_channel, sender,
-                                                     input_channel=self.name(),
-                                                     metadata=self.get_metadata(request)))
+                    await on_new_message(
+                        UserMessage(
+                            text, out_channel, sender, input_channel=self.name(), metadata=self.get_metadata(request)
+                        )
+                    )
             finally:
                 await out_channel.close()
             return response.empty()

@@ -8,6 +8,7 @@ new -> contacted -> booked | cancelled.
 
 Every function takes an optional `engine` (a migrated database: clinic.database.migrate);
 without one it uses the project database."""
+
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -38,8 +39,7 @@ class BookingRequest:
     def as_json(self) -> dict:
         """A JSON-ready dict (ISO 8601 timestamps), as sent to the clinic's systems."""
         data = {field: getattr(self, field) for field in self.__dataclass_fields__}
-        return {key: value.isoformat() if isinstance(value, datetime) else value
-                for key, value in data.items()}
+        return {key: value.isoformat() if isinstance(value, datetime) else value for key, value in data.items()}
 
 
 def _now() -> datetime:
@@ -53,8 +53,7 @@ def _dedup_key(conversation_id: str, kind: str, name, contact, preferred_time, r
 
 
 def _row_to_request(row) -> BookingRequest:
-    return BookingRequest(**{field: row._mapping[field]
-                             for field in BookingRequest.__dataclass_fields__})
+    return BookingRequest(**{field: row._mapping[field] for field in BookingRequest.__dataclass_fields__})
 
 
 def create_request(
@@ -78,18 +77,27 @@ def create_request(
     engine = engine or project_engine()
     key = _dedup_key(conversation_id, kind, name, contact, preferred_time, reason)
     now = _now()
-    values = dict(conversation_id=conversation_id, kind=kind, name=name, contact=contact,
-                  preferred_time=preferred_time, reason=reason, status="new", channel=channel,
-                  consent_at=now if consent else None, created_at=now, updated_at=now,
-                  dedup_key=key)
+    values = dict(
+        conversation_id=conversation_id,
+        kind=kind,
+        name=name,
+        contact=contact,
+        preferred_time=preferred_time,
+        reason=reason,
+        status="new",
+        channel=channel,
+        consent_at=now if consent else None,
+        created_at=now,
+        updated_at=now,
+        dedup_key=key,
+    )
     try:
         with engine.begin() as connection:
             new_id = connection.execute(booking_requests.insert().values(**values)).inserted_primary_key[0]
         return get_request(new_id, engine=engine), True
     except sa.exc.IntegrityError:
         with engine.connect() as connection:
-            row = connection.execute(
-                sa.select(booking_requests).where(booking_requests.c.dedup_key == key)).first()
+            row = connection.execute(sa.select(booking_requests).where(booking_requests.c.dedup_key == key)).first()
         if row is None:  # the integrity error was something else
             raise
         return _row_to_request(row), False
@@ -98,8 +106,7 @@ def create_request(
 def get_request(request_id: int, engine: Optional[Engine] = None) -> Optional[BookingRequest]:
     engine = engine or project_engine()
     with engine.connect() as connection:
-        row = connection.execute(
-            sa.select(booking_requests).where(booking_requests.c.id == request_id)).first()
+        row = connection.execute(sa.select(booking_requests).where(booking_requests.c.id == request_id)).first()
     return _row_to_request(row) if row else None
 
 
@@ -133,8 +140,10 @@ def update_status(request_id: int, status: str, engine: Optional[Engine] = None)
     engine = engine or project_engine()
     with engine.begin() as connection:
         updated = connection.execute(
-            booking_requests.update().where(booking_requests.c.id == request_id)
-            .values(status=status, updated_at=_now())).rowcount
+            booking_requests.update()
+            .where(booking_requests.c.id == request_id)
+            .values(status=status, updated_at=_now())
+        ).rowcount
     if not updated:
         raise LookupError(f"no booking request with id {request_id}")
     return get_request(request_id, engine=engine)

@@ -4,6 +4,7 @@ knowledge/conditions.yml: names, booking labels and the phrases patients use.
 `make knowledge` (clinic/knowledge_files.py) writes what Rasa and spaCy read from them:
 data/nlu/synonyms.yml, spacy_pipeline/patterns.jsonl and the `condition` and `pain_location`
 slots' values in domain/conditions.yml."""
+
 import json
 import re
 from functools import lru_cache
@@ -57,13 +58,14 @@ def patterns_jsonl() -> str:
     return "".join(
         json.dumps({"label": entity, "pattern": phrase, "id": name}, ensure_ascii=False) + "\n"
         for section, entity in ENTITIES.items()
-        for name, item in definitions()[section].items() for phrase in item["phrases"])
+        for name, item in definitions()[section].items()
+        for phrase in item["phrases"]
+    )
 
 
 def slot_values() -> Dict[str, list]:
     """The categorical slots' values: the defined names (and the triage's extra answers)."""
-    return {entity: list(definitions()[section]) + EXTRA_VALUES.get(entity, [])
-            for section, entity in ENTITIES.items()}
+    return {entity: list(definitions()[section]) + EXTRA_VALUES.get(entity, []) for section, entity in ENTITIES.items()}
 
 
 def fill_slot_values(text: str) -> str:

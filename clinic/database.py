@@ -5,6 +5,7 @@ postgresql://user@host:5432/clinic) selects it; without it, an SQLite file under
 Its tables are defined in clinic/schema.py and created or upgraded by the Alembic
 migrations in migrations/: `migrate()` below, which every server runs when it starts and
 `make migrate` runs from the command line."""
+
 import fcntl
 import os
 from contextlib import contextmanager
@@ -39,8 +40,13 @@ def database_url() -> URL:
 
 # A database that went away is noticed within seconds (connect timeout, TCP keepalives),
 # so callers retry (clinic/outages.py) instead of hanging on a dead socket.
-POSTGRES_CONNECT_ARGS = {"connect_timeout": 5, "keepalives": 1, "keepalives_idle": 5,
-                         "keepalives_interval": 2, "keepalives_count": 3}
+POSTGRES_CONNECT_ARGS = {
+    "connect_timeout": 5,
+    "keepalives": 1,
+    "keepalives_idle": 5,
+    "keepalives_interval": 2,
+    "keepalives_count": 3,
+}
 
 
 def create_engine(url: URL = None, **options) -> sa.engine.Engine:
@@ -63,8 +69,9 @@ def project_engine() -> Engine:
 def migrate(target: Union[Engine, str, URL, None] = None) -> Engine:
     """Bring a database (an engine, a URL, or by default the configured one) to the newest
     schema: Alembic's `upgrade head`, a no-op when it is there already. Returns the engine."""
-    engine = target if isinstance(target, Engine) else create_engine(
-        make_url(target) if isinstance(target, str) else target)
+    engine = (
+        target if isinstance(target, Engine) else create_engine(make_url(target) if isinstance(target, str) else target)
+    )
     config = alembic.config.Config(str(PROJECT_ROOT / "alembic.ini"))
     config.set_main_option("prepend_sys_path", "")  # for the command line; here the code is importable
     with engine.connect() as connection:

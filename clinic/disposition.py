@@ -15,6 +15,7 @@ The findings come from two places: red flags the deterministic check found in th
 words (clinic.safety) and the triage answers (slot values, clinic/text/triage_answers.py).
 `advice` turns a decision into the words both action_red_flag and the triage use.
 """
+
 import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
@@ -36,70 +37,100 @@ class Disposition:
 
 # Why each red flag matters: (its level, one plain sentence). Emergency variants first.
 FLAG_REASONS: Dict[Tuple[str, str], str] = {
-    ("deformity", EMERGENCY):
-        "A knee or kneecap that looks out of place or the wrong shape, or a deep wound, needs to be seen "
-        "in an emergency department straight away. Don't try to push it back yourself; keep the leg "
-        "still and supported.",
-    ("circulation", EMERGENCY):
-        "A cold, pale or blue foot or leg can mean its blood supply is cut off, which can't wait.",
-    ("dvt_signs", EMERGENCY):
-        "Breathlessness or chest pain, especially with a painful or swollen calf, or after surgery or a "
-        "long journey, can be a sign of a blood clot in the lungs. Don't wait to see if it settles.",
-    ("dvt_signs", SAME_DAY):
-        "A swollen, hot, red or tender calf can be a sign of a blood clot in the leg (DVT), which needs "
-        "checking today, not in a few days.",
-    ("infection_signs", EMERGENCY):
-        "A hot, red or swollen knee together with a fever, shivers or feeling very unwell can be a sign "
-        "of an infection in the joint, which needs treatment straight away.",
-    ("infection_signs", SAME_DAY):
-        "A hot, red or swollen knee, or a fever or shivers with a painful knee, needs checking today to "
-        "rule out an infection.",
-    ("cannot_bear_weight", EMERGENCY):
-        "Not being able to put weight on your leg after an injury (a fall, a twist, a pop or the knee "
-        "giving way) needs checking straight away, to rule out a broken bone or a serious ligament "
-        "injury.",
+    (
+        "deformity",
+        EMERGENCY,
+    ): "A knee or kneecap that looks out of place or the wrong shape, or a deep wound, needs to be seen "
+    "in an emergency department straight away. Don't try to push it back yourself; keep the leg "
+    "still and supported.",
+    (
+        "circulation",
+        EMERGENCY,
+    ): "A cold, pale or blue foot or leg can mean its blood supply is cut off, which can't wait.",
+    (
+        "dvt_signs",
+        EMERGENCY,
+    ): "Breathlessness or chest pain, especially with a painful or swollen calf, or after surgery or a "
+    "long journey, can be a sign of a blood clot in the lungs. Don't wait to see if it settles.",
+    (
+        "dvt_signs",
+        SAME_DAY,
+    ): "A swollen, hot, red or tender calf can be a sign of a blood clot in the leg (DVT), which needs "
+    "checking today, not in a few days.",
+    (
+        "infection_signs",
+        EMERGENCY,
+    ): "A hot, red or swollen knee together with a fever, shivers or feeling very unwell can be a sign "
+    "of an infection in the joint, which needs treatment straight away.",
+    (
+        "infection_signs",
+        SAME_DAY,
+    ): "A hot, red or swollen knee, or a fever or shivers with a painful knee, needs checking today to "
+    "rule out an infection.",
+    (
+        "cannot_bear_weight",
+        EMERGENCY,
+    ): "Not being able to put weight on your leg after an injury (a fall, a twist, a pop or the knee "
+    "giving way) needs checking straight away, to rule out a broken bone or a serious ligament "
+    "injury.",
     ("cannot_bear_weight", SAME_DAY): "Not being able to put weight on your leg needs checking today.",
-    ("after_procedure", SAME_DAY):
-        "After a recent operation or injection, a wound that weeps, reddens or opens, a knee that turns "
-        "hot, red or swollen, a fever, or calf pain needs checking today, to rule out an infection or "
-        "a clot.",
-    ("child_hip_limp", SAME_DAY):
-        "A child or teenager who limps, or has hip, groin or thigh pain with knee pain, should be seen "
-        "by a doctor today: hip problems of growing bones often show up as knee pain.",
-    ("pop_with_swelling", SAME_DAY):
-        "A pop at the time of an injury, or swelling after a fall or twist, can mean an injury inside "
-        "the knee, for example to a ligament or cartilage.",
-    ("rapid_swelling", SAME_DAY):
-        "Swelling that comes up quickly or is large can mean there is bleeding inside the joint.",
-    ("locking", EMERGENCY):
-        "A knee you can't move at all after an injury needs checking straight away for a fracture or "
-        "dislocation.",
-    ("locking", SAME_DAY):
-        "A knee that is locked, stuck and won't straighten, can mean something is caught inside the "
-        "joint.",
-    ("locking", SOON):
-        "A knee that keeps catching or locking, even if it frees itself, can mean something is catching "
-        "inside the joint.",
-    ("giving_way", SAME_DAY):
-        "A knee that gives way after an injury can mean the structures that hold it steady are injured.",
-    ("giving_way", SOON):
-        "A knee that keeps giving way can mean the structures that hold it steady are not doing their "
-        "job.",
-    ("numbness", EMERGENCY):
-        "Numbness, pins and needles or weakness in your foot after an injury (toes you can't move, a foot "
-        "that feels dead) can mean a nerve or blood vessel is damaged, which can't wait.",
-    ("numbness", SAME_DAY):
-        "Numbness, tingling, pins and needles or weakness in your leg or foot can mean a nerve, or the "
-        "blood supply, is being affected.",
-    ("night_pain_unwell", SOON):
-        "Pain at night or at rest together with weight loss, night sweats or feeling unwell should be "
-        "checked by a doctor soon, to rule out causes other than running.",
+    (
+        "after_procedure",
+        SAME_DAY,
+    ): "After a recent operation or injection, a wound that weeps, reddens or opens, a knee that turns "
+    "hot, red or swollen, a fever, or calf pain needs checking today, to rule out an infection or "
+    "a clot.",
+    (
+        "child_hip_limp",
+        SAME_DAY,
+    ): "A child or teenager who limps, or has hip, groin or thigh pain with knee pain, should be seen "
+    "by a doctor today: hip problems of growing bones often show up as knee pain.",
+    (
+        "pop_with_swelling",
+        SAME_DAY,
+    ): "A pop at the time of an injury, or swelling after a fall or twist, can mean an injury inside "
+    "the knee, for example to a ligament or cartilage.",
+    (
+        "rapid_swelling",
+        SAME_DAY,
+    ): "Swelling that comes up quickly or is large can mean there is bleeding inside the joint.",
+    (
+        "locking",
+        EMERGENCY,
+    ): "A knee you can't move at all after an injury needs checking straight away for a fracture or dislocation.",
+    ("locking", SAME_DAY): "A knee that is locked, stuck and won't straighten, can mean something is caught inside the "
+    "joint.",
+    ("locking", SOON): "A knee that keeps catching or locking, even if it frees itself, can mean something is catching "
+    "inside the joint.",
+    (
+        "giving_way",
+        SAME_DAY,
+    ): "A knee that gives way after an injury can mean the structures that hold it steady are injured.",
+    (
+        "giving_way",
+        SOON,
+    ): "A knee that keeps giving way can mean the structures that hold it steady are not doing their job.",
+    (
+        "numbness",
+        EMERGENCY,
+    ): "Numbness, pins and needles or weakness in your foot after an injury (toes you can't move, a foot "
+    "that feels dead) can mean a nerve or blood vessel is damaged, which can't wait.",
+    (
+        "numbness",
+        SAME_DAY,
+    ): "Numbness, tingling, pins and needles or weakness in your leg or foot can mean a nerve, or the "
+    "blood supply, is being affected.",
+    (
+        "night_pain_unwell",
+        SOON,
+    ): "Pain at night or at rest together with weight loss, night sweats or feeling unwell should be "
+    "checked by a doctor soon, to rule out causes other than running.",
 }
 # Findings that are not red flags of the contract but still decide a level.
 EXTRA_REASONS = {
     "morning_stiffness": "Swelling with morning stiffness that lasts half an hour or more should be "
-                         "checked by a GP or physio within days, to rule out an inflammatory joint "
-                         "problem.",
+    "checked by a GP or physio within days, to rule out an inflammatory joint "
+    "problem.",
     "not_settling": "it hasn't settled with rest, or comes back when you run again",
 }
 GENERAL_REASON = (
@@ -125,9 +156,14 @@ def flag_finding(flag: RedFlag) -> Tuple[str, str, str]:
 # Morning stiffness for half an hour or more (with swelling: possible inflammatory arthritis).
 _MORNING_STIFF = re.compile(
     r"\bstiff\w*\b.{0,60}\b(?:morning|first\s+thing|when\s+i\s+(?:wake|get\s+up)|getting\s+up)\b"
-    r"|\b(?:morning|first\s+thing)\b.{0,40}\bstiff", re.IGNORECASE)
-_LONG_WHILE = re.compile(r"\b(?:[3-9]\d\s*min\w*|an?\s+hour|hours?|half\s+an\s+hour|best\s+part\s+of"
-                         r"|ages|for\s+a\s+while|45)\b", re.IGNORECASE)
+    r"|\b(?:morning|first\s+thing)\b.{0,40}\bstiff",
+    re.IGNORECASE,
+)
+_LONG_WHILE = re.compile(
+    r"\b(?:[3-9]\d\s*min\w*|an?\s+hour|hours?|half\s+an\s+hour|best\s+part\s+of"
+    r"|ages|for\s+a\s+while|45)\b",
+    re.IGNORECASE,
+)
 _SWOLLEN_WORDS = re.compile(r"\b(?:swell\w*|swollen|puff\w*)\b", re.IGNORECASE)
 
 
@@ -137,7 +173,8 @@ _NOT_SETTLING = re.compile(
     r"|\bstill\s+(?:hurts|sore|aching|painful)\b.{0,40}\b(?:rest\w*|break|time\s+off)"
     r"|\brest\w*\b.{0,60}\bstill\s+(?:hurts|sore|aches|aching|painful)"
     r"|\b(?:comes?|came)\s+(?:straight\s+|right\s+)?back\s+every\s+time|every\s+time\s+i\s+(?:start|restart|go\s+back)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 
 def findings_in_words(texts: Iterable[str]) -> List[Tuple[str, str]]:
@@ -161,8 +198,10 @@ def decide(answers: Mapping[str, Any], flags: Iterable[Tuple[str, ...]] = ()) ->
     signs = {flag[2] for flag in flags if len(flag) > 2}
     injury = a("triage_onset") == "injury"
     swollen = a("triage_swelling") in ("mild", "recurring", "major")
-    found: List[Tuple[str, str]] = [(flag[1], FLAG_REASONS.get((flag[0], flag[1])) or EXTRA_REASONS.get(flag[0])
-                                     or GENERAL_REASON) for flag in flags]
+    found: List[Tuple[str, str]] = [
+        (flag[1], FLAG_REASONS.get((flag[0], flag[1])) or EXTRA_REASONS.get(flag[0]) or GENERAL_REASON)
+        for flag in flags
+    ]
 
     def finding(level: str, reason: str) -> None:
         found.append((level, reason))
@@ -206,8 +245,9 @@ def decide(answers: Mapping[str, Any], flags: Iterable[Tuple[str, ...]] = ()) ->
     if a("triage_instability") == "catches":
         finding(PHYSIO, "it clicks or catches")
     # (Sore on stairs for a few days after a race is normal; for longer, worth a look.)
-    if a("triage_impact") == "limping" or (a("triage_impact") == "daily_life"
-                                           and a("triage_duration") != "under_1_week"):
+    if a("triage_impact") == "limping" or (
+        a("triage_impact") == "daily_life" and a("triage_duration") != "under_1_week"
+    ):
         finding(PHYSIO, "it is getting worse or bothers you outside running")
     if injury:
         finding(PHYSIO, "it started with an injury")
@@ -228,6 +268,7 @@ def decide(answers: Mapping[str, Any], flags: Iterable[Tuple[str, ...]] = ()) ->
 
 # --- the words -------------------------------------------------------------------------------
 
+
 def _sentence_list(reasons: List[str]) -> str:
     """["a", "b", "c"] -> "a, b and c"."""
     return reasons[0] if len(reasons) == 1 else ", ".join(reasons[:-1]) + " and " + reasons[-1]
@@ -244,47 +285,67 @@ def _why(reasons: List[str]) -> str:
     return " ".join(sentences + [f"Because {_sentence_list(clauses)}, it is worth having it checked."])
 
 
-def advice(decision: Disposition, routes: Mapping[str, str], clinic_name: str, clinic_phone: str,
-           clinic_open: Optional[bool] = None) -> str:
+def advice(
+    decision: Disposition,
+    routes: Mapping[str, str],
+    clinic_name: str,
+    clinic_phone: str,
+    clinic_open: Optional[bool] = None,
+) -> str:
     """The advice for a level, with the country's emergency number and urgent routes."""
     emergency, department = routes["emergency_number"], routes["emergency_department"]
     line, urgent_care = routes["urgent_line"], routes["urgent_care"]
     why = _why(decision.reasons)
-    escalate = (f"If you can't put weight on your leg, it looks out of place, your foot turns cold, pale "
-                f"or numb, or you get a fever with a hot swollen knee, breathlessness or chest pain, call "
-                f"{emergency} or go to {department} straight away.")
+    escalate = (
+        f"If you can't put weight on your leg, it looks out of place, your foot turns cold, pale "
+        f"or numb, or you get a fever with a hot swollen knee, breathlessness or chest pain, call "
+        f"{emergency} or go to {department} straight away."
+    )
     if decision.level == EMERGENCY:
-        parts = [f"Please get medical help now. {why}",
-                 f"Call {emergency} or go to {department} now. Stop running, and don't drive yourself."]
+        parts = [
+            f"Please get medical help now. {why}",
+            f"Call {emergency} or go to {department} now. Stop running, and don't drive yourself.",
+        ]
     elif decision.level == SAME_DAY:
-        parts = [f"Please stop running and get your knee checked today. {why or GENERAL_REASON}",
-                 f"See a GP today, go to {urgent_care}, or contact {line}; please don't wait for a "
-                 f"routine appointment. {escalate}"]
+        parts = [
+            f"Please stop running and get your knee checked today. {why or GENERAL_REASON}",
+            f"See a GP today, go to {urgent_care}, or contact {line}; please don't wait for a "
+            f"routine appointment. {escalate}",
+        ]
     elif decision.level == SOON:
-        parts = [f"Please see a GP or a physio within the next few days, not weeks. {why}",
-                 "It isn't an emergency, but it needs a proper check soon; ease off running until then. "
-                 f"If it suddenly gets worse, the knee locks or swells up quickly, or you feel feverish, "
-                 f"get it checked today ({line}). {escalate}"]
+        parts = [
+            f"Please see a GP or a physio within the next few days, not weeks. {why}",
+            "It isn't an emergency, but it needs a proper check soon; ease off running until then. "
+            f"If it suddenly gets worse, the knee locks or swells up quickly, or you feel feverish, "
+            f"get it checked today ({line}). {escalate}",
+        ]
     elif decision.level == PHYSIO:
-        parts = [f"I'd recommend having it assessed by a physio rather than managing it on your own. {why}",
-                 "A physio can find out what is going on and give you a plan. Meanwhile run only as much "
-                 "as stays comfortable, keep active with low-impact exercise, and avoid what flares it. "
-                 "If the knee locks, gives way, swells up quickly or you can't put weight on it, get it "
-                 "checked the same day."]
+        parts = [
+            f"I'd recommend having it assessed by a physio rather than managing it on your own. {why}",
+            "A physio can find out what is going on and give you a plan. Meanwhile run only as much "
+            "as stays comfortable, keep active with low-impact exercise, and avoid what flares it. "
+            "If the knee locks, gives way, swells up quickly or you can't put weight on it, get it "
+            "checked the same day.",
+        ]
     else:
-        parts = ["From what you've told me, it's reasonable to start with self-care:\n"
-                 "- Run less for now (shorter, flatter, easier) or take a few days off\n"
-                 "- Stay active with cycling, swimming or walking if they're pain-free\n"
-                 "- Start gentle strengthening, and ice after activity if it helps",
-                 "It should be clearly better within 1-2 weeks of easing off. If it isn't, gets worse, "
-                 "or starts to bother you in daily life, please book a physio; if it locks, gives way, "
-                 "swells up quickly or you can't put weight on it, get it checked the same day."]
+        parts = [
+            "From what you've told me, it's reasonable to start with self-care:\n"
+            "- Run less for now (shorter, flatter, easier) or take a few days off\n"
+            "- Stay active with cycling, swimming or walking if they're pain-free\n"
+            "- Start gentle strengthening, and ice after activity if it helps",
+            "It should be clearly better within 1-2 weeks of easing off. If it isn't, gets worse, "
+            "or starts to bother you in daily life, please book a physio; if it locks, gives way, "
+            "swells up quickly or you can't put weight on it, get it checked the same day.",
+        ]
     closing = "This is general advice based on what you wrote, not a diagnosis."
     if decision.at_least(SOON):
         # Not sure where to go: the urgent route always, the clinic only as well, never alone.
         closing += f" If you're not sure where to go, contact {line}"
-        closing += (f"; for anything that isn't urgent, {clinic_name} is on {clinic_phone}."
-                    if clinic_open is not False else ".")
+        closing += (
+            f"; for anything that isn't urgent, {clinic_name} is on {clinic_phone}."
+            if clinic_open is not False
+            else "."
+        )
     if decision.at_least(SAME_DAY):
         closing += " You can still ask me anything else."
     return "\n\n".join(parts + [closing])
@@ -292,8 +353,18 @@ def advice(decision: Disposition, routes: Mapping[str, str], clinic_name: str, c
 
 # --- which questions decide the level --------------------------------------------------------
 # In the order they are asked. Age only when the user may be a child (or writes for someone).
-QUESTIONS = ["pain_location", "triage_onset", "triage_duration", "triage_swelling", "triage_instability",
-             "triage_impact", "triage_night_pain", "triage_unwell", "triage_surgery", "triage_age"]
+QUESTIONS = [
+    "pain_location",
+    "triage_onset",
+    "triage_duration",
+    "triage_swelling",
+    "triage_instability",
+    "triage_impact",
+    "triage_night_pain",
+    "triage_unwell",
+    "triage_surgery",
+    "triage_age",
+]
 # Where it hurts decides no level; it picks what the non-urgent advice says it commonly is.
 EXPLAINED_AT = (PHYSIO, SELF_CARE)
 # Asked below an emergency whatever the answers so far: the typed answer to "any fever,
@@ -302,8 +373,9 @@ EXPLAINED_AT = (PHYSIO, SELF_CARE)
 ALWAYS_BELOW_EMERGENCY = ("triage_unwell",)
 
 
-def questions_to_ask(answers: Mapping[str, Any], flags: Iterable[Tuple[str, ...]],
-                     values: Mapping[str, Iterable[str]], ask_age: bool) -> List[str]:
+def questions_to_ask(
+    answers: Mapping[str, Any], flags: Iterable[Tuple[str, ...]], values: Mapping[str, Iterable[str]], ask_age: bool
+) -> List[str]:
     """The questions still open (no answer yet) whose answer could still change the level, in
     the order they are asked. `values`: each question's possible answers (the slot values).
     A question matters if one of its answers changes the level decided from what is known,
@@ -312,8 +384,7 @@ def questions_to_ask(answers: Mapping[str, Any], flags: Iterable[Tuple[str, ...]
     flags = list(flags)
     if decide(answers, flags).level == EMERGENCY:
         return []  # nothing is more urgent
-    open_slots = [slot for slot in QUESTIONS
-                  if answers.get(slot) is None and (slot != "triage_age" or ask_age)]
+    open_slots = [slot for slot in QUESTIONS if answers.get(slot) is None and (slot != "triage_age" or ask_age)]
     cache: Dict[Tuple, str] = {}
 
     def level(**extra: str) -> str:
@@ -331,8 +402,10 @@ def questions_to_ask(answers: Mapping[str, Any], flags: Iterable[Tuple[str, ...]
             if level(**{slot: value}) != level():
                 return True
             for other in open_slots:
-                if other != slot and any(level(**{other: answer, slot: value}) != level(**{other: answer})
-                                         for answer in values.get(other, ())):
+                if other != slot and any(
+                    level(**{other: answer, slot: value}) != level(**{other: answer})
+                    for answer in values.get(other, ())
+                ):
                     return True
         return False
 

@@ -5,6 +5,7 @@ targets, the review CLI — calls `load_environment()` before it reads a setting
 
 The file is the project root's `.env`, or the one `ENV_FILE` names (e.g. a nightly job on a
 server whose settings live in /etc)."""
+
 import os
 from pathlib import Path
 from typing import Optional

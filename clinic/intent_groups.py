@@ -3,6 +3,7 @@ knowledge/intent_groups.yml: groups that partition the domain's intents, and lis
 groups. `make knowledge` (clinic/knowledge_files.py) writes the lists into the `not_intent`
 slot mappings of domain/ that carry the list's name as a YAML anchor; actions/booking.py
 reads `never_an_answer`."""
+
 import re
 import textwrap
 from functools import lru_cache
@@ -43,11 +44,12 @@ def lists() -> Dict[str, List[str]]:
 
 def fill_lists(text: str) -> str:
     """A domain file's text with every anchored not_intent list written from its definition."""
+
     def written(match: re.Match) -> str:
         indent, name = match["indent"], match["name"]
         if name not in definitions()["lists"]:
             raise KeyError(f"not_intent: &{name}: no such list in {SOURCE.name}")
         lines = textwrap.wrap(", ".join(intent_list(name)), WIDTH - len(indent) - 2)
-        return f"{indent}not_intent: &{name} [\n" + ",\n".join(
-            f"{indent}  {line.rstrip(',')}" for line in lines) + "]"
+        return f"{indent}not_intent: &{name} [\n" + ",\n".join(f"{indent}  {line.rstrip(',')}" for line in lines) + "]"
+
     return _ANCHORED_LIST.sub(written, text)

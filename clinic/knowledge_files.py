@@ -5,6 +5,7 @@ knowledge/conditions.yml gives data/nlu/synonyms.yml, spacy_pipeline/patterns.js
 knowledge/intent_groups.yml gives the forms' `not_intent` lists in domain/
 (clinic/intent_groups.py). `--check` only says whether the files are in step
 (tests/test_single_source.py runs it)."""
+
 import argparse
 import sys
 from pathlib import Path
@@ -27,8 +28,7 @@ def generated() -> Dict[Path, str]:
 
 
 def out_of_step() -> List[Path]:
-    return [path for path, text in generated().items()
-            if not path.exists() or path.read_text(encoding="utf-8") != text]
+    return [path for path, text in generated().items() if not path.exists() or path.read_text(encoding="utf-8") != text]
 
 
 def main() -> int:
@@ -39,8 +39,10 @@ def main() -> int:
     stale = out_of_step()
     for path in stale:
         if args.check:
-            print(f"{path.relative_to(PROJECT_ROOT)} is out of step with knowledge/: run `make knowledge`.",
-                  file=sys.stderr)
+            print(
+                f"{path.relative_to(PROJECT_ROOT)} is out of step with knowledge/: run `make knowledge`.",
+                file=sys.stderr,
+            )
         else:
             path.write_text(files[path], encoding="utf-8")
             print(f"wrote {path.relative_to(PROJECT_ROOT)}")

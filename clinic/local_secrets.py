@@ -2,6 +2,7 @@
 owner-only files and folder that hold them and the local database: var/ is 0700 and its
 files 0600, so other users of the machine can read neither patients' conversations nor
 the secrets (issue #10: both were created world-readable)."""
+
 import os
 import secrets
 from pathlib import Path

@@ -16,6 +16,7 @@ ticket 0 and both proceed (RasaHQ/rasa#9213). Here:
 Redis or PostgreSQL unavailable: the lock is retried for the outage budget
 (clinic/outages.py) and then refused with StorageUnavailable; a turn never runs
 without its lock. Rasa calls only `lock()`, which both stores implement."""
+
 import asyncio
 import hashlib
 import logging
@@ -69,8 +70,7 @@ class RedisTicketLockStore(LockStore):
 
         # Short timeouts: an unreachable Redis is retried by with_retries, not waited on.
         self.red = redis.asyncio.from_url(url, socket_timeout=5, socket_connect_timeout=5)
-        self.transient = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError,
-                          OSError)
+        self.transient = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
         self.prefix = f"{key_prefix}:clinic-lock:" if key_prefix else "clinic-lock:"
         self.lifetime_ms = int(lifetime * 1000)
         self._issue = self.red.register_script(_ISSUE)
@@ -85,26 +85,28 @@ class RedisTicketLockStore(LockStore):
         return await with_retries(call, "Redis lock store", self.transient)
 
     @asynccontextmanager
-    async def lock(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME,
-                   wait_time_in_seconds: float = POLL_SECONDS) -> AsyncIterator[None]:
+    async def lock(
+        self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME, wait_time_in_seconds: float = POLL_SECONDS
+    ) -> AsyncIterator[None]:
         counter, queue, tickets = self._keys(conversation_id)
-        ticket = await self._redis(lambda: self._issue(keys=[counter, queue, tickets],
-                                                                  args=[self.lifetime_ms]))
+        ticket = await self._redis(lambda: self._issue(keys=[counter, queue, tickets], args=[self.lifetime_ms]))
         deadline = time.monotonic() + MAX_WAIT_SECONDS
         try:
             while True:
-                state = await self._redis(lambda: self._try_acquire(
-                    keys=[queue, tickets], args=[ticket, self.lifetime_ms]))
+                state = await self._redis(
+                    lambda: self._try_acquire(keys=[queue, tickets], args=[ticket, self.lifetime_ms])
+                )
                 if state == 1:
                     break
                 if state == -1:  # we were stalled past the lifetime: queue again
-                    logger.warning("Lock ticket for %s expired while waiting; re-queueing",
-                                   conversation_id)
-                    ticket = await self._redis(lambda: self._issue(
-                        keys=[counter, queue, tickets], args=[self.lifetime_ms]))
+                    logger.warning("Lock ticket for %s expired while waiting; re-queueing", conversation_id)
+                    ticket = await self._redis(
+                        lambda: self._issue(keys=[counter, queue, tickets], args=[self.lifetime_ms])
+                    )
                 if time.monotonic() > deadline:
-                    raise LockError(f"Could not acquire lock for conversation_id "
-                                    f"'{conversation_id}' within {MAX_WAIT_SECONDS}s")
+                    raise LockError(
+                        f"Could not acquire lock for conversation_id '{conversation_id}' within {MAX_WAIT_SECONDS}s"
+                    )
                 await asyncio.sleep(POLL_SECONDS)
             keeper = asyncio.create_task(self._keep_alive(tickets + str(ticket)))
             try:
@@ -145,19 +147,20 @@ class PostgresAdvisoryLockStore(LockStore):
         return int.from_bytes(digest[:8], "big", signed=True)
 
     @asynccontextmanager
-    async def lock(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME,
-                   wait_time_in_seconds: float = POLL_SECONDS) -> AsyncIterator[None]:
+    async def lock(
+        self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME, wait_time_in_seconds: float = POLL_SECONDS
+    ) -> AsyncIterator[None]:
         key = self.key(conversation_id)
         transient = (sa.exc.OperationalError, sa.exc.InterfaceError)
         deadline = time.monotonic() + MAX_WAIT_SECONDS
         while True:
-            connection = await with_retries(lambda: in_thread(self._try_lock, key),
-                                            "database (lock)", transient)
+            connection = await with_retries(lambda: in_thread(self._try_lock, key), "database (lock)", transient)
             if connection is not None:
                 break
             if time.monotonic() > deadline:
-                raise LockError(f"Could not acquire lock for conversation_id "
-                                f"'{conversation_id}' within {MAX_WAIT_SECONDS}s")
+                raise LockError(
+                    f"Could not acquire lock for conversation_id '{conversation_id}' within {MAX_WAIT_SECONDS}s"
+                )
             await asyncio.sleep(POLL_SECONDS)
         try:
             yield None
@@ -191,8 +194,7 @@ class PostgresAdvisoryLockStore(LockStore):
 
 def lock_store_for_environment() -> LockStore:
     if os.environ.get("REDIS_URL"):
-        return RedisTicketLockStore(os.environ["REDIS_URL"],
-                                    key_prefix=os.environ.get("REDIS_LOCK_PREFIX", ""))
+        return RedisTicketLockStore(os.environ["REDIS_URL"], key_prefix=os.environ.get("REDIS_LOCK_PREFIX", ""))
     url = database_url()
     if url.get_backend_name() == "postgresql":
         return PostgresAdvisoryLockStore(create_engine(url, pool_size=10, max_overflow=40))
@@ -203,9 +205,13 @@ def check_workers(store: Optional[LockStore] = None) -> None:
     """Several Sanic workers need locks that every worker sees: refuse to start without.
     (Rasa itself only checks that the lock store is not of type `in_memory`.)"""
     workers = int(os.environ.get("SANIC_WORKERS") or 1)
-    shared = (isinstance(store, (RedisTicketLockStore, PostgresAdvisoryLockStore)) if store
-              else os.environ.get("REDIS_URL") or database_url().get_backend_name() == "postgresql")
+    shared = (
+        isinstance(store, (RedisTicketLockStore, PostgresAdvisoryLockStore))
+        if store
+        else os.environ.get("REDIS_URL") or database_url().get_backend_name() == "postgresql"
+    )
     if workers > 1 and not shared:
         raise RuntimeError(
             f"SANIC_WORKERS={workers} needs a lock store shared by the workers: set REDIS_URL "
-            f"or a PostgreSQL DATABASE_URL, or run one worker.")
+            f"or a PostgreSQL DATABASE_URL, or run one worker."
+        )

@@ -5,6 +5,7 @@ STORAGE_OUTAGE_SECONDS (default 30). A longer one raises StorageUnavailable, whi
 agent turns into a plain apology (clinic/stores.py) instead of a silent in-memory fork.
 Blocking driver calls run on a thread pool of their own so that a connect timeout never
 stalls the event loop that serves every other conversation."""
+
 import asyncio
 import logging
 import os
@@ -35,8 +36,9 @@ async def in_thread(function: Callable[..., T], *args: Any) -> T:
     return await asyncio.get_running_loop().run_in_executor(_executor, partial(function, *args))
 
 
-async def with_retries(operation: Callable[[], Awaitable[T]], what: str,
-                       transient: Tuple[Type[BaseException], ...]) -> T:
+async def with_retries(
+    operation: Callable[[], Awaitable[T]], what: str, transient: Tuple[Type[BaseException], ...]
+) -> T:
     """Await operation(), retrying on `transient` errors until the outage budget is spent."""
     deadline = time.monotonic() + outage_seconds()
     delay = 0.2
@@ -46,11 +48,16 @@ async def with_retries(operation: Callable[[], Awaitable[T]], what: str,
             return await operation()
         except transient as error:
             if time.monotonic() + delay > deadline:
-                raise StorageUnavailable(f"{what}: still unavailable after "
-                                         f"{outage_seconds():.0f}s ({error})") from error
-            logger.warning("%s unavailable (%s); retry %d in %.1fs", what,
-                           str(error).strip().splitlines()[0] if str(error).strip() else error,
-                           attempt, delay)
+                raise StorageUnavailable(
+                    f"{what}: still unavailable after {outage_seconds():.0f}s ({error})"
+                ) from error
+            logger.warning(
+                "%s unavailable (%s); retry %d in %.1fs",
+                what,
+                str(error).strip().splitlines()[0] if str(error).strip() else error,
+                attempt,
+                delay,
+            )
             await asyncio.sleep(delay)
             delay = min(delay * 2, 2.0)
             attempt += 1

@@ -23,6 +23,7 @@ How it works:
 To extend it, add a `Sign` (or an alternative to a building block such as SWELL) and add
 the phrasing to the tables in tests/test_safety_detection.py; see docs/safety.md.
 """
+
 import re
 from datetime import date
 from dataclasses import dataclass, field
@@ -208,188 +209,313 @@ class Sign:
     unless_near: Optional[Pattern] = None
 
 
-def _sign(name: str, sign: str, pattern: str, unless: Optional[str] = None,
-          unless_near: Optional[str] = None) -> Sign:
-    return Sign(name, sign, re.compile(rf"\b{pattern}\b"),
-                re.compile(unless) if unless else None,
-                re.compile(unless_near) if unless_near else None)
+def _sign(name: str, sign: str, pattern: str, unless: Optional[str] = None, unless_near: Optional[str] = None) -> Sign:
+    return Sign(
+        name,
+        sign,
+        re.compile(rf"\b{pattern}\b"),
+        re.compile(unless) if unless else None,
+        re.compile(unless_near) if unless_near else None,
+    )
 
 
 SIGNS: List[Sign] = [
     # --- locking: locks, gets stuck, won't straighten
-    _sign("locking", "locks", r"lo(?:ck|kc)(?:s|es|ed|ing|in)?(?!\s*-?\s*out\b)",
-          unless=r"\blo(?:ck|kc)\w*\s+(?:in\s+)?(?:my|the|your|a|an|it|that|this)\s+(?:\w+\s+)?(?:door|bike"
-                 r"|car|phone|house|locker|gate|shed|booking|slot|place|appointment|date|time|price|spot"
-                 r"|session)s?\b|\bpadlock|\b(?:you|they|we|staff)\s+lo(?:ck|kc)\s+up\b"
-                 r"|\blo(?:ck|kc)\w*\s+up\s+for\s+the\s+(?:night|day|evening|weekend)"),
-    _sign("locking", "stuck",
-          rf"(?:{KNEE}{_gap(3)}(?:stuck|jammed|wedged)|stuck\s+(?:bent|straight|in\s+(?:a\s+)?(?:bent"
-          rf"|straight|flexed)|half[- ]?(?:way|bent)))"),
-    _sign("locking", "wont_straighten",
-          rf"(?:{CANT}|{WONT}){_gap(2)}(?:fully\s+)?(?:straighten|go\s+straight|get\s+(?:it|my\s+leg"
-          rf"|my\s+knee)\s+straight|unbend|bend\s+or\s+straighten|straighten\s+or\s+bend)"),
+    _sign(
+        "locking",
+        "locks",
+        r"lo(?:ck|kc)(?:s|es|ed|ing|in)?(?!\s*-?\s*out\b)",
+        unless=r"\blo(?:ck|kc)\w*\s+(?:in\s+)?(?:my|the|your|a|an|it|that|this)\s+(?:\w+\s+)?(?:door|bike"
+        r"|car|phone|house|locker|gate|shed|booking|slot|place|appointment|date|time|price|spot"
+        r"|session)s?\b|\bpadlock|\b(?:you|they|we|staff)\s+lo(?:ck|kc)\s+up\b"
+        r"|\blo(?:ck|kc)\w*\s+up\s+for\s+the\s+(?:night|day|evening|weekend)",
+    ),
+    _sign(
+        "locking",
+        "stuck",
+        rf"(?:{KNEE}{_gap(3)}(?:stuck|jammed|wedged)|stuck\s+(?:bent|straight|in\s+(?:a\s+)?(?:bent"
+        rf"|straight|flexed)|half[- ]?(?:way|bent)))",
+    ),
+    _sign(
+        "locking",
+        "wont_straighten",
+        rf"(?:{CANT}|{WONT}){_gap(2)}(?:fully\s+)?(?:straighten|go\s+straight|get\s+(?:it|my\s+leg"
+        rf"|my\s+knee)\s+straight|unbend|bend\s+or\s+straighten|straighten\s+or\s+bend)",
+    ),
     # --- giving way: gives way, buckles, gives out, collapses under me
-    _sign("giving_way", "gives_way",
-          r"g(?:ive|ives|iving|iveing|ivin|iven|ave|ve)(?:\s*'?s)?[\s-]*way(?!\s+to\b)"),
+    _sign("giving_way", "gives_way", r"g(?:ive|ives|iving|iveing|ivin|iven|ave|ve)(?:\s*'?s)?[\s-]*way(?!\s+to\b)"),
     _sign("giving_way", "gives_way", rf"{KNEE}{_gap(2)}g(?:ave|ives|iving|ive)\s+away"),
-    _sign("giving_way", "buckles",
-          r"buck(?:le|les|led|ling|eled|eling)(?!\s+(?:up|my|your|the|his|her|their)\b)"),
-    _sign("giving_way", "gives_way",
-          rf"(?:{KNEE}{_gap(3)}g(?:ave|ives|iving|iven|ive)\s+out|g(?:ave|ives|iving|iven|ive)\s+out\s+"
-          rf"(?:on|under)\s+me)"),
-    _sign("giving_way", "collapses",
-          rf"(?:{KNEE}{_gap(2)}collaps(?:ed|es|ing)(?!\s+in)|collaps(?:ed|es|ing)\s+under\s+me)"),
+    _sign("giving_way", "buckles", r"buck(?:le|les|led|ling|eled|eling)(?!\s+(?:up|my|your|the|his|her|their)\b)"),
+    _sign(
+        "giving_way",
+        "gives_way",
+        rf"(?:{KNEE}{_gap(3)}g(?:ave|ives|iving|iven|ive)\s+out|g(?:ave|ives|iving|iven|ive)\s+out\s+"
+        rf"(?:on|under)\s+me)",
+    ),
+    _sign(
+        "giving_way",
+        "collapses",
+        rf"(?:{KNEE}{_gap(2)}collaps(?:ed|es|ing)(?!\s+in)|collaps(?:ed|es|ing)\s+under\s+me)",
+    ),
     _sign("giving_way", "gives_way", r"(?:went|goes|go|going)\s+(?:out\s+)?from\s+under(?:neath)?\s+me"),
-    _sign("giving_way", "gives_way",  # UK: "my knee went on me", "felt it go"
-          r"(?:knee|it|leg)\s+(?:just\s+)?(?:went|goes|keeps\s+going)\s+(?:on|from)\s+me"
-          r"|felt\s+(?:my\s+)?(?:knee|it)\s+go\b(?!\s+(?:numb|red|hot|stiff|tight|dead))"),
-    _sign("giving_way", "unstable",
-          rf"(?:(?:knees?|kne|knie){_gap(3)}(?:unstable|wobbly)|legs?{_gap(3)}unstable|instability"
-          rf"|unstable\s+knee|(?:knee|it)\s+(?:just\s+)?went\s+sideways)"),
+    _sign(
+        "giving_way",
+        "gives_way",  # UK: "my knee went on me", "felt it go"
+        r"(?:knee|it|leg)\s+(?:just\s+)?(?:went|goes|keeps\s+going)\s+(?:on|from)\s+me"
+        r"|felt\s+(?:my\s+)?(?:knee|it)\s+go\b(?!\s+(?:numb|red|hot|stiff|tight|dead))",
+    ),
+    _sign(
+        "giving_way",
+        "unstable",
+        rf"(?:(?:knees?|kne|knie){_gap(3)}(?:unstable|wobbly)|legs?{_gap(3)}unstable|instability"
+        rf"|unstable\s+knee|(?:knee|it)\s+(?:just\s+)?went\s+sideways)",
+    ),
     # --- cannot bear weight
-    _sign("cannot_bear_weight", "weight",
-          rf"(?:{CANT}{_gap(3)}(?:put|bear|take|place|carry|hold|transfer)\s+(?:\w+\s+){{0,2}}?weight"
-          rf"|{CANT}{_gap(1)}weight[- ]?bear\w*|non[- ]?weight[- ]?bearing)"),
-    _sign("cannot_bear_weight", "walk",
-          rf"(?:{CANT}|(?:can|could)\s+(?:barely|hardly|only\s+just|just\s+about|scarcely))\s+"
-          r"(?:even\s+|really\s+)?(?:walk|stand\s+(?:up|on)|put\s+(?:my\s+|the\s+)?(?:foot|heel|leg|toes)\s+"
-          r"(?:down|on\s+the\s+(?:floor|ground)))",
-          unless=r"(?:walk|stand)\w*\s+(?:(?:up|down)\s*(?:the\s+)?(?:stairs|steps|hills?)|downstairs"
-                 r"|upstairs|stairs|far|for\s+(?:long|very\s+long|hours|more)|very\s+far|long\s+distances"
-                 r"|more\s+than|as\s+far|fast|quickly|without\s+(?:pain|it\s+(?:hurting|aching)|some\s+pain"
-                 r"|discomfort|aching))"),
-    _sign("cannot_bear_weight", "weight",
-          rf"(?:{WONT}|{CANT})\s+(?:take|hold|support|bear)\s+(?:my\s+|any\s+|the\s+)?(?:weight|me)"),
-    _sign("cannot_bear_weight", "weight",
-          r"too\s+(?:much|painful|sore)\s+(?:\w+\s+)?to\s+(?:stand|walk|put\s+(?:any\s+)?weight|bear\s+weight)"),
-    _sign("cannot_bear_weight", "carried",
-          r"(?:(?:had\s+to\s+be|got|was)\s+)?(?:carried|stretchered|helped)\s+(?:off|home)|had\s+to\s+be\s+carried"),
+    _sign(
+        "cannot_bear_weight",
+        "weight",
+        rf"(?:{CANT}{_gap(3)}(?:put|bear|take|place|carry|hold|transfer)\s+(?:\w+\s+){{0,2}}?weight"
+        rf"|{CANT}{_gap(1)}weight[- ]?bear\w*|non[- ]?weight[- ]?bearing)",
+    ),
+    _sign(
+        "cannot_bear_weight",
+        "walk",
+        rf"(?:{CANT}|(?:can|could)\s+(?:barely|hardly|only\s+just|just\s+about|scarcely))\s+"
+        r"(?:even\s+|really\s+)?(?:walk|stand\s+(?:up|on)|put\s+(?:my\s+|the\s+)?(?:foot|heel|leg|toes)\s+"
+        r"(?:down|on\s+the\s+(?:floor|ground)))",
+        unless=r"(?:walk|stand)\w*\s+(?:(?:up|down)\s*(?:the\s+)?(?:stairs|steps|hills?)|downstairs"
+        r"|upstairs|stairs|far|for\s+(?:long|very\s+long|hours|more)|very\s+far|long\s+distances"
+        r"|more\s+than|as\s+far|fast|quickly|without\s+(?:pain|it\s+(?:hurting|aching)|some\s+pain"
+        r"|discomfort|aching))",
+    ),
+    _sign(
+        "cannot_bear_weight",
+        "weight",
+        rf"(?:{WONT}|{CANT})\s+(?:take|hold|support|bear)\s+(?:my\s+|any\s+|the\s+)?(?:weight|me)",
+    ),
+    _sign(
+        "cannot_bear_weight",
+        "weight",
+        r"too\s+(?:much|painful|sore)\s+(?:\w+\s+)?to\s+(?:stand|walk|put\s+(?:any\s+)?weight|bear\s+weight)",
+    ),
+    _sign(
+        "cannot_bear_weight",
+        "carried",
+        r"(?:(?:had\s+to\s+be|got|was)\s+)?(?:carried|stretchered|helped)\s+(?:off|home)|had\s+to\s+be\s+carried",
+    ),
     # --- fast or large swelling
-    _sign("rapid_swelling", "fast", rf"(?:{SWELL}(?:\s+up)?{_gap(3)}{FAST}|{FAST}{_gap(2)}{SWELL})",
-          unless=SWELLING_GOING),
-    _sign("rapid_swelling", "large",
-          rf"(?:{BIG_BEFORE}(?:\s+{BIG_BEFORE})?\s+(?:\w+\s+)?{SWELL}|{SWELL}(?:\s+up)?\s+(?:\w+\s+)?{BIG_AFTER}"
-          rf"|{SWELL}(?:\s+up)?{_gap(2)}{SIZE_LIKE}|(?:ballooned|blew\s+up|blown\s+up|swelled\s+up)\s+like)",
-          unless=SWELLING_GOING, unless_near=SMALL),
+    _sign(
+        "rapid_swelling", "fast", rf"(?:{SWELL}(?:\s+up)?{_gap(3)}{FAST}|{FAST}{_gap(2)}{SWELL})", unless=SWELLING_GOING
+    ),
+    _sign(
+        "rapid_swelling",
+        "large",
+        rf"(?:{BIG_BEFORE}(?:\s+{BIG_BEFORE})?\s+(?:\w+\s+)?{SWELL}|{SWELL}(?:\s+up)?\s+(?:\w+\s+)?{BIG_AFTER}"
+        rf"|{SWELL}(?:\s+up)?{_gap(2)}{SIZE_LIKE}|(?:ballooned|blew\s+up|blown\s+up|swelled\s+up)\s+like)",
+        unless=SWELLING_GOING,
+        unless_near=SMALL,
+    ),
     _sign("rapid_swelling", "large", rf"(?:knees?|kne|it|its|it's|legs?){_gap(4)}{SIZE_LIKE}|ballooned"),
-    _sign("rapid_swelling", "large",  # so swollen that it won't bend
-          rf"{SWELL}(?:\s+up)?{_gap(4)}(?:{CANT}|{WONT})\s+(?:fully\s+|even\s+|properly\s+)?(?:bend|move)"),
+    _sign(
+        "rapid_swelling",
+        "large",  # so swollen that it won't bend
+        rf"{SWELL}(?:\s+up)?{_gap(4)}(?:{CANT}|{WONT})\s+(?:fully\s+|even\s+|properly\s+)?(?:bend|move)",
+    ),
     _sign("rapid_swelling", "large", r"(?:knee|kne|it|leg)\s+(?:has\s+|had\s+|just\s+)?(?:blew|blown)\s+up"),
-    _sign("rapid_swelling", "large",
-          r"(?:knees?|kne|it|its|legs?)(?:'s|\s+(?:is|was|are|looks|went|has\s+gone|got|now|'s))\s+"
-          r"(?:\w+\s+)?(?:huge|massive|enormous|gigantic|the\s+size\s+of)"),
+    _sign(
+        "rapid_swelling",
+        "large",
+        r"(?:knees?|kne|it|its|legs?)(?:'s|\s+(?:is|was|are|looks|went|has\s+gone|got|now|'s))\s+"
+        r"(?:\w+\s+)?(?:huge|massive|enormous|gigantic|the\s+size\s+of)",
+    ),
     # --- a pop, crack or snap when it happened (a fall or twist with swelling: see assess())
-    _sign("pop_with_swelling", "pop",
-          r"(?:(?:heard|felt|there\s+was|got)\s+(?:a\s+|an\s+|this\s+|some\s+(?:kind|sort)\s+of\s+)?"
-          r"(?:\w+\s+){0,2}?(?:pop|crack|snap|clunk|tear|rip)(?:\s+(?:sound|noise))?"
-          r"|something\s+(?:\w+\s+)?(?:popped|snapped|tore|ripped|cracked|went\s+(?:pop|snap|crack))"
-          rf"|(?:knee|kne|it|leg){_gap(2)}(?:popped(?!\s+(?:out|back|in)\b)|snapped|went\s+(?:pop|snap"
-          r"|crack|clunk)|made\s+a\s+(?:loud\s+|big\s+|horrible\s+)?(?:pop|snap|crack|clunk|popping\s+"
-          r"(?:sound|noise))))"),
+    _sign(
+        "pop_with_swelling",
+        "pop",
+        r"(?:(?:heard|felt|there\s+was|got)\s+(?:a\s+|an\s+|this\s+|some\s+(?:kind|sort)\s+of\s+)?"
+        r"(?:\w+\s+){0,2}?(?:pop|crack|snap|clunk|tear|rip)(?:\s+(?:sound|noise))?"
+        r"|something\s+(?:\w+\s+)?(?:popped|snapped|tore|ripped|cracked|went\s+(?:pop|snap|crack))"
+        rf"|(?:knee|kne|it|leg){_gap(2)}(?:popped(?!\s+(?:out|back|in)\b)|snapped|went\s+(?:pop|snap"
+        r"|crack|clunk)|made\s+a\s+(?:loud\s+|big\s+|horrible\s+)?(?:pop|snap|crack|clunk|popping\s+"
+        r"(?:sound|noise))))",
+    ),
     # --- deformity: the wrong shape, kneecap out of place
-    _sign("deformity", "deformed",
-          r"(?:deform(?:ed|ity|ation)?|defromed|mis-?shapen|dislocat\w*|disloacted|dislocted"
-          r"|bent\s+the\s+wrong\s+way|(?:bone|lump|something)\s+(?:is\s+)?sticking\s+out)"),
-    _sign("deformity", "kneecap",
-          rf"{KNEECAP}{_gap(3)}(?:(?:popped|pops?|popping|slipped|slips?|slipping|shifted|shot|jumped|came"
-          rf"|went|moved|pushed|knocked|slid|is|was|sits|sitting|looks|stuck)\s+(?:right\s+|way\s+)?(?:out"
-          rf"|sideways|across|off\s+to\s+the\s+side|to\s+the\s+(?:side|outside)|at\s+an?\s+(?:weird|odd"
-          rf"|strange|funny|wrong)\s+angle|in\s+the\s+wrong\s+place)|out\s+of\s+(?:place|line|position"
-          rf"|joint))"),
-    _sign("deformity", "kneecap", r"(?:knee|it)\s+(?:\w+\s+)?(?:popped|slipped|came|went|pops|slips|popping"
-                                  r"|slipping)\s+out"
-                                  r"(?!\s+of\s+(?:my|the)\s+(?:head|mind))"),
-    _sign("deformity", "wrong_shape",
-          rf"(?:knee|kne|leg){_gap(3)}(?:out\s+of\s+(?:place|line)|(?:the\s+|a\s+)?(?:wrong|weird|odd"
-          rf"|strange)\s+shape|at\s+an?\s+(?:weird|odd|strange|funny|wrong)\s+angle|crooked)"),
+    _sign(
+        "deformity",
+        "deformed",
+        r"(?:deform(?:ed|ity|ation)?|defromed|mis-?shapen|dislocat\w*|disloacted|dislocted"
+        r"|bent\s+the\s+wrong\s+way|(?:bone|lump|something)\s+(?:is\s+)?sticking\s+out)",
+    ),
+    _sign(
+        "deformity",
+        "kneecap",
+        rf"{KNEECAP}{_gap(3)}(?:(?:popped|pops?|popping|slipped|slips?|slipping|shifted|shot|jumped|came"
+        rf"|went|moved|pushed|knocked|slid|is|was|sits|sitting|looks|stuck)\s+(?:right\s+|way\s+)?(?:out"
+        rf"|sideways|across|off\s+to\s+the\s+side|to\s+the\s+(?:side|outside)|at\s+an?\s+(?:weird|odd"
+        rf"|strange|funny|wrong)\s+angle|in\s+the\s+wrong\s+place)|out\s+of\s+(?:place|line|position"
+        rf"|joint))",
+    ),
+    _sign(
+        "deformity",
+        "kneecap",
+        r"(?:knee|it)\s+(?:\w+\s+)?(?:popped|slipped|came|went|pops|slips|popping"
+        r"|slipping)\s+out"
+        r"(?!\s+of\s+(?:my|the)\s+(?:head|mind))",
+    ),
+    _sign(
+        "deformity",
+        "wrong_shape",
+        rf"(?:knee|kne|leg){_gap(3)}(?:out\s+of\s+(?:place|line)|(?:the\s+|a\s+)?(?:wrong|weird|odd"
+        rf"|strange)\s+shape|at\s+an?\s+(?:weird|odd|strange|funny|wrong)\s+angle|crooked)",
+    ),
     # --- infection: hot and red (with a fever: see assess())
-    _sign("infection_signs", "hot_red",
-          r"(?:red[- ]?hot|(?:hot|warm|burning)\W+(?:(?:and|&|swollen|very|really|quite|bright|to|the"
-          r"|touch)\W+){0,4}red(?:dened)?|red(?:dened)?\W+(?:(?:and|&|swollen|very|really|quite|bright)\W+)"
-          r"{0,3}(?:hot|warm(?!\s*-?\s*up)|burning)|redness\s+and\s+(?:heat|warmth)|(?:heat|warmth)\s+and"
-          r"\s+redness)"),
-    _sign("infection_signs", "infected",
-          rf"(?:(?:knee|kne|wound|cut|graze|scrape|scar|stitches|it){_gap(3)}infect\w*|pus|oozing"
-          r"|red\s+streaks?)"),
+    _sign(
+        "infection_signs",
+        "hot_red",
+        r"(?:red[- ]?hot|(?:hot|warm|burning)\W+(?:(?:and|&|swollen|very|really|quite|bright|to|the"
+        r"|touch)\W+){0,4}red(?:dened)?|red(?:dened)?\W+(?:(?:and|&|swollen|very|really|quite|bright)\W+)"
+        r"{0,3}(?:hot|warm(?!\s*-?\s*up)|burning)|redness\s+and\s+(?:heat|warmth)|(?:heat|warmth)\s+and"
+        r"\s+redness)",
+    ),
+    _sign(
+        "infection_signs",
+        "infected",
+        rf"(?:(?:knee|kne|wound|cut|graze|scrape|scar|stitches|it){_gap(3)}infect\w*|pus|oozing"
+        r"|red\s+streaks?)",
+    ),
     # --- blood clot: a swollen or hot calf; breathlessness or chest pain
-    _sign("dvt_signs", "calf",
-          rf"(?:{CALF}{_gap(5)}(?:{SWELL}|hot|warm(?!\s*-?\s*up)|red|bigger|larger|fatter|thicker)"
-          rf"|{CALF}\s+(?:is|was|feels|looks|got)\s+(?:(?:really|very|quite|so)\s+)?(?:\w+\s*(?:,|and)\s*)"
-          rf"{{1,3}}(?:{SWELL}|hot|red|warm)"
-          rf"|(?:{SWELL}|hot|bigger|larger|fatter)\s+(?:\w+\s+)?{CALF}"
-          r"|(?:whole|lower|entire)\s+leg\s+(?:\w+\s+){0,2}?(?:swollen|swelled|puffy)|swollen\s+(?:lower\s+"
-          r"|whole\s+)?leg|leg\s+(?:is|was|has|got|looks|feels)\s+(?:all\s+|really\s+|very\s+)?(?:swollen"
-          r"|swelled|puffy))"),
-    _sign("dvt_signs", "breathless",
-          r"(?:short(?:ness)?\s+of\s+breathe?|breathless\w*|breathles|out\s+of\s+breath|(?:can'?t|cannot"
-          r"|struggl\w*\s+to|hard\s+to|difficult\s+to|trouble|difficulty|problems?)\s+(?:catch\s+my\s+)?"
-          r"breath(?:e|ing)?)",
-          unless=RUNNING_EFFORT),
-    _sign("dvt_signs", "breathless",
-          r"(?:chest\s+(?:pain|tightness|hurts|is\s+tight|feels\s+tight)|pains?\s+in\s+(?:my|the)\s+chest"
-          r"|tight\s+chest|cough\w*\s+(?:up\s+)?blood|(?:pain|hurts)\s+(?:when\s+i|to)\s+breathe?)"),
+    _sign(
+        "dvt_signs",
+        "calf",
+        rf"(?:{CALF}{_gap(5)}(?:{SWELL}|hot|warm(?!\s*-?\s*up)|red|bigger|larger|fatter|thicker)"
+        rf"|{CALF}\s+(?:is|was|feels|looks|got)\s+(?:(?:really|very|quite|so)\s+)?(?:\w+\s*(?:,|and)\s*)"
+        rf"{{1,3}}(?:{SWELL}|hot|red|warm)"
+        rf"|(?:{SWELL}|hot|bigger|larger|fatter)\s+(?:\w+\s+)?{CALF}"
+        r"|(?:whole|lower|entire)\s+leg\s+(?:\w+\s+){0,2}?(?:swollen|swelled|puffy)|swollen\s+(?:lower\s+"
+        r"|whole\s+)?leg|leg\s+(?:is|was|has|got|looks|feels)\s+(?:all\s+|really\s+|very\s+)?(?:swollen"
+        r"|swelled|puffy))",
+    ),
+    _sign(
+        "dvt_signs",
+        "breathless",
+        r"(?:short(?:ness)?\s+of\s+breathe?|breathless\w*|breathles|out\s+of\s+breath|(?:can'?t|cannot"
+        r"|struggl\w*\s+to|hard\s+to|difficult\s+to|trouble|difficulty|problems?)\s+(?:catch\s+my\s+)?"
+        r"breath(?:e|ing)?)",
+        unless=RUNNING_EFFORT,
+    ),
+    _sign(
+        "dvt_signs",
+        "breathless",
+        r"(?:chest\s+(?:pain|tightness|hurts|is\s+tight|feels\s+tight)|pains?\s+in\s+(?:my|the)\s+chest"
+        r"|tight\s+chest|cough\w*\s+(?:up\s+)?blood|(?:pain|hurts)\s+(?:when\s+i|to)\s+breathe?)",
+    ),
     # --- nerves: numbness, tingling, pins and needles
-    _sign("numbness", "numb",
-          r"(?:numb(?:ness|nes|ed)?|numbess|tingl\w*|tingel\w*|pins?\s*(?:and|&|n'?|an)\s*(?:needl?e?s"
-          r"|needels)|foot\s+drop|drop\s+foot)",
-          unless=r"\b(?:ice|icing|iced|cold|frozen|freezing|numbing\s+(?:gel|cream|spray)|hands?"
-                 r"|fingers?|shoes?|laces?|lacing|trainers|sneakers)\b"),
-    _sign("numbness", "numb",
-          rf"(?:{CANT}\s+feel|(?:lost|loss\s+of|losing|reduced|no)\s+(?:the\s+|all\s+|any\s+)?(?:feeling"
-          r"|sensation))\s+(?:in\s+|of\s+|on\s+)?(?:my\s+|the\s+)?(?:foot|feet|toes?|leg|lower\s+leg|shin"
-          r"|ankle|calf)"),
+    _sign(
+        "numbness",
+        "numb",
+        r"(?:numb(?:ness|nes|ed)?|numbess|tingl\w*|tingel\w*|pins?\s*(?:and|&|n'?|an)\s*(?:needl?e?s"
+        r"|needels)|foot\s+drop|drop\s+foot)",
+        unless=r"\b(?:ice|icing|iced|cold|frozen|freezing|numbing\s+(?:gel|cream|spray)|hands?"
+        r"|fingers?|shoes?|laces?|lacing|trainers|sneakers)\b",
+    ),
+    _sign(
+        "numbness",
+        "numb",
+        rf"(?:{CANT}\s+feel|(?:lost|loss\s+of|losing|reduced|no)\s+(?:the\s+|all\s+|any\s+)?(?:feeling"
+        r"|sensation))\s+(?:in\s+|of\s+|on\s+)?(?:my\s+|the\s+)?(?:foot|feet|toes?|leg|lower\s+leg|shin"
+        r"|ankle|calf)",
+    ),
     _sign("numbness", "numb", r"(?:can'?t|cannot|unable\s+to)\s+lift\s+(?:my\s+|the\s+)?(?:foot|toes)"),
     # A weak or dead foot: can't move or wiggle the toes, "my foot feels dead" (not "dead legs").
-    _sign("numbness", "weak_foot",
-          rf"(?:{CANT}|{WONT})\s+(?:really\s+|properly\s+)?(?:move|wiggle|wriggle|lift|bend|point|flex|curl)"
-          r"\s+(?:my\s+|the\s+|his\s+|her\s+)?(?:toes|foot|feet|ankle)"
-          r"|(?:foot|feet|toes)\s+(?:\w+\s+){0,2}?dead\b|(?:foot|feet|toes)\s+(?:won'?t|don'?t|doesn'?t)\s+move"),
+    _sign(
+        "numbness",
+        "weak_foot",
+        rf"(?:{CANT}|{WONT})\s+(?:really\s+|properly\s+)?(?:move|wiggle|wriggle|lift|bend|point|flex|curl)"
+        r"\s+(?:my\s+|the\s+|his\s+|her\s+)?(?:toes|foot|feet|ankle)"
+        r"|(?:foot|feet|toes)\s+(?:\w+\s+){0,2}?dead\b|(?:foot|feet|toes)\s+(?:won'?t|don'?t|doesn'?t)\s+move",
+    ),
     # --- blood supply: a cold, pale or blue foot or leg
-    _sign("circulation", "pale_foot",
-          rf"(?:{FOOT}{_gap(4)}(?:(?:gone|turned|going|turning|is|looks?|feels?)\s+)?(?:\w+\s+){{0,2}}?{PALE}"
-          rf"(?:\s+colou?r)?|{PALE}\s+(?:and\s+{PALE}\s+)?{FOOT})",
-          unless=r"\b(?:ice|icing|iced|bath|weather|winter|snow|frost\w*|socks|outside|water)\b|\bcold\s+feet\b"),
+    _sign(
+        "circulation",
+        "pale_foot",
+        rf"(?:{FOOT}{_gap(4)}(?:(?:gone|turned|going|turning|is|looks?|feels?)\s+)?(?:\w+\s+){{0,2}}?{PALE}"
+        rf"(?:\s+colou?r)?|{PALE}\s+(?:and\s+{PALE}\s+)?{FOOT})",
+        unless=r"\b(?:ice|icing|iced|bath|weather|winter|snow|frost\w*|socks|outside|water)\b|\bcold\s+feet\b",
+    ),
     # --- an open wound, bone showing (with deformity: emergency department now)
-    _sign("deformity", "open_wound",
-          r"(?:(?:bone|something\s+white)\s+(?:\w+\s+){0,3}?(?:showing|poking|visible|through)"
-          r"|(?:can|could)\s+see\s+(?:\w+\s+){0,3}?(?:bone|something\s+white)"
-          r"|(?:gash\w*|cut|split|ripped|torn)\s+(?:\w+\s+){0,3}?open|deep\s+(?:cut|gash|wound)"
-          r"|gaping\s+(?:cut|wound|hole))"),
+    _sign(
+        "deformity",
+        "open_wound",
+        r"(?:(?:bone|something\s+white)\s+(?:\w+\s+){0,3}?(?:showing|poking|visible|through)"
+        r"|(?:can|could)\s+see\s+(?:\w+\s+){0,3}?(?:bone|something\s+white)"
+        r"|(?:gash\w*|cut|split|ripped|torn)\s+(?:\w+\s+){0,3}?open|deep\s+(?:cut|gash|wound)"
+        r"|gaping\s+(?:cut|wound|hole))",
+    ),
     # --- the knee will not move at all (after an injury: emergency)
-    _sign("locking", "wont_move",
-          rf"(?:(?:{CANT}|{WONT})\s+(?:\w+\s+){{0,2}}?(?:move|bend)(?:\s+(?:it|my\s+knee|my\s+leg|the\s+knee))?"
-          rf"\s+at\s+all|(?:{CANT}|{WONT})\s+(?:straighten|bend)\s+or\s+(?:straighten|bend))"),
+    _sign(
+        "locking",
+        "wont_move",
+        rf"(?:(?:{CANT}|{WONT})\s+(?:\w+\s+){{0,2}}?(?:move|bend)(?:\s+(?:it|my\s+knee|my\s+leg|the\s+knee))?"
+        rf"\s+at\s+all|(?:{CANT}|{WONT})\s+(?:straighten|bend)\s+or\s+(?:straighten|bend))",
+    ),
     # --- infection: a hot swollen knee; a fever or shivers with knee pain
-    _sign("infection_signs", "hot_swollen",
-          rf"(?:(?:hot|warm|boiling)\s+(?:and\s+|&\s+)?(?:\w+\s+)?{SWELL}|{SWELL}\s+(?:and\s+|&\s+)(?:\w+\s+)?"
-          r"(?:hot|warm(?!\s*-?\s*up)|boiling)|hot\s+to\s+(?:the\s+)?touch)"),
-    _sign("infection_signs", "fever_pain", TRUE_FEVER,
-          unless=r"\b(?:hay\s+fever|cabin\s+fever|race\s+fever|marathon\s+fever|cold|shivering\s+at\s+the"
-                 r"\s+start|freezing)\b"),
+    _sign(
+        "infection_signs",
+        "hot_swollen",
+        rf"(?:(?:hot|warm|boiling)\s+(?:and\s+|&\s+)?(?:\w+\s+)?{SWELL}|{SWELL}\s+(?:and\s+|&\s+)(?:\w+\s+)?"
+        r"(?:hot|warm(?!\s*-?\s*up)|boiling)|hot\s+to\s+(?:the\s+)?touch)",
+    ),
+    _sign(
+        "infection_signs",
+        "fever_pain",
+        TRUE_FEVER,
+        unless=r"\b(?:hay\s+fever|cabin\s+fever|race\s+fever|marathon\s+fever|cold|shivering\s+at\s+the"
+        r"\s+start|freezing)\b",
+    ),
 ]
 
 # Findings that are red flags only in combination (see assess()).
 CONTEXT: List[Sign] = [
-    _sign("injury", "injury", INJURY,
-          unless=r"\bfell\s+(?:asleep|behind|in\s+love|apart|short|ill|off\s+the\s+(?:plan|wagon))"),
+    _sign(
+        "injury",
+        "injury",
+        INJURY,
+        unless=r"\bfell\s+(?:asleep|behind|in\s+love|apart|short|ill|off\s+the\s+(?:plan|wagon))",
+    ),
     _sign("swelling", "swelling", SWELL, unless=OTHER_BODY_PART),
     _sign("fever", "fever", FEVER),
     _sign("inflamed", "inflamed", INFLAMED),
-    _sign("procedure", "procedure", PROCEDURE,
-          unless=r"\b(?:(?:[3-9]|1[0-2]|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|many)"
-                 r"\s+months?\s+(?:ago|back)|not\s+had|never\s+had)\b"),
+    _sign(
+        "procedure",
+        "procedure",
+        PROCEDURE,
+        unless=r"\b(?:(?:[3-9]|1[0-2]|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|many)"
+        r"\s+months?\s+(?:ago|back)|not\s+had|never\s+had)\b",
+    ),
     _sign("wound_problem", "wound", WOUND_PROBLEM),
-    _sign("calf_pain", "calf", rf"{CALF}{_gap(3)}(?:pain\w*|sore|ache\w*|aching|tender|tight|hurt\w*)"
-                               rf"|(?:pain|sore|ache|aching|tender|tight)\s+(?:\w+\s+)?{CALF}"),
+    _sign(
+        "calf_pain",
+        "calf",
+        rf"{CALF}{_gap(3)}(?:pain\w*|sore|ache\w*|aching|tender|tight|hurt\w*)"
+        rf"|(?:pain|sore|ache|aching|tender|tight)\s+(?:\w+\s+)?{CALF}",
+    ),
     _sign("child", "child", CHILD),
-    _sign("limp_hip", "limp_hip", r"(?:limp\w*|hobbl\w*|hips?|groin|thighs?)",
-          unless=r"\b(?:hips?|thighs?|groin)(?:\s+(?:and|or|&)\s+(?:hips?|thighs?|groin))?\s+(?:is|are|feels?"
-                 r"|seems?|'s)\s+(?:fine|ok|okay|good|normal|all\s+right)|walk\w*\s+normally"
-                 r"|\bhip\s+(?:strength|exercises?|thrusts?|bridges?|flexors?\s+stretch)"),
+    _sign(
+        "limp_hip",
+        "limp_hip",
+        r"(?:limp\w*|hobbl\w*|hips?|groin|thighs?)",
+        unless=r"\b(?:hips?|thighs?|groin)(?:\s+(?:and|or|&)\s+(?:hips?|thighs?|groin))?\s+(?:is|are|feels?"
+        r"|seems?|'s)\s+(?:fine|ok|okay|good|normal|all\s+right)|walk\w*\s+normally"
+        r"|\bhip\s+(?:strength|exercises?|thrusts?|bridges?|flexors?\s+stretch)",
+    ),
     _sign("night", "night", NIGHT),
-    _sign("systemic", "systemic", SYSTEMIC,
-          unless=r"\b(?:trying\s+to|want(?:ed)?\s+to|need\s+to|on\s+purpose|deliberately|intentionally"
-                 r"|lose\s+weight\s+for)\b"),
+    _sign(
+        "systemic",
+        "systemic",
+        SYSTEMIC,
+        unless=r"\b(?:trying\s+to|want(?:ed)?\s+to|need\s+to|on\s+purpose|deliberately|intentionally"
+        r"|lose\s+weight\s+for)\b",
+    ),
 ]
 
 # --- negation: clinic/text/negation.py (the same scope as the triage's answers) -------------
@@ -399,22 +525,26 @@ CONTEXT: List[Sign] = [
 _LONG_AGO = re.compile(
     r"\b(?:(?:\d+|a\s+few|a\s+couple\s+of|two|three|four|five|several|many)\s+years?\s+(?:ago|back)"
     r"|last\s+year|years\s+ago|as\s+a\s+(?:kid|child|teenager|teen)|when\s+i\s+was\s+(?:younger|a\s+kid"
-    r"|little|at\s+school)|at\s+(?:school|uni|university|college))\b")
+    r"|little|at\s+school)|at\s+(?:school|uni|university|college))\b"
+)
 _YEAR = re.compile(r"\bin\s+((?:19|20)\d\d)\b")
 _NOW = re.compile(
     r"\b(?:again|today|tonight|now|still|currently|this\s+(?:morning|afternoon|evening|week|month)"
     r"|yesterday|recently|lately|keeps?|kept|these\s+days|at\s+the\s+moment|every|ever\s+since"
-    r"|since\s+(?:last\s+year|i\s+was))\b")  # "has locked since last year": still going on
+    r"|since\s+(?:last\s+year|i\s+was))\b"
+)  # "has locked since last year": still going on
 
 
 # "every couple of weeks, then it's fine again": episodes that settle, not a knee stuck now.
 _EPISODIC = re.compile(
     r"\b(?:every\s+(?:so\s+often|now\s+and\s+then|couple|few|other|once)|now\s+and\s+then|occasionally"
     r"|sometimes|once\s+in\s+a\s+while|from\s+time\s+to\s+time|on\s+and\s+off|every\s+\w+\s+(?:weeks?|months?)"
-    r"|(?:fine|ok|okay|normal)\s+again|clicks?\s+free|for\s+a\s+(?:second|moment|few\s+seconds))\b")
+    r"|(?:fine|ok|okay|normal)\s+again|clicks?\s+free|for\s+a\s+(?:second|moment|few\s+seconds))\b"
+)
 _STUCK_NOW = re.compile(
     r"\b(?:today|right\s+now|at\s+the\s+moment|still\s+(?:stuck|locked)|can'?t\s+(?:\w+\s+)?straighten"
-    r"|won'?t\s+(?:\w+\s+)?straighten|since\s+this\s+morning|since\s+yesterday|just\s+now)\b")
+    r"|won'?t\s+(?:\w+\s+)?straighten|since\s+this\s+morning|since\s+yesterday|just\s+now)\b"
+)
 
 
 def _is_long_ago(sentence: str) -> bool:
@@ -429,9 +559,11 @@ def _is_long_ago(sentence: str) -> bool:
 # user's own knee ("mine's stuck", "my knee locks") stays a report.
 _HYPOTHETICAL = re.compile(
     r"\b(?:what\s+if|in\s+case|if\s+ever|if\s+(?:it|my\s+knee|the\s+knee|your\s+knee|a\s+knee|knees?)"
-    r"\s+(?:ever|starts?|begins?|were|was\s+to)|supposing|suppose|imagine|whether)\b")
+    r"\s+(?:ever|starts?|begins?|were|was\s+to)|supposing|suppose|imagine|whether)\b"
+)
 _QUESTION_START = re.compile(
-    r"^\W*(?:\w+\W+){0,2}?(?:what|why|how|is|are|does|do|can|could|should|when|which|whats|what's)\b")
+    r"^\W*(?:\w+\W+){0,2}?(?:what|why|how|is|are|does|do|can|could|should|when|which|whats|what's)\b"
+)
 _FIRST_PERSON = re.compile(r"\b(?:my|i|i'm|im|me|mine|mines|i've|ive|i'd|myself)\b")
 
 
@@ -441,11 +573,12 @@ def is_hypothetical(text: str, start: int, end: int) -> bool:
     if _HYPOTHETICAL.search(text, left, start):
         return True
     sentence = text[left:right]
-    asks = text[right:right + 1] == "?" or "?" in sentence
+    asks = text[right : right + 1] == "?" or "?" in sentence
     return asks and bool(_QUESTION_START.search(sentence)) and not _FIRST_PERSON.search(sentence)
 
 
 # --- matching -------------------------------------------------------------------------------
+
 
 def _normalise(text: str) -> str:
     """Lower case with straight quotes; the same length, so offsets fit the original text."""
@@ -475,7 +608,7 @@ def _clause(text: str, start: int, end: int) -> str:
     cut = left
     for boundary in _CLAUSE_BOUNDARY.finditer(text, left, right):
         if boundary.start() >= end:
-            return text[cut:boundary.start()]
+            return text[cut : boundary.start()]
         if boundary.end() <= start:
             cut = boundary.end()
     return text[cut:right]
@@ -506,8 +639,9 @@ def _combinations(context: Dict[str, List[Mention]]) -> List[Mention]:
     if fever and (context.get("inflamed") or swelling):
         found.append(Mention("infection_signs", "fever", fever[0].start, fever[0].end))
     procedure = context.get("procedure")  # not months or years ago (see CONTEXT)
-    if procedure and (context.get("wound_problem") or context.get("inflamed") or swelling or fever
-                      or context.get("calf_pain")):
+    if procedure and (
+        context.get("wound_problem") or context.get("inflamed") or swelling or fever or context.get("calf_pain")
+    ):
         found.append(Mention("after_procedure", "procedure", procedure[0].start, procedure[0].end))
     child, limp_hip = context.get("child"), context.get("limp_hip")
     if child and limp_hip:  # a limping child, or hip or thigh pain: hip problems show as knee pain
@@ -547,8 +681,7 @@ def assess(text: str) -> Assessment:
 
     positive = [m for m in mentions if not m.negated] + _combinations(context)
     # An injury: a fall, twist or knock, a pop, or the knee giving way.
-    injured = bool(context.get("injury")) or any(
-        m.name in ("pop_with_swelling", "giving_way") for m in positive)
+    injured = bool(context.get("injury")) or any(m.name in ("pop_with_swelling", "giving_way") for m in positive)
     injured_by_event = bool(context.get("injury")) or any(m.name == "pop_with_swelling" for m in positive)
     # One RedFlag per name: its first phrase, or its first emergency phrase if it has one.
     by_name: Dict[str, RedFlag] = {}
@@ -556,10 +689,21 @@ def assess(text: str) -> Assessment:
         emergency = _is_emergency(mention, injured, bool(context.get("injury")))
         current = by_name.get(mention.name)
         if current is None or (emergency and not current.emergency):
-            settled = (mention.name in ("locking", "giving_way") and not injured_by_event
-                       and bool(_EPISODIC.search(normalised)) and not _STUCK_NOW.search(normalised))
-            by_name[mention.name] = RedFlag(mention.name, mention.sign, text[mention.start:mention.end],
-                                            mention.start, mention.end, emergency, settled)
+            settled = (
+                mention.name in ("locking", "giving_way")
+                and not injured_by_event
+                and bool(_EPISODIC.search(normalised))
+                and not _STUCK_NOW.search(normalised)
+            )
+            by_name[mention.name] = RedFlag(
+                mention.name,
+                mention.sign,
+                text[mention.start : mention.end],
+                mention.start,
+                mention.end,
+                emergency,
+                settled,
+            )
     flags = [by_name[name] for name in FLAG_NAMES if name in by_name]
     negated = [m for m in mentions if m.negated and m.name not in by_name]
     return Assessment(flags, negated)
@@ -576,8 +720,7 @@ def detect_red_flags(text: str) -> List[RedFlag]:
 # intent, and RedFlagDetector tags `own_pain` so the answer is followed by the triage. A
 # message counts when a word of knee trouble is about a knee, not denied, asked about,
 # supposed, settled history or someone else's (an adult's; a child's counts: parents ask).
-KNEE_WORD = re.compile(
-    r"\b(?:kne+s?|kne+'s|knee\s?caps?|patell\w*|it\s?band|itb|ilio-?tibial|menisc\w*|acl|mcl)\b")
+KNEE_WORD = re.compile(r"\b(?:kne+s?|kne+'s|knee\s?caps?|patell\w*|it\s?band|itb|ilio-?tibial|menisc\w*|acl|mcl)\b")
 _TROUBLE = re.compile(
     r"\b(?:pain(?![\s-]*free)\w*|hurt\w*|ache\w*|aching|achy|sore\w*|niggl\w*|twing\w*|throb\w*|grumbl\w*"
     r"|killing|kills|bother\w*|swell\w*|swollen|puff\w*|tender|stiff\w*|tight\w*|click\w*|creak\w*"
@@ -587,15 +730,18 @@ _TROUBLE = re.compile(
     r"|problems)|(?:gone|went|going)\s+(?:again|on\s+me)|feel(?:s|ing)?\s+(?:a\s+bit\s+|really\s+|so\s+)?"
     r"(?:off|weird|odd|strange|funny|wrong|not\s+right)|(?:not|\w*n't)\s+(?:feel(?:ing)?\s+|seem\w*\s+)?right"
     r"|(?:knee|it)\s+(?:says|said)\s+no|not\s+happy|unhappy|grump\w*|ouch|ow+|done\s+something\s+to"
-    r"|because\s+of\s+(?:my|the|his|her)\s+(?:\w+\s+)?knee|miss(?:ing|ed)?\s+(?:\w+\s+)?(?:training|runs?|races?))\b")
+    r"|because\s+of\s+(?:my|the|his|her)\s+(?:\w+\s+)?knee|miss(?:ing|ed)?\s+(?:\w+\s+)?(?:training|runs?|races?))\b"
+)
 # A condition named as one's own ("I think it's runner's knee"): only with I / my in the sentence.
 _CONDITION = re.compile(
     r"\b(?:runn?er'?s'?\s+knee|jumper'?s\s+knee|it\s?b(?:and)?\s+syndrome|itbs|patellar\s+tend\w*"
-    r"|tendin\w*|tendon\w*|chondromalacia|osgood\w*|torn\s+menisc\w*|menisc\w*\s+tear)\b")
+    r"|tendin\w*|tendon\w*|chondromalacia|osgood\w*|torn\s+menisc\w*|menisc\w*\s+tear)\b"
+)
 # "the back of my knee", "outside of my knee", "knee. again.": in a short message, what hurts.
 _WHERE_ON_KNEE = re.compile(
     r"\b(?:back|front|outside|inside|side|top|bottom)\s+of\s+(?:my|the)\s+(?:left\s+|right\s+)?kne"
-    r"|\b(?:under|below|behind|around|above)\s+(?:my|the)\s+knee\s?cap|\bagain\b")
+    r"|\b(?:under|below|behind|around|above)\s+(?:my|the)\s+knee\s?cap|\bagain\b"
+)
 _ASKS = re.compile(r"^\W*(?:what|what's|whats|why|how|is|are|does|do|can|could|should|which|will|would)\b")
 _I_OR_MY = re.compile(r"\b(?:i|i'm|im|i've|ive|my|mine|mines)\b")
 _FIRST_PERSON_OR_CHILD = re.compile(rf"{_FIRST_PERSON.pattern}|\b{CHILD}\b|\bour\b")
@@ -604,13 +750,17 @@ _CHILD_WORD = re.compile(rf"\b{CHILD}\b")
 _SOMEONE_ELSE = re.compile(
     r"\b(?:friend|mate|buddy|pal|husband|wife|partner|boyfriend|girlfriend|mum|mom|mother|dad|father"
     r"|brother|sister|colleague|co-?worker|teammate|client|patient|coach|neighbou?r|gran\w*|uncle|aunt"
-    r"|cousin)s?\b")
+    r"|cousin)s?\b"
+)
 # People in general ("runners with knee pain", "do people get sore knees?").
-_PEOPLE = re.compile(r"\b(?:runners|people|athletes|anyone|someone|everyone|everybody|women|men|folks"
-                     r"|beginners|a\s+lot\s+of\s+us)\b")
+_PEOPLE = re.compile(
+    r"\b(?:runners|people|athletes|anyone|someone|everyone|everybody|women|men|folks"
+    r"|beginners|a\s+lot\s+of\s+us)\b"
+)
 _OTHER_BODY_PART = re.compile(
     r"\b(?:ankles?|foot|feet|hips?|hamstrings?|calf|calves|shins?|back|shoulders?|achilles|heels?"
-    r"|thighs?|quads?|groin|toes?|neck|arms?|wrists?|elbows?|hands?|head|stomach|chest)\b")
+    r"|thighs?|quads?|groin|toes?|neck|arms?|wrists?|elbows?|hands?|head|stomach|chest)\b"
+)
 # Pain one only fears or wants to avoid ("I'm worried my knees will hurt", "how do I prevent
 # knee pain?"): not a description.
 _WILL = re.compile(r"\b(?:will|'ll|would|might|may|could|going\s+to|gonna)\s+(?:\w+\s+)?$")
@@ -618,7 +768,8 @@ _AVOID = re.compile(r"\b(?:prevent\w*|avoid\w*|protect\w*|risk\s+of|reduce\w*|ke
 # Over: "stopped hurting", "the pain is gone", "used to bother me" (unless it came back).
 _RESOLVED = re.compile(
     r"\b(?:stopped|no\s+longer|not\s+any\s?more|anymore|used\s+to|went\s+away|gone\s+away|healed|recovered"
-    r"|(?:is|has|'s|have|are)\s+(?:\w+\s+)?(?:gone|disappeared|cleared|settled|better)\b)")
+    r"|(?:is|has|'s|have|are)\s+(?:\w+\s+)?(?:gone|disappeared|cleared|settled|better)\b)"
+)
 _CAME_BACK = re.compile(r"\b(?:again|came\s+back|comes?\s+back|(?:is|it's|its)\s+back|returned|now)\b")
 
 
@@ -651,7 +802,8 @@ def describes_own_pain(text: str) -> bool:
     if any(_trouble_counts(normalised, m.start(), m.end(), True, child) for m in _TROUBLE.finditer(normalised)):
         return True
     if _I_OR_MY.search(normalised) and any(
-            _trouble_counts(normalised, m.start(), m.end(), True, child) for m in _CONDITION.finditer(normalised)):
+        _trouble_counts(normalised, m.start(), m.end(), True, child) for m in _CONDITION.finditer(normalised)
+    ):
         return True
     where = _WHERE_ON_KNEE.search(normalised)
     return bool(where) and len(normalised.split()) <= 6 and not is_hypothetical(normalised, where.start(), where.end())

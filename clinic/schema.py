@@ -5,6 +5,7 @@ the staff review tools' tables.
 This module describes the newest schema; `migrations/` (Alembic) brings a database to it,
 and a test checks that the two agree. How to change a table: docs/deployment.md,
 "Changing the schema"."""
+
 from datetime import datetime, timezone
 from typing import Optional
 
@@ -47,7 +48,8 @@ class UTCDateTime(sa.types.TypeDecorator):
 # Rasa's own `events` table (SQLTrackerStore's SQLEvent), column for column, plus `seq`:
 # the event's position in its conversation, unique per conversation.
 events = sa.Table(
-    "events", metadata,
+    "events",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("sender_id", sa.String(255), nullable=False, index=True),
     sa.Column("type_name", sa.String(255), nullable=False),
@@ -61,7 +63,8 @@ events = sa.Table(
 
 # --- requests for the clinic's staff (clinic/bookings.py, clinic/delivery/outbox.py) ----
 booking_requests = sa.Table(
-    "booking_requests", metadata,
+    "booking_requests",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("conversation_id", sa.String(255), nullable=False, index=True),
     sa.Column("kind", sa.String(16), nullable=False),
@@ -86,7 +89,8 @@ booking_requests = sa.Table(
 
 # The outbox: one row per request and outbound method (webhook, email).
 booking_deliveries = sa.Table(
-    "booking_deliveries", metadata,
+    "booking_deliveries",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("request_id", sa.Integer, sa.ForeignKey(booking_requests.c.id), nullable=False),
     sa.Column("method", sa.String(16), nullable=False),
@@ -105,7 +109,8 @@ booking_deliveries = sa.Table(
 # --- channels (channels/handled_messages.py) --------------------------------------------
 # Platform message ids already answered: a replayed Twilio request is answered once.
 handled_messages = sa.Table(
-    "channel_handled_messages", metadata,
+    "channel_handled_messages",
+    metadata,
     sa.Column("channel", sa.String(16), primary_key=True),
     sa.Column("message_id", sa.String(64), primary_key=True),
     sa.Column("received_at", sa.DateTime, nullable=False),
@@ -113,7 +118,8 @@ handled_messages = sa.Table(
 
 # --- the staff review tools (review/) ---------------------------------------------------
 users = sa.Table(
-    "review_users", metadata,
+    "review_users",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("username", sa.String(80), nullable=False, unique=True),
     sa.Column("password_hash", sa.String(255), nullable=False),
@@ -128,7 +134,8 @@ users = sa.Table(
 # Wrong passwords per (typed username, client address) and per client address:
 # see review/throttle.py.
 login_throttle = sa.Table(
-    "review_login_throttle", metadata,
+    "review_login_throttle",
+    metadata,
     sa.Column("key", sa.String(200), primary_key=True),
     sa.Column("failures", sa.Integer, nullable=False, default=0),
     sa.Column("last_failure", sa.DateTime(timezone=True)),
@@ -139,23 +146,25 @@ login_throttle = sa.Table(
 # Server-side sessions: the browser holds a random token, we keep only its hash,
 # so a session can be expired or revoked here whatever the cookie says.
 sessions = sa.Table(
-    "review_sessions", metadata,
+    "review_sessions",
+    metadata,
     sa.Column("token_hash", sa.String(64), primary_key=True),
-    sa.Column("user_id", sa.Integer, sa.ForeignKey("review_users.id", ondelete="CASCADE"),
-              nullable=False),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("review_users.id", ondelete="CASCADE"), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("last_seen", sa.DateTime(timezone=True), nullable=False),
 )
 
 reviewed = sa.Table(
-    "review_reviewed", metadata,
+    "review_reviewed",
+    metadata,
     sa.Column("conversation_id", sa.String(255), primary_key=True),
     sa.Column("reviewed_by", sa.String(80), nullable=False),
     sa.Column("reviewed_at", sa.DateTime(timezone=True), nullable=False),
 )
 
 tags = sa.Table(
-    "review_tags", metadata,
+    "review_tags",
+    metadata,
     sa.Column("conversation_id", sa.String(255), primary_key=True),
     sa.Column("tag", sa.String(40), primary_key=True),
     sa.Column("added_by", sa.String(80), nullable=False),
@@ -163,7 +172,8 @@ tags = sa.Table(
 )
 
 notes = sa.Table(
-    "review_notes", metadata,
+    "review_notes",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("conversation_id", sa.String(255), nullable=False, index=True),
     sa.Column("author", sa.String(80), nullable=False),
@@ -173,7 +183,8 @@ notes = sa.Table(
 
 # One correction per user message (events.id); correcting again replaces it.
 corrections = sa.Table(
-    "review_corrections", metadata,
+    "review_corrections",
+    metadata,
     sa.Column("event_id", sa.Integer, primary_key=True),
     sa.Column("conversation_id", sa.String(255), nullable=False, index=True),
     sa.Column("text", sa.Text, nullable=False),
@@ -185,7 +196,8 @@ corrections = sa.Table(
 )
 
 audit_log = sa.Table(
-    "review_audit_log", metadata,
+    "review_audit_log",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("at", sa.DateTime(timezone=True), nullable=False, index=True),
     sa.Column("username", sa.String(80), nullable=False),
@@ -198,7 +210,8 @@ audit_log = sa.Table(
 # "The clinic should write an answer for this": a title staff wrote, and the patient
 # messages it stands for (by event id: their words stay only in `events`).
 wanted_answers = sa.Table(
-    "review_wanted_answers", metadata,
+    "review_wanted_answers",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("title", sa.String(200), nullable=False),
     sa.Column("created_by", sa.String(80), nullable=False),
@@ -207,16 +220,23 @@ wanted_answers = sa.Table(
     sa.Column("done_at", sa.DateTime(timezone=True)),
 )
 wanted_messages = sa.Table(
-    "review_wanted_messages", metadata,
+    "review_wanted_messages",
+    metadata,
     sa.Column("event_id", sa.Integer, primary_key=True),
-    sa.Column("wanted_id", sa.Integer, sa.ForeignKey("review_wanted_answers.id", ondelete="CASCADE"),
-              nullable=False, index=True),
+    sa.Column(
+        "wanted_id",
+        sa.Integer,
+        sa.ForeignKey("review_wanted_answers.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
     sa.Column("conversation_id", sa.String(255), nullable=False, index=True),
 )
 
 # Training runs started from the app, their side-by-side check, and activations.
 model_runs = sa.Table(
-    "review_model_runs", metadata,
+    "review_model_runs",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     # queued -> training -> checking -> ready | failed; "ready" runs can be activated.
     sa.Column("status", sa.String(20), nullable=False),
@@ -233,7 +253,8 @@ model_runs = sa.Table(
     sa.Column("heartbeat", sa.DateTime(timezone=True)),
 )
 activations = sa.Table(
-    "review_activations", metadata,
+    "review_activations",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("model_path", sa.Text, nullable=False),
     sa.Column("run_id", sa.Integer),  # None: a model that was not trained from the app
@@ -244,7 +265,8 @@ activations = sa.Table(
 )
 # Corrections that went into an activated model (by the corrected message's event id).
 corrections_used = sa.Table(
-    "review_corrections_used", metadata,
+    "review_corrections_used",
+    metadata,
     sa.Column("event_id", sa.Integer, primary_key=True),
     sa.Column("run_id", sa.Integer, nullable=False),
     sa.Column("conversation_id", sa.String(255), nullable=False, index=True),

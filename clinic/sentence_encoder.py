@@ -11,6 +11,7 @@ installed). Nothing is downloaded at run time. The model is loaded once per proc
 Used by the NLU pipeline (components/sentence_features.py) and by anything else that
 wants to compare messages by meaning (e.g. clustering unanswered messages).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -64,26 +65,22 @@ class SentenceEncoder:
         # 2-core machines gain nothing from splitting a 20-token sentence across threads.
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
-        self.session = onnxruntime.InferenceSession(
-            str(model_file), options, providers=["CPUExecutionProvider"]
-        )
+        self.session = onnxruntime.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
         self.input_names = {i.name for i in self.session.get_inputs()}
 
     def encode(self, texts: Iterable[str]) -> np.ndarray:
         texts = [t or "" for t in texts]
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         for start in range(0, len(texts), BATCH_SIZE):
-            out[start:start + BATCH_SIZE] = self._encode_batch(texts[start:start + BATCH_SIZE])
+            out[start : start + BATCH_SIZE] = self._encode_batch(texts[start : start + BATCH_SIZE])
         return out
 
     def _encode_batch(self, texts: List[str]) -> np.ndarray:
         encodings = self.tokenizer.encode_batch(texts)
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-        feeds = {"input_ids": ids, "attention_mask": mask,
-                 "token_type_ids": np.zeros_like(ids)}
-        hidden = self.session.run(["last_hidden_state"],
-                                  {k: v for k, v in feeds.items() if k in self.input_names})[0]
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        hidden = self.session.run(["last_hidden_state"], {k: v for k, v in feeds.items() if k in self.input_names})[0]
         # Mean over the real tokens (not the padding), then unit length, as sentence-transformers does.
         weights = mask[:, :, None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)

@@ -1,5 +1,6 @@
 """Loads the clinic's identity from clinic.yml (or the file named by CLINIC_CONFIG)
 and renders it as the short texts that domain responses show through slots."""
+
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -125,21 +126,32 @@ def clinic_slots(clinic: Optional[Dict[str, Any]] = None) -> Dict[str, str]:
 # Where to go for urgent care, by the clinic's country (clinic.yml `country`, ISO code).
 # A clinic can override any of these under `urgent_care:` in clinic.yml.
 CARE_ROUTES: Dict[str, Dict[str, str]] = {
-    "GB": {"emergency_number": "999", "emergency_department": "A&E",
-           "urgent_line": "NHS 111 (call 111 or go to 111.nhs.uk)",
-           "urgent_care": "an urgent treatment centre or minor injuries unit"},
-    "NL": {"emergency_number": "112", "emergency_department": "the emergency department (SEH)",
-           "urgent_line": "your GP (huisarts), or out of hours the huisartsenpost",
-           "urgent_care": "the huisartsenpost"},
-    "US": {"emergency_number": "911", "emergency_department": "the ER",
-           "urgent_line": "your doctor's office or a nurse advice line",
-           "urgent_care": "an urgent care center"},
+    "GB": {
+        "emergency_number": "999",
+        "emergency_department": "A&E",
+        "urgent_line": "NHS 111 (call 111 or go to 111.nhs.uk)",
+        "urgent_care": "an urgent treatment centre or minor injuries unit",
+    },
+    "NL": {
+        "emergency_number": "112",
+        "emergency_department": "the emergency department (SEH)",
+        "urgent_line": "your GP (huisarts), or out of hours the huisartsenpost",
+        "urgent_care": "the huisartsenpost",
+    },
+    "US": {
+        "emergency_number": "911",
+        "emergency_department": "the ER",
+        "urgent_line": "your doctor's office or a nurse advice line",
+        "urgent_care": "an urgent care center",
+    },
 }
 CARE_ROUTES["UK"] = CARE_ROUTES["GB"]
-ANY_COUNTRY = {"emergency_number": "your local emergency number (999 in the UK, 911 in the US, 112 in the EU)",
-               "emergency_department": "the emergency department",
-               "urgent_line": "your doctor or your local urgent medical advice line",
-               "urgent_care": "an urgent care centre or minor injuries unit"}
+ANY_COUNTRY = {
+    "emergency_number": "your local emergency number (999 in the UK, 911 in the US, 112 in the EU)",
+    "emergency_department": "the emergency department",
+    "urgent_line": "your doctor or your local urgent medical advice line",
+    "urgent_care": "an urgent care centre or minor injuries unit",
+}
 
 
 def care_routes(clinic: Optional[Dict[str, Any]] = None) -> Dict[str, str]:
@@ -154,4 +166,3 @@ def care_routes(clinic: Optional[Dict[str, Any]] = None) -> Dict[str, str]:
         if key in routes and value:
             routes[key] = str(value)
     return routes
-

@@ -4,6 +4,7 @@ They read the environment, so the same endpoints.yml serves the embedded default
 (SQLite, in-memory locks, one process) and production (PostgreSQL shared by several
 servers, with Redis or PostgreSQL locks so that no two servers handle one conversation
 at once). Why the project carries its own stores: docs/deployment.md."""
+
 import functools
 import logging
 import time
@@ -21,8 +22,10 @@ from clinic.tracker_store import TRANSIENT, SequencedSQLTrackerStore
 logger = logging.getLogger(__name__)
 
 # What the user reads when their message could not be stored (a long outage).
-NOT_STORED_REPLY = ("Sorry, I'm having trouble saving our conversation right now, so your "
-                    "last message may not have been recorded. Please try again in a minute.")
+NOT_STORED_REPLY = (
+    "Sorry, I'm having trouble saving our conversation right now, so your "
+    "last message may not have been recorded. Please try again in a minute."
+)
 STARTUP_WAIT_SECONDS = 120  # a server started before its database waits this long for it
 
 
@@ -86,8 +89,7 @@ def _install_agent_behaviour() -> None:
         except (StorageUnavailable, LockError, sa.exc.SQLAlchemyError) as error:
             logger.error("Message from %s not stored: %s", message.sender_id, error)
             if message.output_channel is not None:
-                await message.output_channel.send_text_message(message.sender_id,
-                                                               NOT_STORED_REPLY)
+                await message.output_channel.send_text_message(message.sender_id, NOT_STORED_REPLY)
             return None
 
     Agent.handle_message = handle_message_or_apologise

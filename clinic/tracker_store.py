@@ -16,6 +16,7 @@ carries `seq`, its position in the conversation, under a unique (sender_id, seq)
 The table is Rasa's `events` table (the staff review app reads it) plus the `seq`
 column (clinic/schema.py); the first migration adds and back-fills `seq` in a database
 that Rasa's own store wrote."""
+
 import json
 import logging
 from typing import Iterable, List, Optional, Text, Tuple
@@ -55,25 +56,27 @@ class SequencedSQLTrackerStore(TrackerStore, SerializedTrackerAsText):
 
     async def _retrieve(self, sender_id: Text, all_sessions: bool) -> Optional[DialogueStateTracker]:
         rows, last_seq = await with_retries(
-            lambda: in_thread(self._read, sender_id, all_sessions), "database", TRANSIENT)
+            lambda: in_thread(self._read, sender_id, all_sessions), "database", TRANSIENT
+        )
         if not rows or not self.domain:
             return None
-        tracker = DialogueStateTracker.from_dict(sender_id, [json.loads(r) for r in rows],
-                                                 self.domain.slots)
+        tracker = DialogueStateTracker.from_dict(sender_id, [json.loads(r) for r in rows], self.domain.slots)
         setattr(tracker, _STORED, (len(tracker.events), last_seq))
         return tracker
 
     def _read(self, sender_id: Text, all_sessions: bool) -> Tuple[List[str], int]:
         e = events.c
         with self.engine.connect() as db:
-            last_seq = db.execute(sa.select(sa.func.coalesce(sa.func.max(e.seq), 0))
-                                  .where(e.sender_id == sender_id)).scalar()
+            last_seq = db.execute(
+                sa.select(sa.func.coalesce(sa.func.max(e.seq), 0)).where(e.sender_id == sender_id)
+            ).scalar()
             query = sa.select(e.data).where(e.sender_id == sender_id)
             if not all_sessions:
-                session_start = (sa.select(sa.func.max(e.seq))
-                                 .where(e.sender_id == sender_id,
-                                        e.type_name == SessionStarted.type_name)
-                                 .scalar_subquery())
+                session_start = (
+                    sa.select(sa.func.max(e.seq))
+                    .where(e.sender_id == sender_id, e.type_name == SessionStarted.type_name)
+                    .scalar_subquery()
+                )
                 query = query.where(sa.or_(session_start.is_(None), e.seq >= session_start))
             rows = db.execute(query.order_by(e.seq, e.id)).scalars().all()
         return rows, last_seq
@@ -82,14 +85,14 @@ class SequencedSQLTrackerStore(TrackerStore, SerializedTrackerAsText):
         def read() -> List[Text]:
             with self.engine.connect() as db:
                 return db.execute(sa.select(events.c.sender_id).distinct()).scalars().all()
+
         return await with_retries(lambda: in_thread(read), "database", TRANSIENT)
 
     # --- writing ------------------------------------------------------------------------
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
-        stored = await with_retries(lambda: in_thread(self._append, tracker), "database",
-                                    TRANSIENT)
+        stored = await with_retries(lambda: in_thread(self._append, tracker), "database", TRANSIENT)
         setattr(tracker, _STORED, stored)
 
     def _append(self, tracker: DialogueStateTracker) -> Tuple[int, int]:
@@ -97,8 +100,7 @@ class SequencedSQLTrackerStore(TrackerStore, SerializedTrackerAsText):
         known = getattr(tracker, _STORED, None)
         with self.engine.connect() as db:
             if known is None:  # not read through this store (a new or API-built tracker)
-                known = (self._stored_in_latest_session(db, tracker.sender_id),
-                         self._last_seq(db, tracker.sender_id))
+                known = (self._stored_in_latest_session(db, tracker.sender_id), self._last_seq(db, tracker.sender_id))
             count, base = known
             new: List[Event] = list(tracker.events)[count:]
             if not new:
@@ -107,42 +109,49 @@ class SequencedSQLTrackerStore(TrackerStore, SerializedTrackerAsText):
             for _ in range(MAX_REBASES):
                 try:
                     with db.begin():
-                        db.execute(events.insert(), [{**row, "seq": base + i}
-                                                     for i, row in enumerate(rows, 1)])
+                        db.execute(events.insert(), [{**row, "seq": base + i} for i, row in enumerate(rows, 1)])
                     return len(tracker.events), base + len(rows)
                 except sa.exc.IntegrityError:
                     if self._already_stored(db, tracker.sender_id, base, rows):
                         return len(tracker.events), base + len(rows)
                     # Another writer stored events first: ours go after theirs, none lost.
-                    logger.warning("Concurrent write to conversation %s; appending after it",
-                                   tracker.sender_id)
+                    logger.warning("Concurrent write to conversation %s; appending after it", tracker.sender_id)
                     base = self._last_seq(db, tracker.sender_id)
         raise RuntimeError(f"conversation {tracker.sender_id}: too many concurrent writers")
 
     @staticmethod
     def _last_seq(db: sa.engine.Connection, sender_id: Text) -> int:
-        return db.execute(sa.select(sa.func.coalesce(sa.func.max(events.c.seq), 0))
-                          .where(events.c.sender_id == sender_id)).scalar()
+        return db.execute(
+            sa.select(sa.func.coalesce(sa.func.max(events.c.seq), 0)).where(events.c.sender_id == sender_id)
+        ).scalar()
 
     @staticmethod
     def _stored_in_latest_session(db: sa.engine.Connection, sender_id: Text) -> int:
         """Rasa's rule for a tracker we did not read: the latest session's events are stored."""
         e = events.c
-        session_start = (sa.select(sa.func.max(e.seq))
-                         .where(e.sender_id == sender_id, e.type_name == SessionStarted.type_name)
-                         .scalar_subquery())
-        return db.execute(sa.select(sa.func.count()).where(
-            e.sender_id == sender_id,
-            sa.or_(session_start.is_(None), e.seq >= session_start))).scalar()
+        session_start = (
+            sa.select(sa.func.max(e.seq))
+            .where(e.sender_id == sender_id, e.type_name == SessionStarted.type_name)
+            .scalar_subquery()
+        )
+        return db.execute(
+            sa.select(sa.func.count()).where(
+                e.sender_id == sender_id, sa.or_(session_start.is_(None), e.seq >= session_start)
+            )
+        ).scalar()
 
     @staticmethod
-    def _already_stored(db: sa.engine.Connection, sender_id: Text, base: int,
-                        rows: List[dict]) -> bool:
+    def _already_stored(db: sa.engine.Connection, sender_id: Text, base: int, rows: List[dict]) -> bool:
         """True when the rows after `base` are exactly ours: an earlier commit did land."""
-        stored = db.execute(sa.select(events.c.data)
-                            .where(events.c.sender_id == sender_id,
-                                   events.c.seq > base, events.c.seq <= base + len(rows))
-                            .order_by(events.c.seq)).scalars().all()
+        stored = (
+            db.execute(
+                sa.select(events.c.data)
+                .where(events.c.sender_id == sender_id, events.c.seq > base, events.c.seq <= base + len(rows))
+                .order_by(events.c.seq)
+            )
+            .scalars()
+            .all()
+        )
         return stored == [row["data"] for row in rows]
 
 

@@ -2,6 +2,7 @@
 
 The model file is named after a hash of everything that shapes it, so `make run`,
 `make test` and `make evaluate` reuse the same model until something changes."""
+
 import fcntl
 import hashlib
 import subprocess
@@ -16,8 +17,16 @@ MODELS_DIR = PROJECT_ROOT / "models"
 # red-flag check is not trained, and the model imports the current one when it runs.)
 # The sentence encoder's ONNX file is pinned by its package version in requirements.txt; its
 # tokenizer is a file of its own.
-INPUTS = ["config.yml", "domain", "data", "components", "spacy_pipeline", "requirements.txt",
-          str(TOKENIZER_PATH.relative_to(PROJECT_ROOT)), "clinic/sentence_encoder.py"]
+INPUTS = [
+    "config.yml",
+    "domain",
+    "data",
+    "components",
+    "spacy_pipeline",
+    "requirements.txt",
+    str(TOKENIZER_PATH.relative_to(PROJECT_ROOT)),
+    "clinic/sentence_encoder.py",
+]
 
 
 def fingerprint() -> str:
@@ -49,8 +58,17 @@ def train_if_needed() -> Path:
             return target
         print(f"Training {target.relative_to(PROJECT_ROOT)} (data or config changed)...", flush=True)
         subprocess.run(
-            [str(Path(sys.executable).parent / "rasa"), "train", "--domain", "domain", "--out", str(MODELS_DIR),
-             "--fixed-model-name", target.name.replace(".tar.gz", "")],
-            cwd=PROJECT_ROOT, check=True,
+            [
+                str(Path(sys.executable).parent / "rasa"),
+                "train",
+                "--domain",
+                "domain",
+                "--out",
+                str(MODELS_DIR),
+                "--fixed-model-name",
+                target.name.replace(".tar.gz", ""),
+            ],
+            cwd=PROJECT_ROOT,
+            check=True,
         )
     return target

@@ -8,6 +8,7 @@ matching fact, "not sure" for a question it has no fact for, and stops when the
 assistant asks nothing more. The result is the level of care the assistant last advised
 (slot `triage_level`), or None when it never reached one.
 """
+
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
@@ -19,10 +20,16 @@ from clinic.disposition import LEVELS
 VIGNETTES = Path(__file__).resolve().parent.parent / "tests/vignettes/knee_vignettes.yml"
 # The question (requested slot) -> the vignette's fact key.
 FACT_FOR_SLOT = {
-    "pain_location": "pain_location", "triage_onset": "onset", "triage_duration": "duration",
-    "triage_swelling": "swelling", "triage_instability": "instability", "triage_impact": "impact",
-    "triage_night_pain": "night_pain", "triage_unwell": "unwell",
-    "triage_surgery": "surgery_injection", "triage_age": "age",
+    "pain_location": "pain_location",
+    "triage_onset": "onset",
+    "triage_duration": "duration",
+    "triage_swelling": "swelling",
+    "triage_instability": "instability",
+    "triage_impact": "impact",
+    "triage_night_pain": "night_pain",
+    "triage_unwell": "unwell",
+    "triage_surgery": "surgery_injection",
+    "triage_age": "age",
 }
 UNKNOWN_ANSWER = "not sure"
 MAX_TURNS = 16
@@ -55,8 +62,7 @@ class Result:
 
 
 # say(text) sends one message; state() -> (active loop name, requested slot, triage_level).
-def drive(vignette: Dict[str, Any], say: Callable[[str], Any],
-          state: Callable[[], tuple]) -> Result:
+def drive(vignette: Dict[str, Any], say: Callable[[str], Any], state: Callable[[], tuple]) -> Result:
     result = Result(vignette["id"], vignette["level"], None, list(vignette.get("tags") or []))
     say(vignette["opening"])
     asked: Dict[str, int] = {}
@@ -82,8 +88,10 @@ def score(results: List[Result]) -> Dict[str, Any]:
 
     urgent = [r for r in results if r.gold in ("emergency", "same_day")]
     routine = [r for r in results if r.gold in ("self_care", "physio")]
-    by_level = {level: {"n": sum(r.gold == level for r in results),
-                        "exact": sum(r.exact for r in results if r.gold == level)} for level in LEVELS}
+    by_level = {
+        level: {"n": sum(r.gold == level for r in results), "exact": sum(r.exact for r in results if r.gold == level)}
+        for level in LEVELS
+    }
     confusion: Dict[str, Dict[str, int]] = {}
     for r in results:
         row = confusion.setdefault(r.gold, {})
@@ -102,8 +110,12 @@ def score(results: List[Result]) -> Dict[str, Any]:
     }
 
 
-BARS = {"under_triage_urgent": ("<=", 0), "safe": (">=", 0.99), "exact": (">=", 0.90),
-        "over_triage_routine": ("<=", 0.10)}
+BARS = {
+    "under_triage_urgent": ("<=", 0),
+    "safe": (">=", 0.99),
+    "exact": (">=", 0.90),
+    "over_triage_routine": ("<=", 0.10),
+}
 
 
 def bars_met(summary: Dict[str, Any]) -> Dict[str, bool]:

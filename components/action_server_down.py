@@ -9,6 +9,7 @@ and then waits for the user.
 
 This relies on a house rule for custom actions: every run sends a message or returns an
 event. All of the project's actions do."""
+
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.core.policies.policy import Policy, PolicyPrediction
@@ -27,21 +28,25 @@ from clinic.settings import clinic_slots
 FAILURE_RESPONSE = "utter_request_failed"
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
 class ActionServerDownPolicy(Policy):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         # Above RulePolicy (6): a rule would otherwise just wait for the next message.
         return {"priority": 7}
 
-    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain,
-              **kwargs: Any) -> Resource:
+    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
         return self._resource
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "ActionServerDownPolicy":
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "ActionServerDownPolicy":
         return cls(config, model_storage, resource, execution_context)
 
     @staticmethod
@@ -59,23 +64,27 @@ class ActionServerDownPolicy(Policy):
         return None
 
     def predict_action_probabilities(
-        self, tracker: DialogueStateTracker, domain: Domain,
-        rule_only_data: Optional[Dict[Text, Any]] = None, **kwargs: Any,
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: Optional[Dict[Text, Any]] = None,
+        **kwargs: Any,
     ) -> PolicyPrediction:
         probabilities = self._default_predictions(domain)
         latest = tracker.latest_action_name
         if latest == FAILURE_RESPONSE and FAILURE_RESPONSE in domain.action_names_or_texts:
             probabilities[domain.index_for_action(ACTION_LISTEN_NAME)] = 1.0
             return self._prediction(probabilities, is_no_user_prediction=True)
-        if self.failed_custom_action(tracker, domain) and \
-                FAILURE_RESPONSE in domain.action_names_or_texts:
+        if self.failed_custom_action(tracker, domain) and FAILURE_RESPONSE in domain.action_names_or_texts:
             probabilities[domain.index_for_action(FAILURE_RESPONSE)] = 1.0
             # The clinic's phone and email, in case the session start failed as well.
             try:
-                slots = [SlotSet(name, value) for name, value in clinic_slots().items()
-                         if name in ("clinic_phone", "clinic_email", "clinic_name")]
+                slots = [
+                    SlotSet(name, value)
+                    for name, value in clinic_slots().items()
+                    if name in ("clinic_phone", "clinic_email", "clinic_name")
+                ]
             except Exception:  # a broken clinic file must not hide the apology
                 slots = []
-            return self._prediction(probabilities, optional_events=slots,
-                                    is_no_user_prediction=True)
+            return self._prediction(probabilities, optional_events=slots, is_no_user_prediction=True)
         return self._prediction(probabilities)

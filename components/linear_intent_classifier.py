@@ -10,6 +10,7 @@ convergence. Measured against DIET and Rasa's classifier in `config.yml`.
 Only sentence-level features are used (the LexicalSyntacticFeaturizer's are per token).
 The model is stored as plain arrays (no pickle) through Rasa's ModelStorage.
 """
+
 from __future__ import annotations
 
 import json
@@ -35,9 +36,7 @@ WEIGHTS_FILE = "weights.npz"
 META_FILE = "meta.json"
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class LinearIntentClassifier(IntentClassifier, GraphComponent):
     """Multinomial logistic regression over every featurizer's sentence features."""
 
@@ -60,10 +59,17 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
             "random_seed": 42,
         }
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 origins: Optional[List[Text]] = None, dims: Optional[List[int]] = None,
-                 classes: Optional[List[Text]] = None, coef: Optional[np.ndarray] = None,
-                 intercept: Optional[np.ndarray] = None) -> None:
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        origins: Optional[List[Text]] = None,
+        dims: Optional[List[int]] = None,
+        classes: Optional[List[Text]] = None,
+        coef: Optional[np.ndarray] = None,
+        intercept: Optional[np.ndarray] = None,
+    ) -> None:
         self.config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
@@ -75,15 +81,22 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         self.intercept = intercept
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> LinearIntentClassifier:
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> LinearIntentClassifier:
         return cls(config, model_storage, resource)
 
     @staticmethod
     def _sentence_features(message: Message) -> Dict[Text, Any]:
-        return {f.origin if isinstance(f.origin, str) else "+".join(f.origin): f.features
-                for f in message.features
-                if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE}
+        return {
+            f.origin if isinstance(f.origin, str) else "+".join(f.origin): f.features
+            for f in message.features
+            if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE
+        }
 
     def _matrix(self, messages: List[Message]) -> scipy.sparse.csr_matrix:
         """One row per message: each featurizer's sentence vector scaled to unit length."""
@@ -116,9 +129,13 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         self.origins = sorted(widths)
         self.dims = [widths[o] for o in self.origins]
         # Balanced class weights: intents with few examples are not swamped by big ones.
-        model = LogisticRegression(C=self.config["C"], max_iter=self.config["max_iter"],
-                                   class_weight="balanced", solver="lbfgs",
-                                   random_state=self.config["random_seed"])
+        model = LogisticRegression(
+            C=self.config["C"],
+            max_iter=self.config["max_iter"],
+            class_weight="balanced",
+            solver="lbfgs",
+            random_state=self.config["random_seed"],
+        )
         model.fit(self._matrix(examples), [e.get(INTENT) for e in examples])
         self.classes = [str(c) for c in model.classes_]
         self.coef, self.intercept = model.coef_, model.intercept_
@@ -137,8 +154,9 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         if self.coef is None or not messages:
             return messages
         for message, probabilities in zip(messages, self.predict_proba(messages)):
-            ranking = [{"name": self.classes[i], "confidence": float(probabilities[i])}
-                       for i in np.argsort(-probabilities)]
+            ranking = [
+                {"name": self.classes[i], "confidence": float(probabilities[i])} for i in np.argsort(-probabilities)
+            ]
             if self.config["ranking_length"] > 0:
                 ranking = ranking[: self.config["ranking_length"]]
             message.set(INTENT, ranking[0], add_to_output=True)
@@ -148,12 +166,19 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
     def persist(self) -> None:
         with self._model_storage.write_to(self._resource) as directory:
             np.savez(directory / WEIGHTS_FILE, coef=self.coef, intercept=self.intercept)
-            (directory / META_FILE).write_text(json.dumps(
-                {"origins": self.origins, "dims": self.dims, "classes": self.classes}))
+            (directory / META_FILE).write_text(
+                json.dumps({"origins": self.origins, "dims": self.dims, "classes": self.classes})
+            )
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> LinearIntentClassifier:
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> LinearIntentClassifier:
         try:
             with model_storage.read_from(resource) as directory:
                 meta = json.loads((directory / META_FILE).read_text())
@@ -162,5 +187,4 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         except ValueError:  # nothing was persisted: trained without intent examples
             logger.debug(f"{cls.__name__}: no trained model in {resource.name}.")
             return cls.create(config, model_storage, resource, execution_context)
-        return cls(config, model_storage, resource, meta["origins"], meta["dims"], meta["classes"],
-                   coef, intercept)
+        return cls(config, model_storage, resource, meta["origins"], meta["dims"], meta["classes"], coef, intercept)

@@ -18,6 +18,7 @@ remove it:
 The classifier's own prediction stays in `intent_ranking`, and what the detector did is
 kept under `red_flag_detector` in the parse data, so staff can see both.
 """
+
 from __future__ import annotations
 
 import copy
@@ -98,45 +99,65 @@ class RedFlagDetector(GraphComponent, IntentClassifier):
         if assessment.flags:
             forced = {INTENT_NAME_KEY: red_flag_intent, PREDICTED_CONFIDENCE_KEY: 1.0}
             message.set(INTENT, forced, add_to_output=True)
-            message.set(INTENT_RANKING_KEY,
-                        [forced] + [r for r in ranking if r.get(INTENT_NAME_KEY) != red_flag_intent],
-                        add_to_output=True)
-            message.set(ENTITIES, (message.get(ENTITIES) or []) + self._entities(assessment),
-                        add_to_output=True)
+            message.set(
+                INTENT_RANKING_KEY,
+                [forced] + [r for r in ranking if r.get(INTENT_NAME_KEY) != red_flag_intent],
+                add_to_output=True,
+            )
+            message.set(ENTITIES, (message.get(ENTITIES) or []) + self._entities(assessment), add_to_output=True)
             action = "forced"
         elif assessment.asked_about and predicted.get(INTENT_NAME_KEY) in self.component_config["question_intents"]:
-            message.set(ENTITIES, (message.get(ENTITIES) or []) + [{
-                ENTITY_ATTRIBUTE_TYPE: self.component_config["question_entity"],
-                ENTITY_ATTRIBUTE_VALUE: mention.name,
-                ENTITY_ATTRIBUTE_START: mention.start,
-                ENTITY_ATTRIBUTE_END: mention.end,
-                "confidence_entity": 1.0,
-                EXTRACTOR: self.__class__.__name__,
-            } for mention in assessment.negated if mention.asked and mention.name == assessment.asked_about[0]][:1],
-                add_to_output=True)
+            message.set(
+                ENTITIES,
+                (message.get(ENTITIES) or [])
+                + [
+                    {
+                        ENTITY_ATTRIBUTE_TYPE: self.component_config["question_entity"],
+                        ENTITY_ATTRIBUTE_VALUE: mention.name,
+                        ENTITY_ATTRIBUTE_START: mention.start,
+                        ENTITY_ATTRIBUTE_END: mention.end,
+                        "confidence_entity": 1.0,
+                        EXTRACTOR: self.__class__.__name__,
+                    }
+                    for mention in assessment.negated
+                    if mention.asked and mention.name == assessment.asked_about[0]
+                ][:1],
+                add_to_output=True,
+            )
 
         if not assessment.flags and describes_own_pain(message.get(TEXT)):
-            message.set(ENTITIES, (message.get(ENTITIES) or []) + [{
-                ENTITY_ATTRIBUTE_TYPE: self.component_config["own_pain_entity"],
-                ENTITY_ATTRIBUTE_VALUE: "yes",
-                ENTITY_ATTRIBUTE_START: 0,
-                ENTITY_ATTRIBUTE_END: len(message.get(TEXT)),
-                "confidence_entity": 1.0,
-                EXTRACTOR: self.__class__.__name__,
-            }], add_to_output=True)
+            message.set(
+                ENTITIES,
+                (message.get(ENTITIES) or [])
+                + [
+                    {
+                        ENTITY_ATTRIBUTE_TYPE: self.component_config["own_pain_entity"],
+                        ENTITY_ATTRIBUTE_VALUE: "yes",
+                        ENTITY_ATTRIBUTE_START: 0,
+                        ENTITY_ATTRIBUTE_END: len(message.get(TEXT)),
+                        "confidence_entity": 1.0,
+                        EXTRACTOR: self.__class__.__name__,
+                    }
+                ],
+                add_to_output=True,
+            )
 
         if assessment.flags or assessment.negated:
-            message.set(PARSE_DATA_KEY, {
-                "action": action,  # "forced", or None (left alone)
-                "classifier_intent": predicted,
-                "red_flags": [
-                    {"name": f.name, "sign": f.sign, "phrase": f.phrase, "emergency": f.emergency}
-                    for f in assessment.flags
-                ],
-                "emergency": assessment.emergency,
-                "negated": sorted({m.name for m in assessment.negated}),
-                "asked_about": assessment.asked_about,
-            }, add_to_output=True)
+            message.set(
+                PARSE_DATA_KEY,
+                {
+                    "action": action,  # "forced", or None (left alone)
+                    "classifier_intent": predicted,
+                    "red_flags": [
+                        {"name": f.name, "sign": f.sign, "phrase": f.phrase, "emergency": f.emergency}
+                        for f in assessment.flags
+                    ],
+                    "emergency": assessment.emergency,
+                    "negated": sorted({m.name for m in assessment.negated}),
+                    "asked_about": assessment.asked_about,
+                },
+                add_to_output=True,
+            )
 
     def _entities(self, assessment: Assessment) -> List[Dict[Text, Any]]:
         return [

@@ -9,6 +9,7 @@ It adds sentence-level features only (no per-token features), so it goes after t
 tokenizer and before DIETClassifier. It has nothing to train: the encoder is pretrained,
 and the model fingerprint (clinic/training.py) includes its files.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -25,9 +26,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from clinic import sentence_encoder
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     """Adds the message's sentence embedding as a dense sentence feature of its text."""
 
@@ -59,7 +58,5 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         if with_text:
             vectors = sentence_encoder.encode(m.get(TEXT) for m in with_text)
             for message, vector in zip(with_text, vectors):
-                self.add_features_to_message(
-                    sequence=None, sentence=vector[None, :], attribute=TEXT, message=message
-                )
+                self.add_features_to_message(sequence=None, sentence=vector[None, :], attribute=TEXT, message=message)
         return messages

@@ -1,6 +1,7 @@
 """How Alembic reaches the database: the project's own (clinic.database), never a URL in
 alembic.ini. Run by `alembic ...` on the command line (`make migrate` is `alembic upgrade
 head`) and by clinic.database.migrate(), which hands over its connection."""
+
 from logging.config import fileConfig
 
 from alembic import context
@@ -22,15 +23,16 @@ def render_item(kind, item, autogen_context):
 
 def run_migrations(connection) -> None:
     # compare_type: `alembic revision --autogenerate` also notices a column's type change.
-    context.configure(connection=connection, target_metadata=metadata, compare_type=True,
-                      render_item=render_item)
+    context.configure(connection=connection, target_metadata=metadata, compare_type=True, render_item=render_item)
     with database.schema_lock(connection), context.begin_transaction():
         context.run_migrations()
 
 
 if context.is_offline_mode():
-    raise SystemExit("Offline (--sql) migrations are not supported: the first revision "
-                     "inspects the database to adopt tables created before migrations.")
+    raise SystemExit(
+        "Offline (--sql) migrations are not supported: the first revision "
+        "inspects the database to adopt tables created before migrations."
+    )
 
 given = config.attributes.get("connection")
 if given is not None:

@@ -3,6 +3,7 @@
 
 The project uses it for one thing: draining the booking outbox in the background while
 the action server runs (see clinic/delivery)."""
+
 import pluggy
 
 hookimpl = pluggy.HookimplMarker("rasa_sdk")

@@ -1,4 +1,5 @@
 """Run the booking outbox drain as a background task of the action server."""
+
 import logging
 
 from sanic import Sanic

@@ -4,6 +4,7 @@ Passwords are hashed with Argon2id (argon2-cffi). A session is a random token in
 browser's (signed, HttpOnly) cookie and its SHA-256 here, so it expires after a spell of
 inactivity or a working day, whichever comes first, and logging out really ends it.
 Wrong passwords pause logins for a while (review.throttle)."""
+
 import hashlib
 import os
 import re
@@ -30,8 +31,10 @@ class AccountError(ValueError):
 
 
 WRONG = "Wrong username or password."
-PAUSED = ("Too many wrong passwords from here: logging in is paused for a few minutes. "
-          "Try again later, or ask an admin to reset the password.")
+PAUSED = (
+    "Too many wrong passwords from here: logging in is paused for a few minutes. "
+    "Try again later, or ask an admin to reset the password."
+)
 
 
 class LoginError(Exception):
@@ -64,9 +67,15 @@ def create_user(engine, username: str, password: str, is_admin: bool = False) ->
     with engine.begin() as db:
         if db.execute(sa.select(users.c.id).where(users.c.username == username)).first():
             raise AccountError(f"There is already an account called {username}.")
-        db.execute(users.insert().values(username=username, password_hash=_hasher.hash(password),
-                                         is_admin=is_admin, created_at=clock.utcnow(),
-                                         failed_logins=0))
+        db.execute(
+            users.insert().values(
+                username=username,
+                password_hash=_hasher.hash(password),
+                is_admin=is_admin,
+                created_at=clock.utcnow(),
+                failed_logins=0,
+            )
+        )
     return find_user(engine, username)
 
 
@@ -77,8 +86,7 @@ def set_password(engine, username: str, password: str) -> None:
     if user is None:
         raise AccountError(f"There is no account called {username}.")
     with engine.begin() as db:
-        db.execute(users.update().where(users.c.id == user["id"]).values(
-            password_hash=_hasher.hash(password)))
+        db.execute(users.update().where(users.c.id == user["id"]).values(password_hash=_hasher.hash(password)))
         db.execute(sessions.delete().where(sessions.c.user_id == user["id"]))
     throttle.clear(engine, user["username"])
 
@@ -95,8 +103,7 @@ def delete_user(engine, username: str) -> bool:
 
 def find_user(engine, username: str) -> Optional[Dict[str, Any]]:
     with engine.connect() as db:
-        row = db.execute(users.select().where(users.c.username == username.strip().lower())
-                         ).mappings().first()
+        row = db.execute(users.select().where(users.c.username == username.strip().lower())).mappings().first()
     return dict(row) if row else None
 
 
@@ -105,8 +112,7 @@ def list_users(engine) -> List[Dict[str, Any]]:
         return [dict(row) for row in db.execute(users.select().order_by(users.c.username)).mappings()]
 
 
-def authenticate(engine, username: str, password: str,
-                 address: Optional[str] = None) -> Dict[str, Any]:
+def authenticate(engine, username: str, password: str, address: Optional[str] = None) -> Dict[str, Any]:
     """The user, if the password is right; else LoginError. Attempts are throttled per
     username and client `address` (review.throttle), unknown usernames exactly like real
     ones, so the answers never tell whether an account exists."""
@@ -121,8 +127,7 @@ def authenticate(engine, username: str, password: str,
     throttle.succeeded(engine, reserved)
     if _hasher.check_needs_rehash(user["password_hash"]):
         with engine.begin() as db:
-            db.execute(users.update().where(users.c.id == user["id"])
-                       .values(password_hash=_hasher.hash(password)))
+            db.execute(users.update().where(users.c.id == user["id"]).values(password_hash=_hasher.hash(password)))
     return user
 
 
@@ -141,8 +146,9 @@ def start_session(engine, user_id: int) -> str:
     token = secrets.token_urlsafe(32)
     now = clock.utcnow()
     with engine.begin() as db:
-        db.execute(sessions.insert().values(token_hash=_token_hash(token), user_id=user_id,
-                                            created_at=now, last_seen=now))
+        db.execute(
+            sessions.insert().values(token_hash=_token_hash(token), user_id=user_id, created_at=now, last_seen=now)
+        )
     return token
 
 
@@ -154,13 +160,21 @@ def session_user(engine, token: Optional[str]) -> Optional[Dict[str, Any]]:
     now = clock.utcnow()
     key = _token_hash(token)
     with engine.begin() as db:
-        row = db.execute(sa.select(sessions, users.c.username, users.c.is_admin)
-                         .join(users, users.c.id == sessions.c.user_id)
-                         .where(sessions.c.token_hash == key)).mappings().first()
+        row = (
+            db.execute(
+                sa.select(sessions, users.c.username, users.c.is_admin)
+                .join(users, users.c.id == sessions.c.user_id)
+                .where(sessions.c.token_hash == key)
+            )
+            .mappings()
+            .first()
+        )
         if row is None:
             return None
-        if (now - clock.as_utc(row["last_seen"]) > idle_timeout()
-                or now - clock.as_utc(row["created_at"]) > max_session()):
+        if (
+            now - clock.as_utc(row["last_seen"]) > idle_timeout()
+            or now - clock.as_utc(row["created_at"]) > max_session()
+        ):
             db.execute(sessions.delete().where(sessions.c.token_hash == key))
             return None
         # Writing on every request would be wasted work; a minute's precision is plenty.
@@ -180,6 +194,8 @@ def forget_expired_sessions(engine) -> int:
     `session_user` only deletes the ones someone comes back with. Returns how many."""
     now = clock.utcnow()
     with engine.begin() as db:
-        return db.execute(sessions.delete().where(sa.or_(
-            sessions.c.last_seen < now - idle_timeout(),
-            sessions.c.created_at < now - max_session()))).rowcount
+        return db.execute(
+            sessions.delete().where(
+                sa.or_(sessions.c.last_seen < now - idle_timeout(), sessions.c.created_at < now - max_session())
+            )
+        ).rowcount

@@ -4,6 +4,7 @@ Rasa dependency; nothing from a CDN, no script in the page: the app's CSP stays 
 `collect()` reads the numbers for a range of days (the same conversations and filters as
 the list and the summary); `svg()` draws one chart. The page shows each chart as an image
 with its numbers in a table underneath, for screen readers and small screens."""
+
 import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -20,10 +21,8 @@ from review.tables import events
 TRIAGE_FORM = "triage_form"
 TRIAGE_OUTCOME = "triage_outcome"
 OUTCOMES = ["self_care", "physio", "urgent"]
-COLOURS = {"blue": "#1f5fbf", "red": "#b3261e", "amber": "#8a5a00", "green": "#1e6b34",
-           "grey": "#5c6475"}
-OUTCOME_COLOURS = {"self_care": COLOURS["green"], "physio": COLOURS["blue"],
-                   "urgent": COLOURS["red"]}
+COLOURS = {"blue": "#1f5fbf", "red": "#b3261e", "amber": "#8a5a00", "green": "#1e6b34", "grey": "#5c6475"}
+OUTCOME_COLOURS = {"self_care": COLOURS["green"], "physio": COLOURS["blue"], "urgent": COLOURS["red"]}
 
 
 @dataclass
@@ -52,16 +51,22 @@ def collect(engine, first: date, last: date) -> Stats:
     e = events.c
     in_range = sa.and_(e.timestamp >= start, e.timestamp < end)
     with engine.connect() as db:
-        for timestamp, intent in db.execute(sa.select(e.timestamp, e.intent_name)
-                                            .where(in_range, e.type_name == "user")):
+        for timestamp, intent in db.execute(
+            sa.select(e.timestamp, e.intent_name).where(in_range, e.type_name == "user")
+        ):
             day = clock.local(timestamp).date()
             stats.messages[day] += 1
             stats.not_understood[day] += intent == conversations.FALLBACK_INTENT
         triaged = set()
         for sender, type_name, timestamp, data in db.execute(
-                sa.select(e.sender_id, e.type_name, e.timestamp, e.data).where(
-                    in_range, sa.or_(sa.and_(e.type_name == "active_loop", e.action_name == TRIAGE_FORM),
-                                     sa.and_(e.type_name == "slot", e.action_name == TRIAGE_OUTCOME)))):
+            sa.select(e.sender_id, e.type_name, e.timestamp, e.data).where(
+                in_range,
+                sa.or_(
+                    sa.and_(e.type_name == "active_loop", e.action_name == TRIAGE_FORM),
+                    sa.and_(e.type_name == "slot", e.action_name == TRIAGE_OUTCOME),
+                ),
+            )
+        ):
             triaged.add(sender)
             value = conversations.sanitize.event_data(data).get("value")
             if type_name == "slot" and value in OUTCOMES:
@@ -70,18 +75,23 @@ def collect(engine, first: date, last: date) -> Stats:
         since, until = (datetime.fromtimestamp(t, timezone.utc) for t in (start, end))
         table = booking_requests
         for kind, created, sender in db.execute(
-                sa.select(table.c.kind, table.c.created_at, table.c.conversation_id)
-                .where(table.c.created_at >= since, table.c.created_at < until)):
+            sa.select(table.c.kind, table.c.created_at, table.c.conversation_id).where(
+                table.c.created_at >= since, table.c.created_at < until
+            )
+        ):
             stats.requests[kind][clock.local(created).date()] += 1
     talked = {row.conversation_id for row in rows}
     booked = {row.conversation_id for row in rows if row.booking}
-    stats.funnel = [("wrote a message", len(talked)),
-                    ("answered triage questions", len(talked & triaged)),
-                    ("asked to book", len(talked & triaged & booked))]
+    stats.funnel = [
+        ("wrote a message", len(talked)),
+        ("answered triage questions", len(talked & triaged)),
+        ("asked to book", len(talked & triaged & booked)),
+    ]
     return stats
 
 
 # --- drawing ------------------------------------------------------------------------------
+
 
 def _figure(title: str):
     from matplotlib.figure import Figure
@@ -106,15 +116,20 @@ def _days_axis(axes, days: List[date]) -> None:
     axes.yaxis.get_major_locator().set_params(integer=True)
 
 
-def _bars(title: str, days: List[date], series: Dict[str, Dict[date, int]],
-          colours: Dict[str, str]):
+def _bars(title: str, days: List[date], series: Dict[str, Dict[date, int]], colours: Dict[str, str]):
     """Stacked bars per day, one colour per series (with a legend when there are several)."""
     figure, axes = _figure(title)
     bottom = [0] * len(days)
     for name, counts in series.items():
         values = [counts.get(day, 0) for day in days]
-        axes.bar(days, values, bottom=bottom, width=0.8, color=colours.get(name, COLOURS["grey"]),
-                 label=name.replace("_", " "))
+        axes.bar(
+            days,
+            values,
+            bottom=bottom,
+            width=0.8,
+            color=colours.get(name, COLOURS["grey"]),
+            label=name.replace("_", " "),
+        )
         bottom = [b + v for b, v in zip(bottom, values)]
     if len(series) > 1:
         axes.legend(frameon=False, fontsize=9, ncol=len(series), loc="upper left")
@@ -125,8 +140,13 @@ def _bars(title: str, days: List[date], series: Dict[str, Dict[date, int]],
 
 def _share_chart(stats: Stats):
     figure, axes = _figure("Messages not understood (% of patient messages)")
-    axes.plot(stats.days, [stats.share_not_understood(d) for d in stats.days],
-              color=COLOURS["amber"], marker="o", markersize=3)
+    axes.plot(
+        stats.days,
+        [stats.share_not_understood(d) for d in stats.days],
+        color=COLOURS["amber"],
+        marker="o",
+        markersize=3,
+    )
     axes.set_ylim(0, 100)
     _days_axis(axes, stats.days)
     return figure
@@ -149,21 +169,39 @@ def _funnel_chart(stats: Stats):
 
 
 CHARTS: Dict[str, Tuple[str, Callable[[Stats], object]]] = {
-    "conversations": ("Conversations per day", lambda s: _bars(
-        "Conversations per day", s.days, {"conversations": s.conversations},
-        {"conversations": COLOURS["blue"]})),
+    "conversations": (
+        "Conversations per day",
+        lambda s: _bars(
+            "Conversations per day", s.days, {"conversations": s.conversations}, {"conversations": COLOURS["blue"]}
+        ),
+    ),
     "not-understood": ("Share of messages not understood", _share_chart),
-    "red-flags": ("Conversations with a red flag", lambda s: _bars(
-        "Conversations with a red flag, per day", s.days, {"red flags": s.red_flags},
-        {"red flags": COLOURS["red"]})),
-    "triage": ("Triage outcomes", lambda s: _bars(
-        "Triage outcomes per day", s.days, {o: s.outcomes.get(o, {}) for o in OUTCOMES},
-        OUTCOME_COLOURS)),
-    "requests": ("Booking requests", lambda s: _bars(
-        "Booking and staff requests per day", s.days,
-        dict(sorted(s.requests.items())) or {"booking": {}},
-        {"booking": COLOURS["blue"], "change": COLOURS["amber"], "cancel": COLOURS["red"],
-         "human": COLOURS["green"]})),
+    "red-flags": (
+        "Conversations with a red flag",
+        lambda s: _bars(
+            "Conversations with a red flag, per day", s.days, {"red flags": s.red_flags}, {"red flags": COLOURS["red"]}
+        ),
+    ),
+    "triage": (
+        "Triage outcomes",
+        lambda s: _bars(
+            "Triage outcomes per day", s.days, {o: s.outcomes.get(o, {}) for o in OUTCOMES}, OUTCOME_COLOURS
+        ),
+    ),
+    "requests": (
+        "Booking requests",
+        lambda s: _bars(
+            "Booking and staff requests per day",
+            s.days,
+            dict(sorted(s.requests.items())) or {"booking": {}},
+            {
+                "booking": COLOURS["blue"],
+                "change": COLOURS["amber"],
+                "cancel": COLOURS["red"],
+                "human": COLOURS["green"],
+            },
+        ),
+    ),
     "funnel": ("First message → triage → booking", _funnel_chart),
 }
 
@@ -174,8 +212,9 @@ def svg(name: str, stats: Stats) -> str:
     from matplotlib.backends.backend_svg import FigureCanvasSVG
 
     # Text as text (small, selectable, scales on a phone); ids that don't change per run.
-    with rc_context({"svg.fonttype": "none", "svg.hashsalt": "review-charts",
-                     "font.family": "sans-serif", "font.size": 11}):
+    with rc_context(
+        {"svg.fonttype": "none", "svg.hashsalt": "review-charts", "font.family": "sans-serif", "font.size": 11}
+    ):
         figure = CHARTS[name][1](stats)
         if name != "funnel":  # the funnel sets its own margin for the long labels
             figure.tight_layout()

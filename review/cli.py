@@ -1,17 +1,18 @@
 """`python -m review ...`: the review tools in a terminal.
 
-  serve        run the web app (what `make run` starts)
-  create-user  add a staff account (`make staff-user`)   set-password  reset one
-  users        the staff accounts                         delete-user   remove one (and its sessions)
-  list         conversations, newest first, with the web list's filters
-  show         one transcript with intents, confidences and entities
-  export       conversations for a date range as CSV or JSON
-  export-nlu   staff corrections as Rasa NLU training data
-  retention    delete conversations older than the retention period, and expired staff
-               sessions (`make retention`)
-  delete       delete one patient's conversations on request
-  audit        the latest audit log entries
+serve        run the web app (what `make run` starts)
+create-user  add a staff account (`make staff-user`)   set-password  reset one
+users        the staff accounts                         delete-user   remove one (and its sessions)
+list         conversations, newest first, with the web list's filters
+show         one transcript with intents, confidences and entities
+export       conversations for a date range as CSV or JSON
+export-nlu   staff corrections as Rasa NLU training data
+retention    delete conversations older than the retention period, and expired staff
+             sessions (`make retention`)
+delete       delete one patient's conversations on request
+audit        the latest audit log entries
 """
+
 import argparse
 import getpass
 import os
@@ -46,12 +47,21 @@ def _read_password(from_stdin: bool) -> str:
 
 
 def _filters(args) -> filters.Filters:
-    raw = {"first_day": args.first_day, "last_day": args.last_day, "channel": args.channel,
-           "intent": args.intent, "tag": args.tag, "search": args.search,
-           "threshold": args.low_confidence, "low_confidence": "1" if args.low_confidence else "",
-           "fallback": "1" if args.fallback else "", "red_flag": "1" if args.red_flag else "",
-           "booking": "1" if args.booking else "", "human": "1" if args.human else "",
-           "reviewed": args.reviewed or ""}
+    raw = {
+        "first_day": args.first_day,
+        "last_day": args.last_day,
+        "channel": args.channel,
+        "intent": args.intent,
+        "tag": args.tag,
+        "search": args.search,
+        "threshold": args.low_confidence,
+        "low_confidence": "1" if args.low_confidence else "",
+        "fallback": "1" if args.fallback else "",
+        "red_flag": "1" if args.red_flag else "",
+        "booking": "1" if args.booking else "",
+        "human": "1" if args.human else "",
+        "reviewed": args.reviewed or "",
+    }
     chosen, errors = filters.parse({k: v or "" for k, v in raw.items()})
     if errors:
         raise SystemExit("error: " + " ".join(errors))
@@ -105,13 +115,23 @@ def cmd_list(args) -> int:
     page = conversations.find(engine, _filters(args), page=args.page, size=args.limit)
     print(f"{page.total} conversation(s); page {page.number} of {page.pages}")
     for row in page.rows:
-        flags = [name for name, on in (("red-flag", row.red_flag), ("fallback", row.fallback),
-                                       ("person", row.human), ("booking", row.booking),
-                                       ("reviewed", row.reviewed)) if on]
+        flags = [
+            name
+            for name, on in (
+                ("red-flag", row.red_flag),
+                ("fallback", row.fallback),
+                ("person", row.human),
+                ("booking", row.booking),
+                ("reviewed", row.reviewed),
+            )
+            if on
+        ]
         confidence = f"{row.min_confidence:.2f}" if row.min_confidence is not None else "-"
-        print(f"{clock.fmt(row.last_active)}  {shown(row.conversation_id)}  "
-              f"{shown(row.channel or '-')}  msgs={row.user_messages} min_conf={confidence}  "
-              f"{' '.join(flags)}{'  tags=' + ','.join(row.tags) if row.tags else ''}")
+        print(
+            f"{clock.fmt(row.last_active)}  {shown(row.conversation_id)}  "
+            f"{shown(row.channel or '-')}  msgs={row.user_messages} min_conf={confidence}  "
+            f"{' '.join(flags)}{'  tags=' + ','.join(row.tags) if row.tags else ''}"
+        )
         print(f"    {textwrap.shorten(shown(row.first_message), 100)}")
     return 0
 
@@ -123,18 +143,24 @@ def cmd_show(args) -> int:
         print(f"No conversation {shown(args.conversation_id)!r}.", file=sys.stderr)
         return 1
     audit.record(engine, _operator(), "view_conversation", args.conversation_id)
-    print(f"Conversation {shown(row.conversation_id)} ({shown(row.channel or 'unknown channel')}), "
-          f"{clock.fmt(row.started)} – {clock.fmt(row.last_active)}")
+    print(
+        f"Conversation {shown(row.conversation_id)} ({shown(row.channel or 'unknown channel')}), "
+        f"{clock.fmt(row.started)} – {clock.fmt(row.last_active)}"
+    )
     for turn in conversations.transcript(engine, args.conversation_id):
         at = clock.fmt(turn.at, with_seconds=True)
         if turn.kind == "user":
             confidence = f"{turn.confidence:.2f}" if turn.confidence is not None else "?"
             print(f"{at}  PATIENT: {shown(turn.text)}")
-            print(f"          intent {shown(turn.intent)} ({confidence})"
-                  + (f"; corrected to {turn.correction['intent']}" if turn.correction else ""))
+            print(
+                f"          intent {shown(turn.intent)} ({confidence})"
+                + (f"; corrected to {turn.correction['intent']}" if turn.correction else "")
+            )
             if turn.runner_ups:
-                print("          runner-ups " + ", ".join(
-                    f"{shown(r['name'])} ({r['confidence'] or 0:.2f})" for r in turn.runner_ups))
+                print(
+                    "          runner-ups "
+                    + ", ".join(f"{shown(r['name'])} ({r['confidence'] or 0:.2f})" for r in turn.runner_ups)
+                )
             for entity in turn.entities:
                 print(f"          entity {shown(entity['entity'])}={shown(entity.get('value'))}")
         elif turn.kind == "bot":
@@ -162,8 +188,9 @@ def cmd_export(args) -> int:
     if not (chosen.first_day and chosen.last_day):
         raise SystemExit("error: export needs --from and --to (YYYY-MM-DD)")
     body = exports.as_csv(engine, chosen) if args.format == "csv" else exports.as_json(engine, chosen)
-    audit.record(engine, _operator(), f"export_{args.format}",
-                 detail=" ".join(f"{k}={v}" for k, v in chosen.as_query().items()))
+    audit.record(
+        engine, _operator(), f"export_{args.format}", detail=" ".join(f"{k}={v}" for k, v in chosen.as_query().items())
+    )
     _write(body, args.output)
     return 0
 
@@ -172,8 +199,7 @@ def cmd_export_nlu(args) -> int:
     engine = connect()
     found = annotations.all_corrections(engine)
     audit.record(engine, _operator(), "export_nlu", detail=f"{len(found)} corrections")
-    _write(annotations.nlu_yaml(found, comment="Intent corrections from staff review."),
-           args.output)
+    _write(annotations.nlu_yaml(found, comment="Intent corrections from staff review."), args.output)
     return 0
 
 
@@ -190,8 +216,7 @@ def cmd_delete(args) -> int:
     engine = connect()
     ids = list(args.conversation_id)
     if args.search:
-        ids += [row.conversation_id for row in
-                conversations.find_all(engine, filters.Filters(search=args.search))]
+        ids += [row.conversation_id for row in conversations.find_all(engine, filters.Filters(search=args.search))]
     if not ids:
         print("No matching conversations.")
         return 1
@@ -199,8 +224,10 @@ def cmd_delete(args) -> int:
         row = conversations.summary_of(engine, cid)
         preview = textwrap.shorten(shown(row.first_message), 70) if row else "(not found)"
         print(f"  {shown(cid)}  {preview}")
-    if not args.yes and input(f"Delete these {len(ids)} conversation(s) for good? [y/N] ") \
-            .strip().lower() not in ("y", "yes"):
+    if not args.yes and input(f"Delete these {len(ids)} conversation(s) for good? [y/N] ").strip().lower() not in (
+        "y",
+        "yes",
+    ):
         print("Nothing deleted.")
         return 1
     print(f"{privacy.delete_conversations(engine, ids, _operator())}.")
@@ -209,8 +236,10 @@ def cmd_delete(args) -> int:
 
 def cmd_audit(args) -> int:
     for entry in reversed(audit.recent(connect(), args.limit)):
-        print(f"{clock.fmt(entry['at'], True)}  {shown(entry['username'])}  {entry['action']}  "
-              f"{shown(entry['conversation_id'] or '')}  {shown(entry['detail'])}")
+        print(
+            f"{clock.fmt(entry['at'], True)}  {shown(entry['username'])}  {entry['action']}  "
+            f"{shown(entry['conversation_id'] or '')}  {shown(entry['detail'])}"
+        )
     return 0
 
 
@@ -221,8 +250,13 @@ def _add_filter_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--intent")
     parser.add_argument("--tag")
     parser.add_argument("--search", help="words that must all appear")
-    parser.add_argument("--low-confidence", nargs="?", const=str(filters.DEFAULT_THRESHOLD),
-                        metavar="THRESHOLD", help="a message below this confidence")
+    parser.add_argument(
+        "--low-confidence",
+        nargs="?",
+        const=str(filters.DEFAULT_THRESHOLD),
+        metavar="THRESHOLD",
+        help="a message below this confidence",
+    )
     parser.add_argument("--fallback", action="store_true", help="the assistant did not understand")
     parser.add_argument("--red-flag", action="store_true")
     parser.add_argument("--booking", action="store_true")
@@ -231,8 +265,9 @@ def _add_filter_options(parser: argparse.ArgumentParser) -> None:
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="python -m review", description=__doc__,
-                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    root = argparse.ArgumentParser(
+        prog="python -m review", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = root.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="run the web app")
@@ -243,11 +278,11 @@ def parser() -> argparse.ArgumentParser:
     for name, run in (("create-user", cmd_create_user), ("set-password", cmd_set_password)):
         command = commands.add_parser(name, help=f"{name.replace('-', ' ')} for a staff account")
         command.add_argument("username")
-        command.add_argument("--password-stdin", action="store_true",
-                             help="read the password from the first line of stdin")
+        command.add_argument(
+            "--password-stdin", action="store_true", help="read the password from the first line of stdin"
+        )
         if name == "create-user":
-            command.add_argument("--admin", action="store_true",
-                                 help="may delete conversations and read the audit log")
+            command.add_argument("--admin", action="store_true", help="may delete conversations and read the audit log")
         command.set_defaults(run=run)
 
     commands.add_parser("users", help="list the staff accounts").set_defaults(run=cmd_users)
@@ -281,8 +316,9 @@ def parser() -> argparse.ArgumentParser:
 
     delete = commands.add_parser("delete", help="delete a patient's conversations")
     delete.add_argument("conversation_id", nargs="*", default=[])
-    delete.add_argument("--search", help="also every conversation containing these words "
-                                         "(e.g. the patient's phone number)")
+    delete.add_argument(
+        "--search", help="also every conversation containing these words (e.g. the patient's phone number)"
+    )
     delete.add_argument("--yes", action="store_true", help="don't ask for confirmation")
     delete.set_defaults(run=cmd_delete)
 

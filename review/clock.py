@@ -1,4 +1,5 @@
 """Times for staff: stored in UTC, shown and entered in the clinic's own timezone."""
+
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Optional, Tuple
 from zoneinfo import ZoneInfo

@@ -4,6 +4,7 @@ A conversation is everything one sender id said and was told (Rasa's `sender_id`
 counts once the patient has typed something. The per-message details Rasa keeps only in
 the event's JSON (`data`: confidence, intent ranking, entities, channel) are read with the
 database's JSON functions, so filtering and paging happen in SQL on SQLite and PostgreSQL."""
+
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
@@ -36,8 +37,7 @@ PG_UNREADABLE_ESCAPE = r"\\u(0000|[dD][89a-fA-F][0-9a-fA-F]{2})"
 
 def _readable(engine: sa.engine.Engine, column):
     if engine.dialect.name == "postgresql":
-        return sa.cast(sa.func.regexp_replace(column, PG_UNREADABLE_ESCAPE, r"\\ufffd", "g"),
-                       sa.JSON)
+        return sa.cast(sa.func.regexp_replace(column, PG_UNREADABLE_ESCAPE, r"\\ufffd", "g"), sa.JSON)
     return sa.func.replace(column, r"\u0000", r"\ufffd")
 
 
@@ -55,12 +55,10 @@ def json_value(engine: sa.engine.Engine, column, *path):
 def json_number(engine: sa.engine.Engine, column, *path):
     """The number at `path`, or NULL when something else is there."""
     if engine.dialect.name == "postgresql":
-        found = sa.func.json_typeof(sa.func.json_extract_path(_readable(engine, column),
-                                                              *map(str, path)))
+        found = sa.func.json_typeof(sa.func.json_extract_path(_readable(engine, column), *map(str, path)))
         return sa.case((found == "number", sa.cast(json_value(engine, column, *path), sa.Float)))
     found = sa.func.json_type(_readable(engine, column), _sqlite_path(path))
-    return sa.case((found.in_(["real", "integer"]),
-                    sa.cast(json_value(engine, column, *path), sa.Float)))
+    return sa.case((found.in_(["real", "integer"]), sa.cast(json_value(engine, column, *path), sa.Float)))
 
 
 def _confidence(engine):
@@ -68,9 +66,12 @@ def _confidence(engine):
     replaced it with nlu_fallback, the model's own top intent is second in the ranking."""
     data = events.c.data
     return sa.case(
-        (events.c.intent_name == FALLBACK_INTENT,
-         json_number(engine, data, "parse_data", "intent_ranking", 1, "confidence")),
-        else_=json_number(engine, data, "parse_data", "intent", "confidence"))
+        (
+            events.c.intent_name == FALLBACK_INTENT,
+            json_number(engine, data, "parse_data", "intent_ranking", 1, "confidence"),
+        ),
+        else_=json_number(engine, data, "parse_data", "intent", "confidence"),
+    )
 
 
 def _flag(condition):
@@ -88,14 +89,10 @@ def _summaries(engine):
             sa.func.max(e.timestamp).label("last_active"),
             sa.func.sum(sa.case((is_user, 1), else_=0)).label("user_messages"),
             sa.func.min(sa.case((is_user, _confidence(engine)))).label("min_confidence"),
-            sa.func.max(sa.case((is_user, json_value(engine, e.data, "input_channel"))))
-            .label("channel"),
-            _flag(sa.or_(e.intent_name == FALLBACK_INTENT, e.action_name == FALLBACK_ACTION))
-            .label("fallback"),
-            _flag(sa.or_(e.intent_name == RED_FLAG_INTENT, e.action_name == RED_FLAG_ACTION))
-            .label("red_flag"),
-            _flag(sa.or_(e.intent_name == HUMAN_INTENT, e.action_name == HUMAN_ACTION))
-            .label("human"),
+            sa.func.max(sa.case((is_user, json_value(engine, e.data, "input_channel")))).label("channel"),
+            _flag(sa.or_(e.intent_name == FALLBACK_INTENT, e.action_name == FALLBACK_ACTION)).label("fallback"),
+            _flag(sa.or_(e.intent_name == RED_FLAG_INTENT, e.action_name == RED_FLAG_ACTION)).label("red_flag"),
+            _flag(sa.or_(e.intent_name == HUMAN_INTENT, e.action_name == HUMAN_ACTION)).label("human"),
         )
         .group_by(e.sender_id)
         .subquery("conversations")
@@ -113,13 +110,17 @@ def _like(term: str) -> str:
 
 def _booked_among(ids: List[str]):
     """Which of these conversations left a booking request."""
-    return (sa.select(booking_requests.c.conversation_id).distinct()
-            .where(booking_requests.c.conversation_id.in_(ids), booking_requests.c.kind == "booking"))
+    return (
+        sa.select(booking_requests.c.conversation_id)
+        .distinct()
+        .where(booking_requests.c.conversation_id.in_(ids), booking_requests.c.kind == "booking")
+    )
 
 
 def _booking_made(conversation_id):
-    return sa.exists().where(booking_requests.c.conversation_id == conversation_id,
-                             booking_requests.c.kind == "booking")
+    return sa.exists().where(
+        booking_requests.c.conversation_id == conversation_id, booking_requests.c.kind == "booking"
+    )
 
 
 def _conditions(engine, s, f: Filters) -> List[Any]:
@@ -131,15 +132,16 @@ def _conditions(engine, s, f: Filters) -> List[Any]:
     if end is not None:
         conditions.append(s.c.started < end)
     if f.channel:
-        conditions.append(_event_exists(
-            cid, events.c.type_name == "user",
-            json_value(engine, events.c.data, "input_channel") == f.channel))
+        conditions.append(
+            _event_exists(
+                cid, events.c.type_name == "user", json_value(engine, events.c.data, "input_channel") == f.channel
+            )
+        )
     if f.intent:
         conditions.append(_event_exists(cid, events.c.intent_name == f.intent))
     if f.low_confidence:
         conditions.append(s.c.min_confidence < f.threshold)
-    for wanted, column in ((f.fallback, s.c.fallback), (f.red_flag, s.c.red_flag),
-                           (f.human, s.c.human)):
+    for wanted, column in ((f.fallback, s.c.fallback), (f.red_flag, s.c.red_flag), (f.human, s.c.human)):
         if wanted:
             conditions.append(column == 1)
     if f.booking:
@@ -151,8 +153,7 @@ def _conditions(engine, s, f: Filters) -> List[Any]:
         conditions.append(sa.exists().where(tags.c.conversation_id == cid, tags.c.tag == f.tag))
     text = sa.func.lower(json_value(engine, events.c.data, "text"))
     for term in f.search_terms():
-        conditions.append(_event_exists(
-            cid, events.c.type_name == "user", text.like(_like(term), escape="\\")))
+        conditions.append(_event_exists(cid, events.c.type_name == "user", text.like(_like(term), escape="\\")))
     return conditions
 
 
@@ -213,7 +214,7 @@ def find_all(engine, f: Filters) -> List[ConversationRow]:
     with engine.connect() as db:
         rows = [_row(found_row) for found_row in db.execute(_matching(engine, f)[1]).mappings()]
     for start in range(0, len(rows), 500):  # keeps the IN lists of the details short
-        _add_details(engine, rows[start:start + 500])
+        _add_details(engine, rows[start : start + 500])
     return rows
 
 
@@ -225,12 +226,12 @@ def _add_details(engine, rows: List[ConversationRow]) -> None:
     by_id = {row.conversation_id: row for row in rows}
     with engine.connect() as db:
         for sender_id, data in db.execute(
-                sa.select(events.c.sender_id, events.c.data)
-                .where(events.c.sender_id.in_(ids), events.c.type_name == "user")
-                .order_by(events.c.id)):
+            sa.select(events.c.sender_id, events.c.data)
+            .where(events.c.sender_id.in_(ids), events.c.type_name == "user")
+            .order_by(events.c.id)
+        ):
             row = by_id[sender_id]
-            row.first_message = row.first_message or sanitize.text(
-                sanitize.event_data(data).get("text"))
+            row.first_message = row.first_message or sanitize.text(sanitize.event_data(data).get("text"))
         booked = set(db.execute(_booked_among(ids)).scalars())
     marks = annotations.marks_for(engine, ids)
     for row in rows:
@@ -249,9 +250,11 @@ def channels(engine) -> List[str]:
 
 # --- the transcript -------------------------------------------------------------------
 
+
 @dataclass
 class Turn:
     """One line of the transcript: a user or bot message, an action, a slot or form change."""
+
     event_id: int
     kind: str
     at: Optional[float]
@@ -272,12 +275,13 @@ class Turn:
         """The words an entity was found in (None when its offsets do not fit the text)."""
         if entity.get("start") is None:
             return None
-        return self.text[entity["start"]:entity["end"]]
+        return self.text[entity["start"] : entity["end"]]
 
 
 # Whatever the stored JSON holds (an old Rasa version, a custom component, a hand-edited
 # row), a transcript shows it: names become strings, numbers floats or None, and entity
 # offsets that do not fit the text are dropped (the entity itself is still shown).
+
 
 def _name(value: Any) -> Optional[str]:
     return None if value is None else sanitize.text(value)
@@ -289,28 +293,42 @@ def _dicts(value: Any) -> List[Dict[str, Any]]:
 
 def _entity(entity: Dict[str, Any], text: str) -> Dict[str, Any]:
     start, end = entity.get("start"), entity.get("end")
-    fits = all(isinstance(n, int) and not isinstance(n, bool) for n in (start, end)) \
-        and 0 <= start < end <= len(text)
-    return {**entity, "entity": _name(entity.get("entity")),
-            "start": start if fits else None, "end": end if fits else None}
+    fits = all(isinstance(n, int) and not isinstance(n, bool) for n in (start, end)) and 0 <= start < end <= len(text)
+    return {
+        **entity,
+        "entity": _name(entity.get("entity")),
+        "start": start if fits else None,
+        "end": end if fits else None,
+    }
 
 
 def _user_turn(event_id: int, data: Dict[str, Any]) -> Turn:
     parse = data.get("parse_data") if isinstance(data.get("parse_data"), dict) else {}
     predicted = parse.get("intent") if isinstance(parse.get("intent"), dict) else {}
     intent = _name(predicted.get("name"))
-    ranking = [{**r, "name": _name(r["name"]), "confidence": sanitize.number(r.get("confidence"))}
-               for r in _dicts(parse.get("intent_ranking")) if r.get("name")]
+    ranking = [
+        {**r, "name": _name(r["name"]), "confidence": sanitize.number(r.get("confidence"))}
+        for r in _dicts(parse.get("intent_ranking"))
+        if r.get("name")
+    ]
     confidence = sanitize.number(predicted.get("confidence"))
     runner_ups = [r for r in ranking if r["name"] != intent]
     if intent == FALLBACK_INTENT and runner_ups:
         confidence = runner_ups[0]["confidence"]  # the model's own best guess
     text = sanitize.text(data.get("text"))
     entities = [_entity(e, text) for e in _dicts(parse.get("entities"))]
-    return Turn(event_id, "user", sanitize.number(data.get("timestamp")), text=text,
-                intent=intent, confidence=confidence, runner_ups=runner_ups[:3],
-                entities=entities, channel=_name(data.get("input_channel")),
-                annotated=annotations.annotate(text, entities))
+    return Turn(
+        event_id,
+        "user",
+        sanitize.number(data.get("timestamp")),
+        text=text,
+        intent=intent,
+        confidence=confidence,
+        runner_ups=runner_ups[:3],
+        entities=entities,
+        channel=_name(data.get("input_channel")),
+        annotated=annotations.annotate(text, entities),
+    )
 
 
 def _turn(event_id: int, type_name: str, data: Dict[str, Any]) -> Optional[Turn]:
@@ -320,13 +338,18 @@ def _turn(event_id: int, type_name: str, data: Dict[str, Any]) -> Optional[Turn]
         return _user_turn(event_id, data)
     if type_name == "bot":
         extra = data.get("data") if isinstance(data.get("data"), dict) else {}
-        return Turn(event_id, "bot", at, text=sanitize.text(data.get("text")),
-                    buttons=_dicts(extra.get("buttons")))
+        return Turn(event_id, "bot", at, text=sanitize.text(data.get("text")), buttons=_dicts(extra.get("buttons")))
     if type_name == "action":
         if name == "action_listen":
             return None
-        return Turn(event_id, "action", at, name=name, policy=_name(data.get("policy")),
-                    confidence=sanitize.number(data.get("confidence")))
+        return Turn(
+            event_id,
+            "action",
+            at,
+            name=name,
+            policy=_name(data.get("policy")),
+            confidence=sanitize.number(data.get("confidence")),
+        )
     if type_name == "slot":
         # The clinic_* slots are the clinic's own details, refreshed every session.
         if (name or "").startswith("clinic_"):
@@ -344,11 +367,10 @@ def transcript(engine, conversation_id: str) -> List[Turn]:
     with engine.connect() as db:
         found = db.execute(
             sa.select(events.c.id, events.c.type_name, events.c.data)
-            .where(events.c.sender_id == conversation_id,
-                   events.c.type_name.in_(SHOWN_EVENTS))
-            .order_by(events.c.id)).all()
-    turns = [_turn(event_id, type_name, sanitize.event_data(data))
-             for event_id, type_name, data in found]
+            .where(events.c.sender_id == conversation_id, events.c.type_name.in_(SHOWN_EVENTS))
+            .order_by(events.c.id)
+        ).all()
+    turns = [_turn(event_id, type_name, sanitize.event_data(data)) for event_id, type_name, data in found]
     turns = [turn for turn in turns if turn is not None]
     corrections = annotations.corrections_for(engine, conversation_id)
     for turn in turns:
@@ -371,9 +393,15 @@ def summary_of(engine, conversation_id: str) -> Optional[ConversationRow]:
 def user_message(engine, event_id: int) -> Optional[Dict[str, Any]]:
     """A stored user message (for corrections): its conversation, text and prediction."""
     with engine.connect() as db:
-        row = db.execute(sa.select(events.c.sender_id, events.c.intent_name, events.c.data)
-                         .where(events.c.id == event_id, events.c.type_name == "user")).first()
+        row = db.execute(
+            sa.select(events.c.sender_id, events.c.intent_name, events.c.data).where(
+                events.c.id == event_id, events.c.type_name == "user"
+            )
+        ).first()
     if row is None:
         return None
-    return {"conversation_id": row.sender_id, "intent": row.intent_name,
-            "text": sanitize.text(sanitize.event_data(row.data).get("text"))}
+    return {
+        "conversation_id": row.sender_id,
+        "intent": row.intent_name,
+        "text": sanitize.text(sanitize.event_data(row.data).get("text")),
+    }

@@ -1,5 +1,6 @@
 """Conversations as CSV (one row per message or action, for a spreadsheet) and JSON
 (one object per conversation, for other programs)."""
+
 import csv
 import io
 import json
@@ -9,8 +10,7 @@ from typing import Any, Dict, Iterator, List
 from review import annotations, clock, conversations, sanitize
 from review.filters import Filters
 
-CSV_COLUMNS = ["conversation_id", "time", "channel", "speaker", "text", "intent",
-               "confidence", "entities", "action"]
+CSV_COLUMNS = ["conversation_id", "time", "channel", "speaker", "text", "intent", "confidence", "entities", "action"]
 # A spreadsheet runs a cell starting with one of these (or their full-width forms) as a
 # formula: patients' words must never become one (CSV injection). Spreadsheets also trim
 # leading spaces, and one set up for another separator splits `x;=cmd|' /C calc'!A0` into
@@ -22,8 +22,14 @@ FORMULA = re.compile(r"(?:^|[,;|\t\r\n，；｜])\s*[=+\-@|;\t\r＝＋－＠｜�
 def _turn_dict(turn: conversations.Turn) -> Dict[str, Any]:
     item: Dict[str, Any] = {"time": clock.iso(turn.at), "type": turn.kind}
     if turn.kind == "user":
-        item.update(text=turn.text, intent=turn.intent, confidence=turn.confidence,
-                    intent_ranking=turn.runner_ups, entities=turn.entities, channel=turn.channel)
+        item.update(
+            text=turn.text,
+            intent=turn.intent,
+            confidence=turn.confidence,
+            intent_ranking=turn.runner_ups,
+            entities=turn.entities,
+            channel=turn.channel,
+        )
         if turn.correction:
             item["corrected_intent"] = turn.correction["intent"]
     elif turn.kind == "bot":
@@ -47,20 +53,29 @@ def as_json(engine, f: Filters) -> str:
     items = []
     for row in rows:
         mark = marks[row.conversation_id]
-        items.append({
-            "conversation_id": row.conversation_id, "channel": row.channel,
-            "started": clock.iso(row.started), "last_active": clock.iso(row.last_active),
-            "fallback": row.fallback, "red_flag": row.red_flag,
-            "person_requested": row.human, "booking": row.booking,
-            "reviewed": mark["reviewed"], "tags": mark["tags"],
-            "notes": [{**note, "at": clock.iso(note["at"])} for note in mark["notes"]],
-            "events": [_turn_dict(turn) for turn in
-                       conversations.transcript(engine, row.conversation_id)],
-        })
-    document = {"exported_at": clock.iso(clock.utcnow()), "timezone": str(clock.clinic_timezone()),
-                "from": f.first_day.isoformat() if f.first_day else None,
-                "to": f.last_day.isoformat() if f.last_day else None,
-                "conversations": items}
+        items.append(
+            {
+                "conversation_id": row.conversation_id,
+                "channel": row.channel,
+                "started": clock.iso(row.started),
+                "last_active": clock.iso(row.last_active),
+                "fallback": row.fallback,
+                "red_flag": row.red_flag,
+                "person_requested": row.human,
+                "booking": row.booking,
+                "reviewed": mark["reviewed"],
+                "tags": mark["tags"],
+                "notes": [{**note, "at": clock.iso(note["at"])} for note in mark["notes"]],
+                "events": [_turn_dict(turn) for turn in conversations.transcript(engine, row.conversation_id)],
+            }
+        )
+    document = {
+        "exported_at": clock.iso(clock.utcnow()),
+        "timezone": str(clock.clinic_timezone()),
+        "from": f.first_day.isoformat() if f.first_day else None,
+        "to": f.last_day.isoformat() if f.last_day else None,
+        "conversations": items,
+    }
     return json.dumps(document, indent=2, ensure_ascii=False)
 
 
@@ -76,12 +91,27 @@ def csv_rows(engine, f: Filters) -> Iterator[List[str]]:
             if turn.kind not in ("user", "bot", "action"):
                 continue
             confidence = f"{turn.confidence:.3f}" if turn.confidence is not None else ""
-            entities = json.dumps([{"entity": e.get("entity"), "value": e.get("value")}
-                                   for e in turn.entities], ensure_ascii=False) if turn.entities else ""
-            yield [spreadsheet_safe(v) for v in (
-                row.conversation_id, clock.iso(turn.at), turn.channel or row.channel or "",
-                turn.kind, turn.text, turn.intent or "",
-                confidence if turn.kind == "user" else "", entities, turn.name or "")]
+            entities = (
+                json.dumps(
+                    [{"entity": e.get("entity"), "value": e.get("value")} for e in turn.entities], ensure_ascii=False
+                )
+                if turn.entities
+                else ""
+            )
+            yield [
+                spreadsheet_safe(v)
+                for v in (
+                    row.conversation_id,
+                    clock.iso(turn.at),
+                    turn.channel or row.channel or "",
+                    turn.kind,
+                    turn.text,
+                    turn.intent or "",
+                    confidence if turn.kind == "user" else "",
+                    entities,
+                    turn.name or "",
+                )
+            ]
 
 
 def as_csv(engine, f: Filters) -> str:

@@ -2,6 +2,7 @@
 
 Bad input never raises: each problem becomes a message for the user, and that filter
 is left out, so staff always see a list and know what was ignored."""
+
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Dict, List, Mapping, Optional, Tuple
@@ -112,8 +113,10 @@ def parse(args: Mapping[str, str]) -> Tuple[Filters, List[str]]:
                 raise ValueError
             f.threshold = threshold
         except ValueError:
-            errors.append(f"The confidence threshold must be a number between 0 and 1 "
-                          f"(got “{raw_threshold}”); {DEFAULT_THRESHOLD} was used.")
+            errors.append(
+                f"The confidence threshold must be a number between 0 and 1 "
+                f"(got “{raw_threshold}”); {DEFAULT_THRESHOLD} was used."
+            )
     if f.first_day and f.last_day and f.first_day > f.last_day:
         errors.append("The “from” day is after the “to” day, so they were swapped.")
         f.first_day, f.last_day = f.last_day, f.first_day

@@ -1,6 +1,7 @@
 """The improvement loop's pages: themes of unanswered questions, charts, training runs,
 their side-by-side check, activation and rollback (review/themes.py, review/charts.py,
 review/model_runs.py). Training and activating are for admins only."""
+
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
@@ -27,14 +28,26 @@ def themes_page():
     first, last, errors = _period()
     before, _, _ = themes.periods(first, last)
     intents, _ = annotations.domain_names()
-    return render_template("themes.html", themes=themes.themes(engine(), first, last),
-                           first=first, last=last, before=before, errors=errors,
-                           intents=intents, wanted=themes.wanted(engine()))
+    return render_template(
+        "themes.html",
+        themes=themes.themes(engine(), first, last),
+        first=first,
+        last=last,
+        before=before,
+        errors=errors,
+        intents=intents,
+        wanted=themes.wanted(engine()),
+    )
 
 
 def _back_to_themes():
-    return redirect(url_for("loop.themes_page", first_day=request.form.get("first_day") or None,
-                            last_day=request.form.get("last_day") or None))
+    return redirect(
+        url_for(
+            "loop.themes_page",
+            first_day=request.form.get("first_day") or None,
+            last_day=request.form.get("last_day") or None,
+        )
+    )
 
 
 @loop.post("/themes/train")
@@ -45,18 +58,15 @@ def theme_train():
     except AnnotationError as problem:
         flash(f"Nothing saved: {problem}", "error")
     else:
-        audit.record(engine(), g.user["username"], "theme_train",
-                     detail=f"{count} messages -> {intent}")
-        flash(f"Saved {count} messages as “{intent}”: they are corrections now, in the next "
-              "training run.")
+        audit.record(engine(), g.user["username"], "theme_train", detail=f"{count} messages -> {intent}")
+        flash(f"Saved {count} messages as “{intent}”: they are corrections now, in the next training run.")
     return _back_to_themes()
 
 
 @loop.post("/themes/wanted")
 def theme_wanted():
     try:
-        wanted_id = themes.want_answer(engine(), _ticked_ids(), request.form.get("title", ""),
-                                       g.user["username"])
+        wanted_id = themes.want_answer(engine(), _ticked_ids(), request.form.get("title", ""), g.user["username"])
     except AnnotationError as problem:
         flash(f"Nothing saved: {problem}", "error")
     else:
@@ -72,8 +82,7 @@ def theme_wanted_done():
         abort(404)
     done = request.form.get("done") == "1"
     themes.mark_answer_written(engine(), int(raw), g.user["username"], done)
-    audit.record(engine(), g.user["username"], "wanted_done" if done else "wanted_reopen",
-                 detail=f"answer {raw}")
+    audit.record(engine(), g.user["username"], "wanted_done" if done else "wanted_reopen", detail=f"answer {raw}")
     return _back_to_themes()
 
 
@@ -88,8 +97,14 @@ SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
 def charts_page():
     chosen, errors = filters.parse(request.args)
     first, last, notes = summary.days_to_show(chosen.first_day, chosen.last_day)
-    return render_template("charts.html", first=first, last=last, errors=errors + notes,
-                           stats=charts.collect(engine(), first, last), charts=charts.CHARTS)
+    return render_template(
+        "charts.html",
+        first=first,
+        last=last,
+        errors=errors + notes,
+        stats=charts.collect(engine(), first, last),
+        charts=charts.CHARTS,
+    )
 
 
 @loop.get("/charts/<name>.svg")
@@ -99,21 +114,25 @@ def chart_svg(name):
     chosen, _ = filters.parse(request.args)
     first, last, _ = summary.days_to_show(chosen.first_day, chosen.last_day)
     body = charts.svg(name, charts.collect(engine(), first, last))
-    return Response(body, content_type="image/svg+xml; charset=utf-8",
-                    headers={"Content-Security-Policy": SVG_CSP})
+    return Response(body, content_type="image/svg+xml; charset=utf-8", headers={"Content-Security-Policy": SVG_CSP})
 
 
 # --- training, the side-by-side check, activation -------------------------------------------
+
 
 @loop.get("/model")
 def model_page():
     corrections = annotations.all_corrections(engine())
     used = model_runs.used_event_ids(engine())
-    return render_template("model.html", runs=model_runs.recent(engine()),
-                           active=model_runs.active(engine()), history=model_runs.history(engine()),
-                           corrections=len(corrections),
-                           new_corrections=sum(c["event_id"] not in used for c in corrections),
-                           progress=model_runs.progress)
+    return render_template(
+        "model.html",
+        runs=model_runs.recent(engine()),
+        active=model_runs.active(engine()),
+        history=model_runs.history(engine()),
+        corrections=len(corrections),
+        new_corrections=sum(c["event_id"] not in used for c in corrections),
+        progress=model_runs.progress,
+    )
 
 
 @loop.post("/model/train")
@@ -121,8 +140,7 @@ def model_page():
 def start_training():
     model_runs.record_initial(engine(), g.user["username"])
     try:
-        run_id = model_runs.start(engine(), g.user["username"],
-                                  engine().url.render_as_string(hide_password=False))
+        run_id = model_runs.start(engine(), g.user["username"], engine().url.render_as_string(hide_password=False))
     except model_runs.RunError as problem:
         flash(str(problem), "error")
         return redirect(url_for("loop.model_page"))
@@ -136,15 +154,23 @@ def run_page(run_id):
     run = model_runs.get(engine(), run_id)
     if run is None:
         abort(404, "There is no such training run.")
-    return render_template("run.html", run=run, log=model_runs.log_tail(run),
-                           progress=model_runs.progress(run), going=run["status"] in model_runs.ACTIVE)
+    return render_template(
+        "run.html",
+        run=run,
+        log=model_runs.log_tail(run),
+        progress=model_runs.progress(run),
+        going=run["status"] in model_runs.ACTIVE,
+    )
 
 
 def _activated(results, what):
     failed = {url: result for url, result in results.items() if result != "loaded"}
     if failed:
-        flash(f"{what}, but not every server loaded it: " +
-              "; ".join(f"{url}: {result}" for url, result in failed.items()), "error")
+        flash(
+            f"{what}, but not every server loaded it: "
+            + "; ".join(f"{url}: {result}" for url, result in failed.items()),
+            "error",
+        )
     else:
         flash(f"{what}: {len(results)} server(s) answer with it now.")
 
@@ -171,7 +197,6 @@ def reactivate():
     except model_runs.RunError as problem:
         flash(str(problem), "error")
         return redirect(url_for("loop.model_page"))
-    audit.record(engine(), g.user["username"], "model_reactivate",
-                 detail=Path(model_path).name)
+    audit.record(engine(), g.user["username"], "model_reactivate", detail=Path(model_path).name)
     _activated(results, f"Re-activated {Path(model_path).name}")
     return redirect(url_for("loop.model_page"))

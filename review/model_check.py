@@ -20,6 +20,7 @@ any retraining moves a few of those messages (the small test config: 42 or 43 of
 fresh set against the live model's 45, every one still caught by the detector), and a refusal
 on that would stop every run.
 A model's results are cached by its file name, so the live model is parsed once, not at every run."""
+
 import asyncio
 import json
 import os
@@ -59,9 +60,12 @@ def _parse(model: Path, examples: Dict[str, List[tuple]], cache_dir: Optional[Pa
     these examples."""
     cached = cache_dir / f"{model.name}.json" if cache_dir else None
     rows: Dict[str, List[dict]] = json.loads(cached.read_text()) if cached and cached.exists() else {}
-    todo = {name: pairs for name, pairs in examples.items()
-            if [(r["text"], r["expected"]) for r in rows.get(name, [])] != pairs
-            or not all("classifier" in r for r in rows.get(name, []))}
+    todo = {
+        name: pairs
+        for name, pairs in examples.items()
+        if [(r["text"], r["expected"]) for r in rows.get(name, [])] != pairs
+        or not all("classifier" in r for r in rows.get(name, []))
+    }
     if todo:
         from rasa.core.agent import Agent
 
@@ -70,9 +74,10 @@ def _parse(model: Path, examples: Dict[str, List[tuple]], cache_dir: Optional[Pa
         for name, pairs in todo.items():
             recorded = _Recorded(agent)
             parsed = asyncio.run(evaluate.parse_all(recorded, [text for text, _ in pairs]))
-            rows[name] = [{"text": text, "expected": expected, **found,
-                           "classifier": _classifier_intent(raw)}
-                          for (text, expected), found, raw in zip(pairs, parsed, recorded.parsed)]
+            rows[name] = [
+                {"text": text, "expected": expected, **found, "classifier": _classifier_intent(raw)}
+                for (text, expected), found, raw in zip(pairs, parsed, recorded.parsed)
+            ]
         if cached:
             cache_dir.mkdir(parents=True, exist_ok=True)
             cached.write_text(json.dumps({k: v for k, v in rows.items() if k in SETS}))
@@ -85,14 +90,17 @@ def _side_by_side(name: str, old_rows: List[dict], new_rows: List[dict]) -> Dict
     right = [(o, n) for o, n in pairs if o["predicted"] != o["expected"] == n["predicted"]]
     wrong = [(o, n) for o, n in pairs if o["predicted"] == o["expected"] != n["predicted"]]
     intents = sorted(set(old["per_intent"]) | set(new["per_intent"]))
-    f1 = {i: (old["per_intent"].get(i, {}).get("f1", 0.0), new["per_intent"].get(i, {}).get("f1", 0.0))
-          for i in intents}
+    f1 = {
+        i: (old["per_intent"].get(i, {}).get("f1", 0.0), new["per_intent"].get(i, {}).get("f1", 0.0)) for i in intents
+    }
 
     def listed(found):
         if name in HIDDEN:
             return []
-        return [{"text": n["text"], "expected": n["expected"], "was": o["predicted"],
-                 "now": n["predicted"]} for o, n in found[:LISTED]]
+        return [
+            {"text": n["text"], "expected": n["expected"], "was": o["predicted"], "now": n["predicted"]}
+            for o, n in found[:LISTED]
+        ]
 
     return {
         "examples": len(pairs),
@@ -100,10 +108,13 @@ def _side_by_side(name: str, old_rows: List[dict], new_rows: List[dict]) -> Dict
         "macro_f1": [old["macro_f1"], new["macro_f1"]],
         "red_flag": [old["red_flag"], new["red_flag"]],
         "red_flag_classifier": [_classifier_recall(old_rows), _classifier_recall(new_rows)],
-        "became_right": len(right), "became_wrong": len(wrong),
-        "right": listed(right), "wrong": listed(wrong),
-        "f1_changes": {i: [round(a, 4), round(b, 4), round(b - a, 4)] for i, (a, b) in f1.items()
-                       if abs(b - a) >= 0.005},
+        "became_right": len(right),
+        "became_wrong": len(wrong),
+        "right": listed(right),
+        "wrong": listed(wrong),
+        "f1_changes": {
+            i: [round(a, 4), round(b, 4), round(b - a, 4)] for i, (a, b) in f1.items() if abs(b - a) >= 0.005
+        },
     }
 
 
@@ -112,17 +123,23 @@ def _classifier_recall(rows: List[dict]) -> Dict[str, Any]:
 
 
 # Refused when these drop: (key, what the page says, the sets it gates; None: every set).
-GATES = (("red_flag", "red-flag recall", None),
-         ("red_flag_classifier", "the classifier's own red-flag recall", {"red_flags_seen", "corrections"}))
+GATES = (
+    ("red_flag", "red-flag recall", None),
+    ("red_flag_classifier", "the classifier's own red-flag recall", {"red_flags_seen", "corrections"}),
+)
 
 
-def compare(candidate: Path, live: Path, corrections: List[Dict[str, Any]],
-            red_flags_seen: List[str] = (), cache_dir: Optional[Path] = None) -> Dict[str, Any]:
+def compare(
+    candidate: Path,
+    live: Path,
+    corrections: List[Dict[str, Any]],
+    red_flags_seen: List[str] = (),
+    cache_dir: Optional[Path] = None,
+) -> Dict[str, Any]:
     """The check's numbers and verdict: {"sets": {...}, "allowed": bool, "refusals": [...],
     "summary": {...}} (JSON-ready). `red_flags_seen`: patients' messages the live assistant
     took as red flags; the candidate must still recognise them."""
-    examples = {name: [tuple(p) for p in evaluate.load_examples(path)]
-                for name, path in SETS.items() if path.exists()}
+    examples = {name: [tuple(p) for p in evaluate.load_examples(path)] for name, path in SETS.items() if path.exists()}
     if corrections:
         latest: Dict[str, str] = {}
         for correction in corrections:  # newest first: the latest intent per text
@@ -146,13 +163,21 @@ def compare(candidate: Path, live: Path, corrections: List[Dict[str, Any]],
     if vignettes and vignettes.get("worse"):
         refusals.append(vignettes["worse"])
     return {
-        "candidate": candidate.name, "live": live.name, "sets": sets, "vignettes": vignettes,
-        "allowed": not refusals, "refusals": refusals,
-        "summary": {name: {"accuracy": found["accuracy"][1],
-                           "red_flag_recall": found["red_flag"][1]["recall"],
-                           "red_flag_classifier_recall": found["red_flag_classifier"][1]["recall"],
-                           "became_wrong": found["became_wrong"]}
-                    for name, found in sets.items()},
+        "candidate": candidate.name,
+        "live": live.name,
+        "sets": sets,
+        "vignettes": vignettes,
+        "allowed": not refusals,
+        "refusals": refusals,
+        "summary": {
+            name: {
+                "accuracy": found["accuracy"][1],
+                "red_flag_recall": found["red_flag"][1]["recall"],
+                "red_flag_classifier_recall": found["red_flag_classifier"][1]["recall"],
+                "became_wrong": found["became_wrong"],
+            }
+            for name, found in sets.items()
+        },
     }
 
 
@@ -166,12 +191,13 @@ def _vignette_summary(model: Path, cache_dir: Optional[Path]) -> Dict[str, Any]:
     from tests.support.processes import BIN, ManagedProcess, free_port, wait_for_url
 
     port = free_port()
-    actions = ManagedProcess([str(BIN / "rasa"), "run", "actions", "--actions", "actions",
-                              "--port", str(port)], log_name="check-vignette-actions")
+    actions = ManagedProcess(
+        [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],
+        log_name="check-vignette-actions",
+    )
     try:
         wait_for_url(f"http://127.0.0.1:{port}/health", actions.process, timeout=120)
-        results = asyncio.run(runner.run_all(model, f"http://127.0.0.1:{port}/webhook",
-                                             vignettes.load(), False))
+        results = asyncio.run(runner.run_all(model, f"http://127.0.0.1:{port}/webhook", vignettes.load(), False))
     finally:
         actions.stop()
     summary = vignettes.score(results)
@@ -189,9 +215,10 @@ def _vignettes(candidate: Path, live: Path, cache_dir: Optional[Path]) -> Option
     before, after = _vignette_summary(live, cache_dir), _vignette_summary(candidate, cache_dir)
     keys = ("n", "exact", "safe", "under_triage_urgent", "urgent_n", "no_recommendation")
     found = {"live": {k: before[k] for k in keys}, "new": {k: after[k] for k in keys}}
-    if (after["safe"] or 0) < (before["safe"] or 0) or \
-            after["under_triage_urgent"] > before["under_triage_urgent"]:
-        found["worse"] = (f"the triage vignettes get worse: safe {before['safe']:.1%} -> "
-                          f"{after['safe']:.1%}, urgent ones under-triaged "
-                          f"{before['under_triage_urgent']} -> {after['under_triage_urgent']}")
+    if (after["safe"] or 0) < (before["safe"] or 0) or after["under_triage_urgent"] > before["under_triage_urgent"]:
+        found["worse"] = (
+            f"the triage vignettes get worse: safe {before['safe']:.1%} -> "
+            f"{after['safe']:.1%}, urgent ones under-triaged "
+            f"{before['under_triage_urgent']} -> {after['under_triage_urgent']}"
+        )
     return found

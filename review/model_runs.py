@@ -10,6 +10,7 @@ and the worker holds a file lock besides.
 
 After training, the worker runs the side-by-side check (review/model_check.py) against the
 live model. Activating sends Rasa's `PUT /model` to every server in RASA_SERVER_URLS."""
+
 import fcntl
 import json
 import os
@@ -35,8 +36,13 @@ STALE = timedelta(seconds=90)  # no heartbeat for this long: the worker died
 LOG_TAIL = 40  # lines shown on the run's page
 NICENESS = 10
 # One thread for the maths libraries: the live assistant keeps the other core.
-ONE_CORE = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-            "TF_INTRA_OP_PARALLELISM_THREADS": "1", "TF_INTER_OP_PARALLELISM_THREADS": "1"}
+ONE_CORE = {
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "TF_INTRA_OP_PARALLELISM_THREADS": "1",
+    "TF_INTER_OP_PARALLELISM_THREADS": "1",
+}
 
 
 class RunError(RuntimeError):
@@ -44,6 +50,7 @@ class RunError(RuntimeError):
 
 
 # --- settings -------------------------------------------------------------------------------
+
 
 def runs_dir() -> Path:
     return Path(os.environ.get("REVIEW_RUNS_DIR") or PROJECT_ROOT / "var" / "model_runs")
@@ -57,8 +64,7 @@ def train_config() -> Path:
 def server_urls() -> List[str]:
     """Every Rasa server that must load an activated model (RASA_SERVER_URLS, space or
     comma separated; `make run` sets it, one per replica; default the local server)."""
-    raw = os.environ.get("RASA_SERVER_URLS") or \
-        f"http://127.0.0.1:{os.environ.get('RASA_PORT') or 5005}"
+    raw = os.environ.get("RASA_SERVER_URLS") or f"http://127.0.0.1:{os.environ.get('RASA_PORT') or 5005}"
     return [url.rstrip("/") for url in raw.replace(",", " ").split()]
 
 
@@ -67,6 +73,7 @@ def api_token() -> str:
 
 
 # --- runs -----------------------------------------------------------------------------------
+
 
 def _as_dict(row) -> Dict[str, Any]:
     run = dict(row._mapping)
@@ -80,10 +87,11 @@ def _as_dict(row) -> Dict[str, Any]:
 def _expire_dead(db) -> None:
     """A run whose worker stopped beating (killed, machine restarted) is marked failed."""
     cutoff = clock.utcnow() - STALE
-    db.execute(model_runs.update()
-               .where(model_runs.c.status.in_(ACTIVE), model_runs.c.heartbeat < cutoff)
-               .values(status="failed", finished_at=clock.utcnow(),
-                       error="The training process stopped without finishing."))
+    db.execute(
+        model_runs.update()
+        .where(model_runs.c.status.in_(ACTIVE), model_runs.c.heartbeat < cutoff)
+        .values(status="failed", finished_at=clock.utcnow(), error="The training process stopped without finishing.")
+    )
 
 
 def get(engine, run_id: int) -> Optional[Dict[str, Any]]:
@@ -119,30 +127,39 @@ def start(engine, username: str, database_url: str) -> int:
     """Queue a run and start its worker; refused while another run is active."""
     with engine.begin() as db:
         _expire_dead(db)
-        busy = db.execute(sa.select(model_runs.c.id)
-                          .where(model_runs.c.status.in_(ACTIVE))).first()
+        busy = db.execute(sa.select(model_runs.c.id).where(model_runs.c.status.in_(ACTIVE))).first()
         if busy:
             raise RunError(f"Run {busy.id} is still going: one training run at a time.")
         now = clock.utcnow()
-        run_id = db.execute(model_runs.insert().values(
-            status="queued", started_by=username, started_at=now, heartbeat=now,
-            workdir="", corrections="[]")).inserted_primary_key[0]
+        run_id = db.execute(
+            model_runs.insert().values(
+                status="queued", started_by=username, started_at=now, heartbeat=now, workdir="", corrections="[]"
+            )
+        ).inserted_primary_key[0]
         workdir = runs_dir() / str(run_id)
-        db.execute(model_runs.update().where(model_runs.c.id == run_id)
-                   .values(workdir=str(workdir)))
+        db.execute(model_runs.update().where(model_runs.c.id == run_id).values(workdir=str(workdir)))
     workdir.mkdir(parents=True, exist_ok=True)
     found = training_corrections(engine)
-    (workdir / "corrections.yml").write_text(annotations.nlu_yaml(found, comment=(
-        f"Staff corrections for training run {run_id}, started by {username}.")), encoding="utf-8")
+    (workdir / "corrections.yml").write_text(
+        annotations.nlu_yaml(found, comment=(f"Staff corrections for training run {run_id}, started by {username}.")),
+        encoding="utf-8",
+    )
     with engine.begin() as db:
-        db.execute(model_runs.update().where(model_runs.c.id == run_id).values(
-            corrections=json.dumps([c["event_id"] for c in found])))
+        db.execute(
+            model_runs.update()
+            .where(model_runs.c.id == run_id)
+            .values(corrections=json.dumps([c["event_id"] for c in found]))
+        )
     log = open(workdir / "run.log", "ab")
     process = subprocess.Popen(
         ["nice", "-n", str(NICENESS), sys.executable, "-m", "review.model_runs", str(run_id)],
-        cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        cwd=PROJECT_ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
         env={**os.environ, **ONE_CORE, "DATABASE_URL": database_url},
-        start_new_session=True)  # not stopped with the app, nor by Ctrl-C in its terminal
+        start_new_session=True,
+    )  # not stopped with the app, nor by Ctrl-C in its terminal
     log.close()
     with engine.begin() as db:
         db.execute(model_runs.update().where(model_runs.c.id == run_id).values(pid=process.pid))
@@ -162,21 +179,28 @@ def log_tail(run: Dict[str, Any], lines: int = LOG_TAIL) -> str:
 def progress(run: Dict[str, Any]) -> str:
     """A line for staff: where the run is, from its status and the training log."""
     if run["status"] != "training":
-        return {"queued": "waiting to start", "checking": "comparing with the live model",
-                "ready": "ready to activate", "failed": "failed"}.get(run["status"], run["status"])
+        return {
+            "queued": "waiting to start",
+            "checking": "comparing with the live model",
+            "ready": "ready to activate",
+            "failed": "failed",
+        }.get(run["status"], run["status"])
     tail = log_tail(run, 200)
     step = "preparing the training data"
     # The config's intent classifier: ours (config.yml) or DIET (a small test config).
-    for marker, said in (("IntentClassifier'", "training the language understanding"),
-                         ("DIETClassifier'", "training the language understanding"),
-                         ("RulePolicy'", "training the dialogue rules"),
-                         ("Your Rasa model is trained", "model trained, saving")):
+    for marker, said in (
+        ("IntentClassifier'", "training the language understanding"),
+        ("DIETClassifier'", "training the language understanding"),
+        ("RulePolicy'", "training the dialogue rules"),
+        ("Your Rasa model is trained", "model trained, saving"),
+    ):
         if marker in tail:
             step = said
     return step
 
 
 # --- the worker -----------------------------------------------------------------------------
+
 
 def _set(engine, run_id: int, **values) -> None:
     with engine.begin() as db:
@@ -203,21 +227,39 @@ def live_model(urls: Optional[List[str]] = None) -> Path:
 def red_flags_seen(engine, limit: int = 500) -> List[str]:
     """The latest patient messages the assistant classified as red flags."""
     with engine.connect() as db:
-        rows = db.execute(sa.select(events.c.data).where(
-            events.c.type_name == "user", events.c.intent_name == "report_red_flag")
-            .order_by(events.c.id.desc()).limit(limit)).scalars()
-        return [text for text in (sanitize.text(sanitize.event_data(d).get("text")) for d in rows)
-                if text.strip()]
+        rows = db.execute(
+            sa.select(events.c.data)
+            .where(events.c.type_name == "user", events.c.intent_name == "report_red_flag")
+            .order_by(events.c.id.desc())
+            .limit(limit)
+        ).scalars()
+        return [text for text in (sanitize.text(sanitize.event_data(d).get("text")) for d in rows) if text.strip()]
 
 
 def train(config: Path, extra_nlu: Path, out_dir: Path, name: str, log) -> Path:
     """`rasa train` on the project's domain and data plus `extra_nlu`; the model path."""
     subprocess.run(
-        [str(Path(sys.executable).parent / "rasa"), "train", "--config", str(config),
-         "--domain", "domain", "--data", "data", str(extra_nlu), "--out", str(out_dir),
-         "--fixed-model-name", name],
-        cwd=PROJECT_ROOT, check=True, stdout=log, stderr=subprocess.STDOUT,
-        env={**os.environ, **ONE_CORE, "RASA_TELEMETRY_ENABLED": "false"})
+        [
+            str(Path(sys.executable).parent / "rasa"),
+            "train",
+            "--config",
+            str(config),
+            "--domain",
+            "domain",
+            "--data",
+            "data",
+            str(extra_nlu),
+            "--out",
+            str(out_dir),
+            "--fixed-model-name",
+            name,
+        ],
+        cwd=PROJECT_ROOT,
+        check=True,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, **ONE_CORE, "RASA_TELEMETRY_ENABLED": "false"},
+    )
     return out_dir / f"{name}.tar.gz"
 
 
@@ -238,21 +280,24 @@ def work(run_id: int) -> None:
                 raise RunError("Another training run holds the lock.")
             _set(engine, run_id, status="training")
             print(f"Training run {run_id} with {train_config()}", flush=True)
-            model = train(train_config(), workdir / "corrections.yml", workdir,
-                          f"candidate-{run_id}", sys.stdout)
+            model = train(train_config(), workdir / "corrections.yml", workdir, f"candidate-{run_id}", sys.stdout)
             _set(engine, run_id, status="checking", model_path=str(model))
             base = live_model()
             _set(engine, run_id, base_model=str(base))
             print(f"Comparing {model.name} with the live model {base.name}", flush=True)
             from review import model_check
-            found = [c for c in annotations.all_corrections(engine)
-                     if c["event_id"] in set(run["corrections"])]
-            comparison = model_check.compare(model, base, found, red_flags_seen(engine),
-                                             cache_dir=runs_dir() / "checks")
-            _set(engine, run_id, status="ready", finished_at=clock.utcnow(),
-                 comparison=json.dumps(comparison))
-            print("Done: ready to activate" if comparison["allowed"] else
-                  "Done: activation refused: " + "; ".join(comparison["refusals"]), flush=True)
+
+            found = [c for c in annotations.all_corrections(engine) if c["event_id"] in set(run["corrections"])]
+            comparison = model_check.compare(
+                model, base, found, red_flags_seen(engine), cache_dir=runs_dir() / "checks"
+            )
+            _set(engine, run_id, status="ready", finished_at=clock.utcnow(), comparison=json.dumps(comparison))
+            print(
+                "Done: ready to activate"
+                if comparison["allowed"]
+                else "Done: activation refused: " + "; ".join(comparison["refusals"]),
+                flush=True,
+            )
     except Exception as error:  # recorded for staff; the log has the details
         print(f"Failed: {error!r}", flush=True)
         _set(engine, run_id, status="failed", finished_at=clock.utcnow(), error=str(error)[:2000])
@@ -262,6 +307,7 @@ def work(run_id: int) -> None:
 
 # --- activation -----------------------------------------------------------------------------
 
+
 def load_on_servers(model: Path, urls: Optional[List[str]] = None) -> Dict[str, str]:
     """Ask every Rasa server to load `model` (Rasa's HTTP API, PUT /model); url -> result."""
     results = {}
@@ -270,17 +316,20 @@ def load_on_servers(model: Path, urls: Optional[List[str]] = None) -> Dict[str, 
             results[url] = "not an http(s) URL"
             continue
         try:
-            response = requests.put(f"{url}/model", params={"token": api_token()},
-                                    json={"model_file": str(model)}, timeout=600)
-            results[url] = "loaded" if response.status_code == 204 else \
-                f"refused ({response.status_code}): {response.text[:200]}"
+            response = requests.put(
+                f"{url}/model", params={"token": api_token()}, json={"model_file": str(model)}, timeout=600
+            )
+            results[url] = (
+                "loaded" if response.status_code == 204 else f"refused ({response.status_code}): {response.text[:200]}"
+            )
         except requests.RequestException as error:
             results[url] = f"unreachable: {error.__class__.__name__}"
     return results
 
 
-def activate(engine, username: str, run_id: Optional[int] = None,
-             model_path: Optional[str] = None, override: bool = False) -> Dict[str, Any]:
+def activate(
+    engine, username: str, run_id: Optional[int] = None, model_path: Optional[str] = None, override: bool = False
+) -> Dict[str, Any]:
     """Load a ready run's model (or an earlier activated model, for a rollback) on every
     server and record it. A run whose check refused it cannot be activated."""
     run = get(engine, run_id) if run_id is not None else None
@@ -299,34 +348,49 @@ def activate(engine, username: str, run_id: Optional[int] = None,
     numbers = run["comparison"]["summary"] if run else {}
     now = clock.utcnow()
     with engine.begin() as db:
-        db.execute(activations.insert().values(
-            model_path=str(model), run_id=run_id if run else _run_of(db, str(model)),
-            activated_by=username, activated_at=now, numbers=json.dumps(numbers),
-            servers=json.dumps(results)))
+        db.execute(
+            activations.insert().values(
+                model_path=str(model),
+                run_id=run_id if run else _run_of(db, str(model)),
+                activated_by=username,
+                activated_at=now,
+                numbers=json.dumps(numbers),
+                servers=json.dumps(results),
+            )
+        )
         if run and all(result == "loaded" for result in results.values()):
             already = set(db.execute(sa.select(corrections_used.c.event_id)).scalars())
             for event_id, conversation_id in db.execute(
-                    sa.select(corrections.c.event_id, corrections.c.conversation_id)
-                    .where(corrections.c.event_id.in_(run["corrections"]))):
+                sa.select(corrections.c.event_id, corrections.c.conversation_id).where(
+                    corrections.c.event_id.in_(run["corrections"])
+                )
+            ):
                 if event_id not in already:
-                    db.execute(corrections_used.insert().values(
-                        event_id=event_id, run_id=run["id"], conversation_id=conversation_id,
-                        used_at=now))
+                    db.execute(
+                        corrections_used.insert().values(
+                            event_id=event_id, run_id=run["id"], conversation_id=conversation_id, used_at=now
+                        )
+                    )
     return results
 
 
 def _run_of(db, model_path: str) -> Optional[int]:
-    return db.execute(sa.select(model_runs.c.id)
-                      .where(model_runs.c.model_path == model_path)).scalar()
+    return db.execute(sa.select(model_runs.c.id).where(model_runs.c.model_path == model_path)).scalar()
 
 
 def history(engine) -> List[Dict[str, Any]]:
     """Activations, newest first; the first is what the servers run now."""
     with engine.connect() as db:
         rows = db.execute(activations.select().order_by(activations.c.id.desc())).all()
-    return [{**row._mapping, "activated_at": clock.as_utc(row.activated_at),
-             "numbers": json.loads(row.numbers or "{}"), "servers": json.loads(row.servers or "{}")}
-            for row in rows]
+    return [
+        {
+            **row._mapping,
+            "activated_at": clock.as_utc(row.activated_at),
+            "numbers": json.loads(row.numbers or "{}"),
+            "servers": json.loads(row.servers or "{}"),
+        }
+        for row in rows
+    ]
 
 
 def record_initial(engine, username: str) -> None:
@@ -339,9 +403,16 @@ def record_initial(engine, username: str) -> None:
     except (RunError, requests.RequestException):
         return
     with engine.begin() as db:
-        db.execute(activations.insert().values(
-            model_path=str(model), run_id=None, activated_by=f"(running before, seen by {username})",
-            activated_at=clock.utcnow(), numbers="{}", servers="{}"))
+        db.execute(
+            activations.insert().values(
+                model_path=str(model),
+                run_id=None,
+                activated_by=f"(running before, seen by {username})",
+                activated_at=clock.utcnow(),
+                numbers="{}",
+                servers="{}",
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ Deleting a conversation removes its events from Rasa's tracker store (so the ass
 forgets it too), everything staff added to it, and its booking requests. Retention keeps
 booking requests that staff have not handled yet (status "new"): deleting an unanswered
 request would lose a patient; it goes at the first run after it has been handled."""
+
 import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -24,8 +25,7 @@ def retention_days() -> int:
     if not raw:
         return DEFAULT_RETENTION_DAYS
     if not raw.isdigit() or int(raw) < 1:
-        raise ValueError(f"REVIEW_RETENTION_DAYS must be a whole number of days, at least 1 "
-                         f"(it is {raw!r})")
+        raise ValueError(f"REVIEW_RETENTION_DAYS must be a whole number of days, at least 1 (it is {raw!r})")
     return int(raw)
 
 
@@ -37,8 +37,10 @@ class Deleted:
     kept_booking_requests: int = 0
 
     def __str__(self) -> str:
-        text = (f"{self.conversations} conversation(s), {self.events} event(s), "
-                f"{self.booking_requests} booking request(s) deleted")
+        text = (
+            f"{self.conversations} conversation(s), {self.events} event(s), "
+            f"{self.booking_requests} booking request(s) deleted"
+        )
         if self.kept_booking_requests:
             text += f"; {self.kept_booking_requests} unhandled booking request(s) kept"
         return text
@@ -52,9 +54,13 @@ def _delete_booking_requests(db, dependents, condition) -> int:
     return db.execute(booking_requests.delete().where(condition)).rowcount
 
 
-def delete_conversations(engine, ids: Iterable[str], username: str,
-                         keep_unhandled_bookings: bool = False,
-                         reason: str = "delete_conversation") -> Deleted:
+def delete_conversations(
+    engine,
+    ids: Iterable[str],
+    username: str,
+    keep_unhandled_bookings: bool = False,
+    reason: str = "delete_conversation",
+) -> Deleted:
     """Delete these conversations everywhere, in one transaction, and audit each one."""
     ids = sorted(set(ids))
     result, found_ids = Deleted(), []
@@ -62,20 +68,24 @@ def delete_conversations(engine, ids: Iterable[str], username: str,
         return result
     dependents = _rows_referring_to(engine, booking_requests.name)
     with engine.begin() as db:
-        for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
-            found = db.execute(sa.select(events.c.sender_id).distinct()
-                               .where(events.c.sender_id.in_(chunk))).scalars().all()
+        for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+            found = (
+                db.execute(sa.select(events.c.sender_id).distinct().where(events.c.sender_id.in_(chunk)))
+                .scalars()
+                .all()
+            )
             found_ids += found
             result.conversations += len(found)
-            result.events += db.execute(
-                events.delete().where(events.c.sender_id.in_(chunk))).rowcount
+            result.events += db.execute(events.delete().where(events.c.sender_id.in_(chunk))).rowcount
             for table in PER_CONVERSATION:
                 db.execute(table.delete().where(table.c.conversation_id.in_(chunk)))
             doomed = booking_requests.c.conversation_id.in_(chunk)
             if keep_unhandled_bookings:
                 result.kept_booking_requests += db.execute(
-                    sa.select(sa.func.count()).select_from(booking_requests)
-                    .where(doomed, booking_requests.c.status == "new")).scalar()
+                    sa.select(sa.func.count())
+                    .select_from(booking_requests)
+                    .where(doomed, booking_requests.c.status == "new")
+                ).scalar()
                 doomed = sa.and_(doomed, booking_requests.c.status != "new")
             result.booking_requests += _delete_booking_requests(db, dependents, doomed)
     for cid in found_ids:
@@ -105,9 +115,13 @@ def _cutoff(days: int, now: Optional[float]) -> float:
 def expired_conversations(engine, days: int, now: Optional[float] = None) -> List[str]:
     """Conversations whose last event is more than `days` days old."""
     with engine.connect() as db:
-        return list(db.execute(
-            sa.select(events.c.sender_id).group_by(events.c.sender_id)
-            .having(sa.func.max(events.c.timestamp) < _cutoff(days, now))).scalars())
+        return list(
+            db.execute(
+                sa.select(events.c.sender_id)
+                .group_by(events.c.sender_id)
+                .having(sa.func.max(events.c.timestamp) < _cutoff(days, now))
+            ).scalars()
+        )
 
 
 def apply_retention(engine, days: int, username: str, now: Optional[float] = None) -> Deleted:
@@ -117,12 +131,13 @@ def apply_retention(engine, days: int, username: str, now: Optional[float] = Non
     if days < 1:
         raise ValueError("The retention period must be at least one day.")
     ids = expired_conversations(engine, days, now)
-    result = delete_conversations(engine, ids, username, keep_unhandled_bookings=True,
-                                  reason="retention_delete")
+    result = delete_conversations(engine, ids, username, keep_unhandled_bookings=True, reason="retention_delete")
     cutoff = datetime.fromtimestamp(_cutoff(days, now), timezone.utc)
     with engine.begin() as db:
         result.booking_requests += _delete_booking_requests(
-            db, _rows_referring_to(engine, booking_requests.name),
-            sa.and_(booking_requests.c.created_at < cutoff, booking_requests.c.status != "new"))
+            db,
+            _rows_referring_to(engine, booking_requests.name),
+            sa.and_(booking_requests.c.created_at < cutoff, booking_requests.c.status != "new"),
+        )
     audit.record(engine, username, "retention", detail=f"older than {days} days: {result}")
     return result

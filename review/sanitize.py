@@ -4,6 +4,7 @@ Anything a patient can type ends up in the tracker store: control characters, NU
 UTF-16 surrogate (`"\\ud800"` is valid JSON, but no UTF-8 page or file can carry it),
 terminal escape sequences. The review tools must show all of it without failing, and
 without letting it act on a staff member's terminal."""
+
 import json
 import re
 import unicodedata
@@ -23,8 +24,7 @@ def clean(value: Any) -> Any:
     if isinstance(value, list):
         return [clean(item) for item in value]
     if isinstance(value, dict):
-        return {clean(key) if isinstance(key, str) else key: clean(item)
-                for key, item in value.items()}
+        return {clean(key) if isinstance(key, str) else key: clean(item) for key, item in value.items()}
     return value
 
 

@@ -1,5 +1,6 @@
 """The summary page's numbers for a range of days: conversations per day, top intents,
 how often the assistant did not understand, red flags, and booking requests."""
+
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -24,8 +25,7 @@ def days_to_show(first: Optional[date], last: Optional[date]) -> Tuple[date, dat
     if first and last:
         if (last - first).days >= MAX_DAYS:
             first = last - timedelta(days=MAX_DAYS - 1)
-            notes.append(f"The summary covers at most {MAX_DAYS} days at a time: "
-                         f"showing {first} to {last}.")
+            notes.append(f"The summary covers at most {MAX_DAYS} days at a time: showing {first} to {last}.")
     elif last:
         first = last - timedelta(days=DEFAULT_DAYS - 1)
     elif first:
@@ -68,17 +68,19 @@ def build(engine, first_day: date, last_day: date) -> Report:
 
     started = Counter(clock.local(row.started).date() for row in rows)
     days = (last_day - first_day).days + 1
-    report.per_day = [(first_day + timedelta(days=n), started[first_day + timedelta(days=n)])
-                      for n in range(days)]
+    report.per_day = [(first_day + timedelta(days=n), started[first_day + timedelta(days=n)]) for n in range(days)]
     report.busiest_day = max([n for _, n in report.per_day] + [1])
 
     start, end = clock.day_range(first_day, last_day)
-    in_range = sa.and_(events.c.type_name == "user", events.c.timestamp >= start,
-                       events.c.timestamp < end)
+    in_range = sa.and_(events.c.type_name == "user", events.c.timestamp >= start, events.c.timestamp < end)
     with engine.connect() as db:
-        intents = Counter(dict(db.execute(
-            sa.select(events.c.intent_name, sa.func.count())
-            .where(in_range).group_by(events.c.intent_name)).all()))
+        intents = Counter(
+            dict(
+                db.execute(
+                    sa.select(events.c.intent_name, sa.func.count()).where(in_range).group_by(events.c.intent_name)
+                ).all()
+            )
+        )
     report.user_messages = sum(intents.values())
     report.fallback_messages = intents.pop(conversations.FALLBACK_INTENT, 0)
     report.top_intents = intents.most_common(10)
@@ -88,8 +90,9 @@ def build(engine, first_day: date, last_day: date) -> Report:
     table = booking_requests
     with engine.connect() as db:
         for kind, status, count in db.execute(
-                sa.select(table.c.kind, table.c.status, sa.func.count())
-                .where(table.c.created_at >= since, table.c.created_at < until)
-                .group_by(table.c.kind, table.c.status)):
+            sa.select(table.c.kind, table.c.status, sa.func.count())
+            .where(table.c.created_at >= since, table.c.created_at < until)
+            .group_by(table.c.kind, table.c.status)
+        ):
             report.bookings.setdefault(kind, {})[status] = count
     return report

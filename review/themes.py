@@ -9,6 +9,7 @@ span this period and the one before it, so each shows its trend.
 Messages staff have dealt with leave the page: those corrected (review_corrections, the
 store the transcript's corrections use, so they go into the next training run) and those
 filed under "the clinic should write an answer for this" (review_wanted_*)."""
+
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -75,8 +76,11 @@ def periods(first: Optional[date], last: Optional[date]) -> Tuple[date, date, da
 
 
 def _unanswered(turn: conversations.Turn, fallback_followed: bool) -> bool:
-    return (fallback_followed or turn.intent in UNANSWERED_INTENTS
-            or (turn.confidence is not None and turn.confidence < LOW_CONFIDENCE))
+    return (
+        fallback_followed
+        or turn.intent in UNANSWERED_INTENTS
+        or (turn.confidence is not None and turn.confidence < LOW_CONFIDENCE)
+    )
 
 
 def _handled_ids(db) -> set:
@@ -93,10 +97,13 @@ def unanswered_messages(engine, first: Optional[date] = None, last: Optional[dat
     with engine.connect() as db:
         rows = db.execute(
             sa.select(e.id, e.sender_id, e.type_name, e.action_name, e.timestamp, e.data)
-            .where(e.timestamp >= start, e.timestamp < end,
-                   sa.or_(e.type_name == "user",
-                          sa.and_(e.type_name == "action", e.action_name.in_(FALLBACK_ACTIONS))))
-            .order_by(e.id)).all()
+            .where(
+                e.timestamp >= start,
+                e.timestamp < end,
+                sa.or_(e.type_name == "user", sa.and_(e.type_name == "action", e.action_name.in_(FALLBACK_ACTIONS))),
+            )
+            .order_by(e.id)
+        ).all()
         handled = _handled_ids(db)
     last_user: Dict[str, conversations.Turn] = {}
     followed = set()
@@ -108,11 +115,14 @@ def unanswered_messages(engine, first: Optional[date] = None, last: Optional[dat
             turns.append((row, turn))
         elif row.sender_id in last_user:
             followed.add(last_user[row.sender_id].event_id)
-    found = [Message(row.id, row.sender_id, row.timestamp, turn.text, turn.intent,
-                     turn.confidence, row.timestamp >= split)
-             for row, turn in turns
-             if turn.text.strip() and not turn.text.startswith("/") and row.id not in handled
-             and _unanswered(turn, row.id in followed)]
+    found = [
+        Message(row.id, row.sender_id, row.timestamp, turn.text, turn.intent, turn.confidence, row.timestamp >= split)
+        for row, turn in turns
+        if turn.text.strip()
+        and not turn.text.startswith("/")
+        and row.id not in handled
+        and _unanswered(turn, row.id in followed)
+    ]
     return found[-MAX_MESSAGES:]
 
 
@@ -140,12 +150,12 @@ def cluster(vectors: np.ndarray) -> np.ndarray:
     from sklearn.cluster import AgglomerativeClustering
 
     # scikit-learn 1.1 names the distance `affinity` (1.2 renamed it `metric`).
-    return AgglomerativeClustering(n_clusters=None, affinity="cosine", linkage="average",
-                                   distance_threshold=DISTANCE).fit_predict(vectors)
+    return AgglomerativeClustering(
+        n_clusters=None, affinity="cosine", linkage="average", distance_threshold=DISTANCE
+    ).fit_predict(vectors)
 
 
-def themes(engine, first: Optional[date] = None, last: Optional[date] = None,
-           min_size: int = 2) -> List[Theme]:
+def themes(engine, first: Optional[date] = None, last: Optional[date] = None, min_size: int = 2) -> List[Theme]:
     """Themes of at least `min_size` messages, biggest in the period shown first."""
     messages = unanswered_messages(engine, first, last)
     vectors = embed([m.text for m in messages])
@@ -158,21 +168,26 @@ def themes(engine, first: Optional[date] = None, last: Optional[date] = None,
         centre = vectors[members].mean(axis=0)
         order = members[np.argsort(-(vectors[members] @ centre), kind="stable")]
         picked = [messages[i] for i in order]
-        found.append(Theme(picked, recent=sum(m.recent for m in picked),
-                           previous=sum(not m.recent for m in picked),
-                           intents=Counter(m.intent for m in picked).most_common(3)))
+        found.append(
+            Theme(
+                picked,
+                recent=sum(m.recent for m in picked),
+                previous=sum(not m.recent for m in picked),
+                intents=Counter(m.intent for m in picked).most_common(3),
+            )
+        )
     return sorted(found, key=lambda t: (-t.recent, -t.size, t.messages[0].event_id))
 
 
 # --- what staff do with a theme ----------------------------------------------------------
+
 
 def _messages(engine, event_ids: Iterable[int]) -> List[Tuple[int, dict]]:
     found = []
     for event_id in dict.fromkeys(event_ids):
         message = conversations.user_message(engine, event_id)
         if message is None:
-            raise AnnotationError("A message of this theme no longer exists (deleted?). "
-                                  "Reload the page and try again.")
+            raise AnnotationError("A message of this theme no longer exists (deleted?). Reload the page and try again.")
         found.append((event_id, message))
     if not found:
         raise AnnotationError("Tick at least one message of the theme.")
@@ -191,23 +206,31 @@ def want_answer(engine, event_ids: Iterable[int], title: str, username: str) -> 
     """File the ticked messages under "the clinic should write an answer for this"."""
     title = " ".join((title or "").split())
     if not 3 <= len(title) <= 200:
-        raise AnnotationError("Say in a few words (3 to 200 characters) what the clinic "
-                              "should answer, e.g. “gift vouchers”.")
+        raise AnnotationError(
+            "Say in a few words (3 to 200 characters) what the clinic should answer, e.g. “gift vouchers”."
+        )
     found = _messages(engine, event_ids)
     with engine.begin() as db:
-        wanted_id = db.execute(wanted_answers.insert().values(
-            title=title, created_by=username, created_at=clock.utcnow())).inserted_primary_key[0]
+        wanted_id = db.execute(
+            wanted_answers.insert().values(title=title, created_by=username, created_at=clock.utcnow())
+        ).inserted_primary_key[0]
         for event_id, message in found:
             db.execute(wanted_messages.delete().where(wanted_messages.c.event_id == event_id))
-            db.execute(wanted_messages.insert().values(
-                event_id=event_id, wanted_id=wanted_id, conversation_id=message["conversation_id"]))
+            db.execute(
+                wanted_messages.insert().values(
+                    event_id=event_id, wanted_id=wanted_id, conversation_id=message["conversation_id"]
+                )
+            )
     return wanted_id
 
 
 def mark_answer_written(engine, wanted_id: int, username: str, done: bool = True) -> None:
     with engine.begin() as db:
-        db.execute(wanted_answers.update().where(wanted_answers.c.id == wanted_id).values(
-            done_by=username if done else None, done_at=clock.utcnow() if done else None))
+        db.execute(
+            wanted_answers.update()
+            .where(wanted_answers.c.id == wanted_id)
+            .values(done_by=username if done else None, done_at=clock.utcnow() if done else None)
+        )
 
 
 @dataclass
@@ -225,14 +248,26 @@ def wanted(engine) -> List[WantedAnswer]:
     """The answers staff asked the clinic to write, open ones first, with example messages
     (read from the conversations: a deleted conversation takes its words with it)."""
     with engine.connect() as db:
-        rows = db.execute(wanted_answers.select().order_by(
-            wanted_answers.c.done_at.isnot(None), wanted_answers.c.id.desc())).all()
-        members = db.execute(sa.select(wanted_messages.c.wanted_id, events.c.data)
-                             .join(events, events.c.id == wanted_messages.c.event_id)
-                             .order_by(events.c.id)).all()
+        rows = db.execute(
+            wanted_answers.select().order_by(wanted_answers.c.done_at.isnot(None), wanted_answers.c.id.desc())
+        ).all()
+        members = db.execute(
+            sa.select(wanted_messages.c.wanted_id, events.c.data)
+            .join(events, events.c.id == wanted_messages.c.event_id)
+            .order_by(events.c.id)
+        ).all()
     texts: Dict[int, List[str]] = {}
     for wanted_id, data in members:
         texts.setdefault(wanted_id, []).append(sanitize.text(sanitize.event_data(data).get("text")))
-    return [WantedAnswer(row.id, row.title, row.created_by, clock.as_utc(row.created_at),
-                         row.done_by, texts.get(row.id, [])[:EXAMPLES], len(texts.get(row.id, [])))
-            for row in rows]
+    return [
+        WantedAnswer(
+            row.id,
+            row.title,
+            row.created_by,
+            clock.as_utc(row.created_at),
+            row.done_by,
+            texts.get(row.id, [])[:EXAMPLES],
+            len(texts.get(row.id, [])),
+        )
+        for row in rows
+    ]

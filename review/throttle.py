@@ -17,6 +17,7 @@ limit are ever checked. A right password gives its reservations back.
 
 Usernames nobody has are counted and paused exactly like real ones, with the same answers,
 so neither the answers nor their timing tell whether an account exists."""
+
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import List, Optional, Tuple
@@ -45,8 +46,10 @@ class Counter:
 def counters(username: str, address: Optional[str]) -> List[Counter]:
     """The counters one login attempt counts on (the address's first)."""
     address = (address or "unknown")[:64]
-    return [Counter(f"address:{address}", PER_ADDRESS),
-            Counter(f"account:{username[:80]}|address:{address}", PER_ACCOUNT_AND_ADDRESS)]
+    return [
+        Counter(f"address:{address}", PER_ADDRESS),
+        Counter(f"account:{username[:80]}|address:{address}", PER_ACCOUNT_AND_ADDRESS),
+    ]
 
 
 def pause_after(lockouts: int) -> timedelta:
@@ -63,19 +66,22 @@ def reserve(engine, wanted: List[Counter]) -> bool:
     now = clock.utcnow()
     taken: List[Counter] = []
     with engine.begin() as db:
-        db.execute(_insert_ignoring_existing(engine),
-                   [{"key": c.key, "failures": 0, "lockouts": 0} for c in wanted])
+        db.execute(_insert_ignoring_existing(engine), [{"key": c.key, "failures": 0, "lockouts": 0} for c in wanted])
     for counter in wanted:
-        forgotten = sa.or_(throttle.c.last_failure.is_(None),
-                           throttle.c.last_failure < now - STREAK)
+        forgotten = sa.or_(throttle.c.last_failure.is_(None), throttle.c.last_failure < now - STREAK)
         with engine.begin() as db:
-            reserved = db.execute(
-                throttle.update()
-                .where(throttle.c.key == counter.key,
-                       sa.or_(throttle.c.locked_until.is_(None), throttle.c.locked_until <= now),
-                       sa.or_(throttle.c.failures < counter.limit, forgotten))
-                .values(failures=sa.case((forgotten, 1), else_=throttle.c.failures + 1),
-                        last_failure=now)).rowcount == 1
+            reserved = (
+                db.execute(
+                    throttle.update()
+                    .where(
+                        throttle.c.key == counter.key,
+                        sa.or_(throttle.c.locked_until.is_(None), throttle.c.locked_until <= now),
+                        sa.or_(throttle.c.failures < counter.limit, forgotten),
+                    )
+                    .values(failures=sa.case((forgotten, 1), else_=throttle.c.failures + 1), last_failure=now)
+                ).rowcount
+                == 1
+            )
         if not reserved:
             give_back(engine, taken)
             return False
@@ -87,17 +93,18 @@ def give_back(engine, taken: List[Counter]) -> None:
     """Undo reservations (the password was right, or another counter refused)."""
     with engine.begin() as db:
         for counter in taken:
-            db.execute(throttle.update()
-                       .where(throttle.c.key == counter.key, throttle.c.failures > 0)
-                       .values(failures=throttle.c.failures - 1))
+            db.execute(
+                throttle.update()
+                .where(throttle.c.key == counter.key, throttle.c.failures > 0)
+                .values(failures=throttle.c.failures - 1)
+            )
 
 
 def clear(engine, username: str) -> None:
     """A password reset: this account's counters start again (from every address)."""
     with engine.begin() as db:
         name = username[:80].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        db.execute(throttle.delete().where(
-            throttle.c.key.like(f"account:{name}|address:%", escape="\\")))
+        db.execute(throttle.delete().where(throttle.c.key.like(f"account:{name}|address:%", escape="\\")))
 
 
 def failed(engine, reserved: List[Counter]) -> List[Tuple[Counter, timedelta]]:
@@ -107,22 +114,22 @@ def failed(engine, reserved: List[Counter]) -> List[Tuple[Counter, timedelta]]:
     paused = []
     with engine.begin() as db:
         for counter in reserved:
-            started_again = sa.or_(throttle.c.locked_until.is_(None),
-                                   throttle.c.locked_until < now - FORGET)
-            full = throttle.update().where(throttle.c.key == counter.key,
-                                           throttle.c.failures >= counter.limit)
-            if db.execute(full.values(failures=0, lockouts=sa.case(
-                    (started_again, 1), else_=throttle.c.lockouts + 1))).rowcount:
-                lockouts = db.execute(sa.select(throttle.c.lockouts)
-                                      .where(throttle.c.key == counter.key)).scalar()
+            started_again = sa.or_(throttle.c.locked_until.is_(None), throttle.c.locked_until < now - FORGET)
+            full = throttle.update().where(throttle.c.key == counter.key, throttle.c.failures >= counter.limit)
+            if db.execute(
+                full.values(failures=0, lockouts=sa.case((started_again, 1), else_=throttle.c.lockouts + 1))
+            ).rowcount:
+                lockouts = db.execute(sa.select(throttle.c.lockouts).where(throttle.c.key == counter.key)).scalar()
                 pause = pause_after(lockouts)
-                db.execute(throttle.update().where(throttle.c.key == counter.key)
-                           .values(locked_until=now + pause))
+                db.execute(throttle.update().where(throttle.c.key == counter.key).values(locked_until=now + pause))
                 paused.append((counter, pause))
         # Counters with nothing recent are of no more use (this keeps the table small).
-        db.execute(throttle.delete().where(
-            throttle.c.last_failure < now - FORGET,
-            sa.or_(throttle.c.locked_until.is_(None), throttle.c.locked_until < now - FORGET)))
+        db.execute(
+            throttle.delete().where(
+                throttle.c.last_failure < now - FORGET,
+                sa.or_(throttle.c.locked_until.is_(None), throttle.c.locked_until < now - FORGET),
+            )
+        )
     return paused
 
 
@@ -133,5 +140,8 @@ def succeeded(engine, reserved: List[Counter]) -> None:
     with engine.begin() as db:
         for counter in reserved:
             if counter.key.startswith("account:"):
-                db.execute(throttle.update().where(throttle.c.key == counter.key)
-                           .values(failures=0, lockouts=0, locked_until=None))
+                db.execute(
+                    throttle.update()
+                    .where(throttle.c.key == counter.key)
+                    .values(failures=0, lockouts=0, locked_until=None)
+                )

@@ -1,13 +1,25 @@
 """The review app's pages: login, conversation list, transcript and annotations,
 corrections export, conversation export, summary and audit log."""
+
 import re
 import unicodedata
 from datetime import date
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, Response, abort, current_app, flash, g, redirect,
-                   render_template, request, session, url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from clinic import bookings
 from review import annotations, audit, auth, conversations, exports, filters, privacy, summary
@@ -26,6 +38,7 @@ def admin_only(view):
         if not g.user["is_admin"]:
             abort(403, "Only an admin can do this.")
         return view(*args, **kwargs)
+
     return wrapper
 
 
@@ -35,17 +48,22 @@ def _safe_next(target: str) -> str:
     Checked as a browser will read it: browsers drop tabs and newlines anywhere in a URL
     (`/%09/evil.example` is `//evil.example`, another site) and read `\\` as `/`."""
     target = re.sub(r"[\t\n\r]", "", target or "")
-    same_site = (target.startswith("/") and not target.startswith("//")
-                 and not any(char == "\\" or unicodedata.category(char) == "Cc"
-                             for char in target)
-                 and not urlsplit(target).netloc)
+    same_site = (
+        target.startswith("/")
+        and not target.startswith("//")
+        and not any(char == "\\" or unicodedata.category(char) == "Cc" for char in target)
+        and not urlsplit(target).netloc
+    )
     return target if same_site else url_for("views.conversation_list")
 
 
 def _download(body: str, filename: str, mimetype: str) -> Response:
     # Flask adds "; charset=utf-8" to text/* types itself; a full content type is kept as is.
-    return Response(body, content_type=f"{mimetype}; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        body,
+        content_type=f"{mimetype}; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @views.get("/healthz")
@@ -60,8 +78,7 @@ def login():
         username = request.form.get("username", "").strip().lower()[:80]
         address = request.remote_addr
         try:
-            user = auth.authenticate(engine(), username, request.form.get("password", ""),
-                                     address)
+            user = auth.authenticate(engine(), username, request.form.get("password", ""), address)
         except auth.LoginError as refused:
             error = str(refused)
             # Only checked passwords are recorded (a few per pause), never the refusals
@@ -69,18 +86,21 @@ def login():
             if refused.counted:
                 audit.record(engine(), username or "-", "login_failed", detail=f"from {address}")
             for counter, pause in refused.paused:
-                audit.record(engine(), username or "-", "login_paused",
-                             detail=f"{counter.key}: {counter.limit} wrong passwords, "
-                                    f"paused {pause.total_seconds() / 60:g} min")
+                audit.record(
+                    engine(),
+                    username or "-",
+                    "login_paused",
+                    detail=f"{counter.key}: {counter.limit} wrong passwords, paused {pause.total_seconds() / 60:g} min",
+                )
         else:
             # A fresh session (and CSRF token) at login: nothing set before it carries over.
             session.clear()
             session["sid"] = auth.start_session(engine(), user["id"])
             audit.record(engine(), user["username"], "login")
             return redirect(_safe_next(request.form.get("next", "")))
-    return render_template("login.html", error=error, next=request.values.get("next", ""),
-                           expired=request.args.get("expired")), \
-        (429 if error == auth.PAUSED else 401) if error else 200
+    return render_template(
+        "login.html", error=error, next=request.values.get("next", ""), expired=request.args.get("expired")
+    ), (429 if error == auth.PAUSED else 401) if error else 200
 
 
 @views.post("/logout")
@@ -98,9 +118,15 @@ def conversation_list():
     page = conversations.find(engine(), chosen, int(page_number) if page_number.isdigit() else 1)
     intents, _ = annotations.domain_names()
     return render_template(
-        "list.html", page=page, f=chosen, errors=errors, query=chosen.as_query(),
-        channels=conversations.channels(engine()), intents=intents + [conversations.FALLBACK_INTENT],
-        tags=annotations.all_tags(engine()))
+        "list.html",
+        page=page,
+        f=chosen,
+        errors=errors,
+        query=chosen.as_query(),
+        channels=conversations.channels(engine()),
+        intents=intents + [conversations.FALLBACK_INTENT],
+        tags=annotations.all_tags(engine()),
+    )
 
 
 @views.get("/conversations/<path:conversation_id>")
@@ -111,11 +137,16 @@ def conversation(conversation_id):
     audit.record(engine(), g.user["username"], "view_conversation", conversation_id)
     intents, entities = annotations.domain_names()
     marks = annotations.marks_for(engine(), [conversation_id])[conversation_id]
-    return render_template("conversation.html", row=row, marks=marks,
-                           turns=conversations.transcript(engine(), conversation_id),
-                           intents=intents, entities=entities, statuses=bookings.STATUSES,
-                           requests=bookings.list_requests(conversation_id=conversation_id,
-                                                           engine=engine()))
+    return render_template(
+        "conversation.html",
+        row=row,
+        marks=marks,
+        turns=conversations.transcript(engine(), conversation_id),
+        intents=intents,
+        entities=entities,
+        statuses=bookings.STATUSES,
+        requests=bookings.list_requests(conversation_id=conversation_id, engine=engine()),
+    )
 
 
 def _back_to_conversation(conversation_id: str, anchor: str = ""):
@@ -134,8 +165,7 @@ def mark_reviewed():
     conversation_id = _existing_conversation()
     done = request.form.get("done") == "1"
     annotations.set_reviewed(engine(), conversation_id, g.user["username"], done)
-    audit.record(engine(), g.user["username"], "reviewed" if done else "unreviewed",
-                 conversation_id)
+    audit.record(engine(), g.user["username"], "reviewed" if done else "unreviewed", conversation_id)
     flash("Marked as reviewed." if done else "Marked as not reviewed.")
     return _back_to_conversation(conversation_id)
 
@@ -144,8 +174,7 @@ def mark_reviewed():
 def add_tag():
     conversation_id = _existing_conversation()
     try:
-        tag = annotations.add_tag(engine(), conversation_id, request.form.get("tag", ""),
-                                  g.user["username"])
+        tag = annotations.add_tag(engine(), conversation_id, request.form.get("tag", ""), g.user["username"])
     except AnnotationError as problem:
         flash(str(problem), "error")
     else:
@@ -168,8 +197,7 @@ def remove_tag():
 def add_note():
     conversation_id = _existing_conversation()
     try:
-        annotations.add_note(engine(), conversation_id, request.form.get("body", ""),
-                             g.user["username"])
+        annotations.add_note(engine(), conversation_id, request.form.get("body", ""), g.user["username"])
     except AnnotationError as problem:
         flash(str(problem), "error")
     else:
@@ -186,13 +214,19 @@ def correct():
         abort(404, "There is no such patient message (it may have been deleted).")
     intent = request.form.get("intent", "")
     try:
-        annotations.correct(engine(), int(raw_id), message, intent,
-                            request.form.get("annotated", ""), g.user["username"])
+        annotations.correct(
+            engine(), int(raw_id), message, intent, request.form.get("annotated", ""), g.user["username"]
+        )
     except AnnotationError as problem:
         flash(f"Correction not saved: {problem}", "error")
     else:
-        audit.record(engine(), g.user["username"], "correct_intent", message["conversation_id"],
-                     f"event {raw_id}: {message['intent']} -> {intent}")
+        audit.record(
+            engine(),
+            g.user["username"],
+            "correct_intent",
+            message["conversation_id"],
+            f"event {raw_id}: {message['intent']} -> {intent}",
+        )
         flash(f"Saved: this message is “{intent}”. It is in the next training data export.")
     return _back_to_conversation(message["conversation_id"], f"#event-{raw_id}")
 
@@ -213,11 +247,15 @@ def delete_conversation():
 def booking_requests():
     status = request.args.get("status", "new")
     kind = request.args.get("kind", "")
-    found = bookings.list_requests(status=status if status in bookings.STATUSES else None,
-                                   kind=kind if kind in bookings.KINDS else None,
-                                   limit=500, engine=engine())
-    return render_template("requests.html", requests=found, status=status, kind=kind,
-                           statuses=bookings.STATUSES, kinds=bookings.KINDS)
+    found = bookings.list_requests(
+        status=status if status in bookings.STATUSES else None,
+        kind=kind if kind in bookings.KINDS else None,
+        limit=500,
+        engine=engine(),
+    )
+    return render_template(
+        "requests.html", requests=found, status=status, kind=kind, statuses=bookings.STATUSES, kinds=bookings.KINDS
+    )
 
 
 @views.post("/requests/status")
@@ -226,12 +264,16 @@ def booking_request_status():
     if status not in bookings.STATUSES:
         abort(400, f"“{status}” is not a request status.")
     try:
-        updated = bookings.update_status(int(raw_id) if raw_id.isdigit() else -1, status,
-                                         engine=engine())
+        updated = bookings.update_status(int(raw_id) if raw_id.isdigit() else -1, status, engine=engine())
     except LookupError:
         abort(404, "There is no such request (it may have been deleted).")
-    audit.record(engine(), g.user["username"], "request_status", updated.conversation_id,
-                 f"request {updated.id} ({updated.kind}) -> {status}")
+    audit.record(
+        engine(),
+        g.user["username"],
+        "request_status",
+        updated.conversation_id,
+        f"request {updated.id} ({updated.kind}) -> {status}",
+    )
     flash(f"Request {updated.id} is now “{status}”.")
     if request.form.get("back") == "conversation":
         return _back_to_conversation(updated.conversation_id, "#requests")
@@ -240,17 +282,20 @@ def booking_request_status():
 
 @views.get("/corrections")
 def corrections():
-    return render_template("corrections.html",
-                           corrections=annotations.all_corrections(engine()))
+    return render_template("corrections.html", corrections=annotations.all_corrections(engine()))
 
 
 @views.get("/corrections/nlu.yml")
 def corrections_export():
     found = annotations.all_corrections(engine())
     today = date.today().isoformat()
-    body = annotations.nlu_yaml(found, comment=(
-        f"Intent corrections from staff review, exported {today} by {g.user['username']}.\n"
-        "Save under data/nlu/, check with `make validate`, then `make train`."))
+    body = annotations.nlu_yaml(
+        found,
+        comment=(
+            f"Intent corrections from staff review, exported {today} by {g.user['username']}.\n"
+            "Save under data/nlu/, check with `make validate`, then `make train`."
+        ),
+    )
     audit.record(engine(), g.user["username"], "export_nlu", detail=f"{len(found)} corrections")
     return _download(body, f"review_corrections_{today}.yml", "application/x-yaml")
 
@@ -268,12 +313,14 @@ def export(fmt):
     chosen, errors = filters.parse(request.args)
     if errors or not (chosen.first_day and chosen.last_day):
         first, last = filters.last_days(30)
-        return render_template("export.html", first=first, last=last,
-                               errors=errors or ["Choose the first and last day to export."]), 400
+        return render_template(
+            "export.html", first=first, last=last, errors=errors or ["Choose the first and last day to export."]
+        ), 400
     body = exports.as_csv(engine(), chosen) if fmt == "csv" else exports.as_json(engine(), chosen)
     span = f"{chosen.first_day}_{chosen.last_day}"
-    audit.record(engine(), g.user["username"], f"export_{fmt}",
-                 detail=" ".join(f"{k}={v}" for k, v in chosen.as_query().items()))
+    audit.record(
+        engine(), g.user["username"], f"export_{fmt}", detail=" ".join(f"{k}={v}" for k, v in chosen.as_query().items())
+    )
     mimetype = "text/csv" if fmt == "csv" else "application/json"
     return _download(body, f"conversations_{span}.{fmt}", mimetype)
 
@@ -281,15 +328,20 @@ def export(fmt):
 @views.get("/summary")
 def summary_page():
     chosen, errors = filters.parse(request.args)
-    chosen.first_day, chosen.last_day, notes = summary.days_to_show(chosen.first_day,
-                                                                    chosen.last_day)
-    return render_template("summary.html", f=chosen, errors=errors + notes,
-                           report=summary.build(engine(), chosen.first_day, chosen.last_day))
+    chosen.first_day, chosen.last_day, notes = summary.days_to_show(chosen.first_day, chosen.last_day)
+    return render_template(
+        "summary.html",
+        f=chosen,
+        errors=errors + notes,
+        report=summary.build(engine(), chosen.first_day, chosen.last_day),
+    )
 
 
 @views.get("/audit")
 @admin_only
 def audit_log():
-    return render_template("audit.html", actions=audit.actions(engine()),
-                           entries=audit.recent(engine(), 300, request.args.get("username", ""),
-                                                request.args.get("action", "")))
+    return render_template(
+        "audit.html",
+        actions=audit.actions(engine()),
+        entries=audit.recent(engine(), 300, request.args.get("username", ""), request.args.get("action", "")),
+    )

@@ -3,6 +3,7 @@
 Every request except the login page, the health check and the stylesheet needs a live
 session; every POST needs the form's CSRF token to match the one in the session cookie.
 The pages themselves are in review.views."""
+
 import hmac
 import os
 import secrets
@@ -19,8 +20,10 @@ from review.tables import connect
 PUBLIC_ENDPOINTS = {"views.login", "views.healthz", "static"}
 SECURITY_HEADERS = {
     # No scripts at all; styles and forms only from here; never inside a frame.
-    "Content-Security-Policy": ("default-src 'none'; style-src 'self'; img-src 'self'; "
-                                "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     # URLs carry search words (patients' words); don't hand them to other sites.
@@ -44,8 +47,11 @@ def csrf_token() -> str:
 
 
 def create_app(engine=None, key: Optional[str] = None) -> Flask:
-    app = Flask(__name__, template_folder=str(Path(__file__).parent / "templates"),
-                static_folder=str(Path(__file__).parent / "static"))
+    app = Flask(
+        __name__,
+        template_folder=str(Path(__file__).parent / "templates"),
+        static_folder=str(Path(__file__).parent / "static"),
+    )
     app.config.update(
         SECRET_KEY=key or secret_key(),
         SESSION_COOKIE_NAME="review_session",
@@ -65,6 +71,7 @@ def create_app(engine=None, key: Optional[str] = None) -> Flask:
 
     from review.loop_views import loop
     from review.views import views
+
     app.register_blueprint(views)
     app.register_blueprint(loop)  # themes, charts, training and activation
     app.jinja_env.globals.update(csrf_token=csrf_token, fmt=clock.fmt)
@@ -77,14 +84,16 @@ def create_app(engine=None, key: Optional[str] = None) -> Flask:
             if g.user is None:
                 expired = "sid" in session
                 session.pop("sid", None)
-                return redirect(url_for("views.login", next=request.full_path.rstrip("?"),
-                                        expired=1 if expired else None))
+                return redirect(
+                    url_for("views.login", next=request.full_path.rstrip("?"), expired=1 if expired else None)
+                )
         if request.method == "POST":
             sent = request.form.get("csrf_token", "")
             expected = session.get("csrf", "")
             if not (sent and expected and hmac.compare_digest(sent, expected)):
-                abort(400, "This form was not sent from this site or has expired. "
-                           "Go back, reload the page and try again.")
+                abort(
+                    400, "This form was not sent from this site or has expired. Go back, reload the page and try again."
+                )
 
     @app.after_request
     def security_headers(response):

@@ -10,6 +10,7 @@ of the servers. Writes reports/bench.json. A measurement, not a test: never fail
   make bench PROFILE=1       where one turn's time goes: NLU, each policy, action server
                              round trips, tracker store reads and writes (in-process)
 """
+
 import argparse
 import asyncio
 import importlib
@@ -35,14 +36,34 @@ from tests.support.processes import AssistantServers  # noqa: E402
 # Conversations the way runners really talk to the assistant; each bench conversation
 # takes the next one in turn.
 CONVERSATIONS = {
-    "knowledge": ["hi", "why do my knees hurt after running?",
-                  "i've upped my mileage from 20 to 35 miles a week for a half marathon",
-                  "what exercises help with runner's knee", "should i rest or keep running",
-                  "how much is an appointment", "when are you open on saturday", "thanks, bye"],
-    "triage": ["hi", "my knee hurts on the outside of my knee after long runs", "about 4 days",
-               "no", "no", "no, only when i run", "thanks"],
-    "booking": ["hi", "can I book for my knee?", "Sam Jones", "sam.jones@example.com",
-                "next tuesday at 10am", "pain at the front of my knee after long runs", "no thanks"],
+    "knowledge": [
+        "hi",
+        "why do my knees hurt after running?",
+        "i've upped my mileage from 20 to 35 miles a week for a half marathon",
+        "what exercises help with runner's knee",
+        "should i rest or keep running",
+        "how much is an appointment",
+        "when are you open on saturday",
+        "thanks, bye",
+    ],
+    "triage": [
+        "hi",
+        "my knee hurts on the outside of my knee after long runs",
+        "about 4 days",
+        "no",
+        "no",
+        "no, only when i run",
+        "thanks",
+    ],
+    "booking": [
+        "hi",
+        "can I book for my knee?",
+        "Sam Jones",
+        "sam.jones@example.com",
+        "next tuesday at 10am",
+        "pain at the front of my knee after long runs",
+        "no thanks",
+    ],
 }
 SCRIPTS = list(CONVERSATIONS.values())
 
@@ -60,8 +81,7 @@ def run_level(servers: AssistantServers, concurrent: int, rounds: int) -> dict:
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=concurrent) as pool:
         for round_ in range(rounds):
-            list(pool.map(lambda n: conversation(servers, round_ * concurrent + n, latencies),
-                          range(concurrent)))
+            list(pool.map(lambda n: conversation(servers, round_ * concurrent + n, latencies), range(concurrent)))
     elapsed = time.perf_counter() - started
     ordered = sorted(latencies)
     return {
@@ -84,8 +104,7 @@ def peak_memory_mb(root_pid: int) -> dict:
             cmdline = (status.parent / "cmdline").read_text().replace("\0", " ")
         except (OSError, KeyError, ValueError):
             continue
-        name = ("action_server" if " actions" in cmdline else "rasa_server"
-                if "rasa_server" in cmdline else None)
+        name = "action_server" if " actions" in cmdline else "rasa_server" if "rasa_server" in cmdline else None
         if name:
             peaks[name] = max(peaks.get(name, 0), round(int(fields["VmHWM"].split()[0]) / 1024, 1))
     return peaks
@@ -96,8 +115,7 @@ def measure(workdir: Path, env: dict, levels, rounds: int, replicas: int = 1) ->
     try:
         servers.say("warm-up", "hi")
         results = [run_level(servers, c, rounds) for c in levels]
-        return {"servers": replicas, "levels": results,
-                "peak_memory_mb": peak_memory_mb(servers.runner.process.pid)}
+        return {"servers": replicas, "levels": results, "peak_memory_mb": peak_memory_mb(servers.runner.process.pid)}
     finally:
         servers.stop()
 
@@ -106,10 +124,11 @@ def print_table(setup: dict, label: str) -> None:
     print(f"\n{label}")
     print(f"{'conversations':>13} {'messages':>8} {'median ms':>9} {'p95 ms':>8} {'msg/s':>7}")
     for level in setup["levels"]:
-        print(f"{level['concurrent_conversations']:>13} {level['messages']:>8} "
-              f"{level['median_ms']:>9} {level['p95_ms']:>8} {level['messages_per_second']:>7}")
-    print("peak memory per process (MB): "
-          + ", ".join(f"{k} {v}" for k, v in sorted(setup["peak_memory_mb"].items())))
+        print(
+            f"{level['concurrent_conversations']:>13} {level['messages']:>8} "
+            f"{level['median_ms']:>9} {level['p95_ms']:>8} {level['messages_per_second']:>7}"
+        )
+    print("peak memory per process (MB): " + ", ".join(f"{k} {v}" for k, v in sorted(setup["peak_memory_mb"].items())))
 
 
 # --- where a turn's time goes ---------------------------------------------------------------
@@ -117,11 +136,13 @@ def print_table(setup: dict, label: str) -> None:
 PROFILED = {  # label: (module, class, method), timed on every call
     "NLU (parse_message)": ("rasa.core.processor", "MessageProcessor", "parse_message"),
     "RulePolicy": ("rasa.core.policies.rule_policy", "RulePolicy", "predict_action_probabilities"),
-    "MemoizationPolicy": ("rasa.core.policies.memoization", "MemoizationPolicy",
-                          "predict_action_probabilities"),
+    "MemoizationPolicy": ("rasa.core.policies.memoization", "MemoizationPolicy", "predict_action_probabilities"),
     "TEDPolicy": ("rasa.core.policies.ted_policy", "TEDPolicy", "predict_action_probabilities"),
-    "ActionServerDownPolicy": ("components.action_server_down", "ActionServerDownPolicy",
-                               "predict_action_probabilities"),
+    "ActionServerDownPolicy": (
+        "components.action_server_down",
+        "ActionServerDownPolicy",
+        "predict_action_probabilities",
+    ),
     "action server round trip": ("rasa.core.actions.action", "RemoteAction", "run"),
     "tracker store read": ("clinic.tracker_store", "SequencedSQLTrackerStore", "retrieve"),
     "tracker store write": ("clinic.tracker_store", "SequencedSQLTrackerStore", "save"),
@@ -130,6 +151,7 @@ PROFILED = {  # label: (module, class, method), timed on every call
 
 def _timed(function, label: str, spent: dict):
     if asyncio.iscoroutinefunction(function):
+
         async def timed(*args, **kwargs):
             started = time.perf_counter()
             try:
@@ -137,12 +159,14 @@ def _timed(function, label: str, spent: dict):
             finally:
                 spent[label].append(time.perf_counter() - started)
     else:
+
         def timed(*args, **kwargs):
             started = time.perf_counter()
             try:
                 return function(*args, **kwargs)
             finally:
                 spent[label].append(time.perf_counter() - started)
+
     return timed
 
 
@@ -162,12 +186,17 @@ def profile(model: str, database_url: str, rounds: int) -> dict:
     from clinic.stores import ClinicTrackerStore
 
     port = free_port()
-    actions = ManagedProcess([str(BIN / "rasa"), "run", "actions", "--actions", "actions",
-                              "--port", str(port)], log_name="bench-actions")
+    actions = ManagedProcess(
+        [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)], log_name="bench-actions"
+    )
     try:
         wait_for_url(f"http://127.0.0.1:{port}/health", actions.process)
-        agent = Agent.load(model, action_endpoint=EndpointConfig(f"http://127.0.0.1:{port}/webhook"),
-                           tracker_store=ClinicTrackerStore(), lock_store=InMemoryLockStore())
+        agent = Agent.load(
+            model,
+            action_endpoint=EndpointConfig(f"http://127.0.0.1:{port}/webhook"),
+            tracker_store=ClinicTrackerStore(),
+            lock_store=InMemoryLockStore(),
+        )
         loop = asyncio.new_event_loop()
         loop.run_until_complete(agent.handle_text("hi", sender_id="warm-up"))
         spent.clear()
@@ -184,18 +213,23 @@ def profile(model: str, database_url: str, rounds: int) -> dict:
     report = {"turns": turns, "turn_ms": round(total / turns * 1000, 1), "steps": {}}
     for label in PROFILED:
         calls = spent.get(label, [])
-        report["steps"][label] = {"calls_per_turn": round(len(calls) / turns, 2),
-                                  "ms_per_turn": round(sum(calls) / turns * 1000, 1)}
+        report["steps"][label] = {
+            "calls_per_turn": round(len(calls) / turns, 2),
+            "ms_per_turn": round(sum(calls) / turns * 1000, 1),
+        }
     return report
 
 
 def main() -> int:
     load_environment()
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=2, help="conversations per concurrency level")
-    parser.add_argument("--replicas", type=int, default=int(os.environ.get("REPLICAS") or 1),
-                        help="also measure this many servers behind HAProxy (PostgreSQL + Redis)")
+    parser.add_argument(
+        "--replicas",
+        type=int,
+        default=int(os.environ.get("REPLICAS") or 1),
+        help="also measure this many servers behind HAProxy (PostgreSQL + Redis)",
+    )
     parser.add_argument("--profile", action="store_true", default=bool(os.environ.get("PROFILE")))
     parser.add_argument("--model", default=os.environ.get("KNEE_MODEL"))
     args = parser.parse_args()
@@ -207,19 +241,25 @@ def main() -> int:
 
             database = f"sqlite:///{workdir / 'profile.db'}"
             report["profile"] = profile(str(args.model or model_path()), database, args.rounds)
-            print(f"\nOne turn: {report['profile']['turn_ms']} ms on average "
-                  f"({report['profile']['turns']} turns, one at a time, SQLite)")
+            print(
+                f"\nOne turn: {report['profile']['turn_ms']} ms on average "
+                f"({report['profile']['turns']} turns, one at a time, SQLite)"
+            )
             for label, step in report["profile"]["steps"].items():
-                print(f"  {label:<28} {step['ms_per_turn']:>7} ms/turn  "
-                      f"({step['calls_per_turn']} calls/turn)")
+                print(f"  {label:<28} {step['ms_per_turn']:>7} ms/turn  ({step['calls_per_turn']} calls/turn)")
         elif args.replicas > 1:
-            env = {"DATABASE_URL": stack.enter_context(fresh_postgres_database("bench")),
-                   "REDIS_URL": REDIS_URL, "REDIS_LOCK_PREFIX": f"bench{uuid.uuid4().hex[:6]}"}
-            report["setups"] = [measure(workdir / f"r{n}", env, (10, 50), args.rounds, n)
-                                for n in (1, args.replicas)]
+            env = {
+                "DATABASE_URL": stack.enter_context(fresh_postgres_database("bench")),
+                "REDIS_URL": REDIS_URL,
+                "REDIS_LOCK_PREFIX": f"bench{uuid.uuid4().hex[:6]}",
+            }
+            report["setups"] = [measure(workdir / f"r{n}", env, (10, 50), args.rounds, n) for n in (1, args.replicas)]
             for setup in report["setups"]:
-                print_table(setup, f"{setup['servers']} Rasa server(s), PostgreSQL + Redis"
-                                   + (" behind HAProxy" if setup["servers"] > 1 else ""))
+                print_table(
+                    setup,
+                    f"{setup['servers']} Rasa server(s), PostgreSQL + Redis"
+                    + (" behind HAProxy" if setup["servers"] > 1 else ""),
+                )
         else:
             env = {"DATABASE_URL": f"sqlite:///{workdir}/bench.db"}
             report["setups"] = [measure(workdir, env, (1, 10), args.rounds)]

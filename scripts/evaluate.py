@@ -22,6 +22,7 @@ the time taken is printed), with per-intent F1 and the top confusion pairs. Ever
 to reports/evaluation.json (cross-validation details under reports/cross_validation/). It is
 a report, not a gate: it exits 0 whatever the numbers.
 """
+
 import argparse
 import warnings
 
@@ -48,8 +49,7 @@ from clinic.environment import load_environment  # noqa: E402
 FRESH_HOLDOUT = PROJECT_ROOT / "tests/nlu/fresh_holdout.yml"
 OLD_HOLDOUT = PROJECT_ROOT / "tests/nlu/holdout.yml"
 # The bars of issue #11, checked on the fresh held-out file.
-TARGETS = {"accuracy": 0.97, "out_of_scope_recall": 0.95, "red_flag_recall": 1.0,
-           "own_pain_lost": 0}
+TARGETS = {"accuracy": 0.97, "out_of_scope_recall": 0.95, "red_flag_recall": 1.0, "own_pain_lost": 0}
 FALLBACK = "nlu_fallback"
 OUT_OF_SCOPE = "out_of_scope"
 RED_FLAG = "report_red_flag"
@@ -83,8 +83,11 @@ def default_model() -> Path:
 def load_examples(path: Path):
     from rasa.shared.nlu.training_data.loading import load_data
 
-    return [(m.get("text"), m.get("intent")) for m in load_data(str(path)).intent_examples
-            if m.get("text") and m.get("intent")]
+    return [
+        (m.get("text"), m.get("intent"))
+        for m in load_data(str(path)).intent_examples
+        if m.get("text") and m.get("intent")
+    ]
 
 
 def fallback_thresholds(config_file: Path):
@@ -103,22 +106,23 @@ async def parse_all(agent, texts):
         intent = parsed.get("intent") or {}
         ranking = [r for r in parsed.get("intent_ranking") or [] if r.get("name") != FALLBACK]
         detector = parsed.get("red_flag_detector") or {}
-        rows.append({
-            "predicted": intent.get("name"),
-            "confidence": round(float(intent.get("confidence") or 0.0), 4),
-            # The classifier's own top two, for the threshold sweep.
-            "ranking": [(r["name"], float(r.get("confidence") or 0.0)) for r in ranking[:2]],
-            "detector_forced": detector.get("action") == "forced",
-            "detector_flags": [f["name"] for f in detector.get("red_flags") or []],
-        })
+        rows.append(
+            {
+                "predicted": intent.get("name"),
+                "confidence": round(float(intent.get("confidence") or 0.0), 4),
+                # The classifier's own top two, for the threshold sweep.
+                "ranking": [(r["name"], float(r.get("confidence") or 0.0)) for r in ranking[:2]],
+                "detector_forced": detector.get("action") == "forced",
+                "detector_flags": [f["name"] for f in detector.get("red_flags") or []],
+            }
+        )
     return rows
 
 
 def recall(rows, label, caught):
     relevant = [r for r in rows if r["expected"] == label]
     hits = sum(1 for r in relevant if caught(r))
-    return {"recall": round(hits / len(relevant), 4) if relevant else None,
-            "caught": hits, "total": len(relevant)}
+    return {"recall": round(hits / len(relevant), 4) if relevant else None, "caught": hits, "total": len(relevant)}
 
 
 def own_pain_lost(rows):
@@ -135,38 +139,49 @@ def score(rows, list_misses: bool):
     y_true = [r["expected"] for r in rows]
     y_pred = [r["predicted"] or "None" for r in rows]
     labels = sorted(set(y_true))
-    precision, rec, f1, support = precision_recall_fscore_support(
-        y_true, y_pred, labels=labels, zero_division=0)
-    confusions = Counter((r["expected"], r["predicted"]) for r in rows
-                         if r["expected"] != r["predicted"])
+    precision, rec, f1, support = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
+    confusions = Counter((r["expected"], r["predicted"]) for r in rows if r["expected"] != r["predicted"])
     lost = own_pain_lost(rows)
     report = {
         "examples": len(rows),
         "accuracy": round(sum(t == p for t, p in zip(y_true, y_pred)) / len(rows), 4),
-        "macro_f1": round(float(f1_score(y_true, y_pred, labels=labels, average="macro",
-                                         zero_division=0)), 4),
+        "macro_f1": round(float(f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0)), 4),
         "nlu_fallback": sum(1 for p in y_pred if p == FALLBACK),
         "out_of_scope": recall(rows, OUT_OF_SCOPE, lambda r: r["predicted"] == OUT_OF_SCOPE),
         # The fallback also declines politely, so this variant is shown too.
-        "out_of_scope_or_fallback": recall(
-            rows, OUT_OF_SCOPE, lambda r: r["predicted"] in (OUT_OF_SCOPE, FALLBACK)),
+        "out_of_scope_or_fallback": recall(rows, OUT_OF_SCOPE, lambda r: r["predicted"] in (OUT_OF_SCOPE, FALLBACK)),
         "red_flag": recall(rows, RED_FLAG, red_flag_caught),
         "red_flag_classifier_only": recall(rows, RED_FLAG, lambda r: r["predicted"] == RED_FLAG),
-        "own_pain_lost": {"count": len(lost),
-                          "total": sum(1 for r in rows if r["expected"] in OWN_PAIN),
-                          "as": dict(Counter(r["predicted"] for r in lost))},
+        "own_pain_lost": {
+            "count": len(lost),
+            "total": sum(1 for r in rows if r["expected"] in OWN_PAIN),
+            "as": dict(Counter(r["predicted"] for r in lost)),
+        },
         "per_intent": {
-            label: {"precision": round(float(p), 4), "recall": round(float(r), 4),
-                    "f1": round(float(f), 4), "support": int(s)}
-            for label, p, r, f, s in zip(labels, precision, rec, f1, support)},
-        "confusions": [{"expected": e, "predicted": p, "count": c}
-                       for (e, p), c in confusions.most_common(TOP_CONFUSIONS)],
+            label: {
+                "precision": round(float(p), 4),
+                "recall": round(float(r), 4),
+                "f1": round(float(f), 4),
+                "support": int(s),
+            }
+            for label, p, r, f, s in zip(labels, precision, rec, f1, support)
+        },
+        "confusions": [
+            {"expected": e, "predicted": p, "count": c} for (e, p), c in confusions.most_common(TOP_CONFUSIONS)
+        ],
     }
     if list_misses:
         report["misses"] = [
-            {"text": r["text"], "expected": r["expected"], "predicted": r["predicted"],
-             "confidence": r["confidence"], "classifier_top": r["ranking"][:1]}
-            for r in rows if r["expected"] != r["predicted"]]
+            {
+                "text": r["text"],
+                "expected": r["expected"],
+                "predicted": r["predicted"],
+                "confidence": r["confidence"],
+                "classifier_top": r["ranking"][:1],
+            }
+            for r in rows
+            if r["expected"] != r["predicted"]
+        ]
     return report
 
 
@@ -183,14 +198,18 @@ def threshold_sweep(rows):
     for threshold in (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6):
         for ambiguity in (0.0, 0.02, 0.05, 0.1):
             swept = [dict(r, predicted=with_thresholds(r, threshold, ambiguity)) for r in rows]
-            sweep.append({
-                "threshold": threshold, "ambiguity_threshold": ambiguity,
-                "accuracy": round(sum(r["predicted"] == r["expected"] for r in swept) / len(swept), 4),
-                "out_of_scope_or_fallback": recall(
-                    swept, OUT_OF_SCOPE, lambda r: r["predicted"] in (OUT_OF_SCOPE, FALLBACK))["recall"],
-                "own_pain_lost": len(own_pain_lost(swept)),
-                "nlu_fallback": sum(1 for r in swept if r["predicted"] == FALLBACK),
-            })
+            sweep.append(
+                {
+                    "threshold": threshold,
+                    "ambiguity_threshold": ambiguity,
+                    "accuracy": round(sum(r["predicted"] == r["expected"] for r in swept) / len(swept), 4),
+                    "out_of_scope_or_fallback": recall(
+                        swept, OUT_OF_SCOPE, lambda r: r["predicted"] in (OUT_OF_SCOPE, FALLBACK)
+                    )["recall"],
+                    "own_pain_lost": len(own_pain_lost(swept)),
+                    "nlu_fallback": sum(1 for r in swept if r["predicted"] == FALLBACK),
+                }
+            )
     return sweep
 
 
@@ -199,8 +218,11 @@ def evaluate_set(agent, path: Path, list_misses: bool):
     started = time.time()
     parsed = asyncio.run(parse_all(agent, [t for t, _ in examples]))
     rows = [{"text": t, "expected": e, **p} for (t, e), p in zip(examples, parsed)]
-    report = {"data": str(path.relative_to(PROJECT_ROOT)), "seconds": round(time.time() - started, 1),
-              **score(rows, list_misses)}
+    report = {
+        "data": str(path.relative_to(PROJECT_ROOT)),
+        "seconds": round(time.time() - started, 1),
+        **score(rows, list_misses),
+    }
     return report, rows
 
 
@@ -208,16 +230,44 @@ def cross_validation(folds: int):
     """Rasa's own k-fold cross-validation of the NLU pipeline on the training data."""
     out = PROJECT_ROOT / "reports/cross_validation"
     started = time.time()
-    subprocess.run([str(Path(sys.executable).parent / "rasa"), "test", "nlu", "--cross-validation",
-                    "--folds", str(folds), "--config", "config.yml", "--nlu", "data/nlu",
-                    "--out", str(out)], cwd=PROJECT_ROOT, check=True)
+    subprocess.run(
+        [
+            str(Path(sys.executable).parent / "rasa"),
+            "test",
+            "nlu",
+            "--cross-validation",
+            "--folds",
+            str(folds),
+            "--config",
+            "config.yml",
+            "--nlu",
+            "data/nlu",
+            "--out",
+            str(out),
+        ],
+        cwd=PROJECT_ROOT,
+        check=True,
+    )
     intent_report = json.loads((out / "intent_report.json").read_text())
-    per_intent = {k: {"precision": round(v["precision"], 4), "recall": round(v["recall"], 4),
-                      "f1": round(v["f1-score"], 4), "support": v["support"]}
-                  for k, v in intent_report.items() if isinstance(v, dict) and "confused_with" in v}
-    confusions = sorted(((k, other, n) for k, v in intent_report.items()
-                         if isinstance(v, dict) for other, n in (v.get("confused_with") or {}).items()),
-                        key=lambda c: -c[2])[:TOP_CONFUSIONS]
+    per_intent = {
+        k: {
+            "precision": round(v["precision"], 4),
+            "recall": round(v["recall"], 4),
+            "f1": round(v["f1-score"], 4),
+            "support": v["support"],
+        }
+        for k, v in intent_report.items()
+        if isinstance(v, dict) and "confused_with" in v
+    }
+    confusions = sorted(
+        (
+            (k, other, n)
+            for k, v in intent_report.items()
+            if isinstance(v, dict)
+            for other, n in (v.get("confused_with") or {}).items()
+        ),
+        key=lambda c: -c[2],
+    )[:TOP_CONFUSIONS]
     return {
         "folds": folds,
         "seconds": round(time.time() - started),
@@ -243,12 +293,15 @@ def print_intents_and_confusions(report: dict, worst: int) -> None:
 
 def print_set(name: str, report: dict, worst: int) -> None:
     print(f"\n== {name}: {report['data']} ({report['examples']} messages, {report['seconds']}s)")
-    print(f"Accuracy {report['accuracy']:.2%}   macro F1 {report['macro_f1']:.4f}   "
-          f"nlu_fallback {report['nlu_fallback']}")
-    for key, label in (("out_of_scope", "Out-of-scope recall"),
-                       ("out_of_scope_or_fallback", "  counting nlu_fallback as declined"),
-                       ("red_flag", "Red-flag recall (classifier or detector)"),
-                       ("red_flag_classifier_only", "  classifier alone")):
+    print(
+        f"Accuracy {report['accuracy']:.2%}   macro F1 {report['macro_f1']:.4f}   nlu_fallback {report['nlu_fallback']}"
+    )
+    for key, label in (
+        ("out_of_scope", "Out-of-scope recall"),
+        ("out_of_scope_or_fallback", "  counting nlu_fallback as declined"),
+        ("red_flag", "Red-flag recall (classifier or detector)"),
+        ("red_flag_classifier_only", "  classifier alone"),
+    ):
         r = report[key]
         if r["total"]:
             print(f"{label}: {r['recall']:.2%} ({r['caught']}/{r['total']})")
@@ -256,8 +309,7 @@ def print_set(name: str, report: dict, worst: int) -> None:
     print(f"Own-pain descriptions lost: {lost['count']} of {lost['total']} {lost['as'] or ''}")
     print_intents_and_confusions(report, worst)
     for miss in report.get("misses", []):
-        print(f"  - {miss['text']!r}: expected {miss['expected']}, got {miss['predicted']} "
-              f"({miss['confidence']:.2f})")
+        print(f"  - {miss['text']!r}: expected {miss['expected']}, got {miss['predicted']} ({miss['confidence']:.2f})")
 
 
 def check_bars(report: dict) -> list:
@@ -281,9 +333,12 @@ def main() -> int:
     parser.add_argument("--model", type=Path, help="model .tar.gz (default: the one for the current inputs)")
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "reports/evaluation.json")
     parser.add_argument("--worst", type=int, default=10, help="how many weakest intents to print")
-    parser.add_argument("--cross-validation", action="store_true",
-                        default=os.environ.get("CV", "") not in ("", "0"),
-                        help="also run 5-fold cross-validation on the training data (slow)")
+    parser.add_argument(
+        "--cross-validation",
+        action="store_true",
+        default=os.environ.get("CV", "") not in ("", "0"),
+        help="also run 5-fold cross-validation on the training data (slow)",
+    )
     parser.add_argument("--folds", type=int, default=5)
     args = parser.parse_args()
     quiet_logging()
@@ -293,8 +348,12 @@ def main() -> int:
     model = (args.model or default_model()).resolve()
     agent = Agent.load(str(model))
     threshold, ambiguity = fallback_thresholds(PROJECT_ROOT / "config.yml")
-    report = {"model": model.name, "fallback_threshold": threshold,
-              "ambiguity_threshold": ambiguity, "targets": TARGETS}
+    report = {
+        "model": model.name,
+        "fallback_threshold": threshold,
+        "ambiguity_threshold": ambiguity,
+        "targets": TARGETS,
+    }
 
     fresh, rows = evaluate_set(agent, FRESH_HOLDOUT, list_misses=False)
     fresh["threshold_sweep"] = threshold_sweep(rows)
@@ -309,8 +368,10 @@ def main() -> int:
         print(f"\nRunning {args.folds}-fold cross-validation on data/nlu (slow)...", flush=True)
         cv = cross_validation(args.folds)
         report["cross_validation"] = cv
-        print(f"\n== {args.folds}-fold cross-validation: accuracy {cv['accuracy']:.2%}, "
-              f"macro F1 {cv['macro_f1']:.4f} ({cv['seconds']:.0f}s)")
+        print(
+            f"\n== {args.folds}-fold cross-validation: accuracy {cv['accuracy']:.2%}, "
+            f"macro F1 {cv['macro_f1']:.4f} ({cv['seconds']:.0f}s)"
+        )
         print_intents_and_confusions(cv, args.worst)
     else:
         print("\nCross-validation skipped (make evaluate CV=1 runs it, ~15 minutes).")

@@ -5,6 +5,7 @@ the option is appended to `sys.argv` here, after the process has started.
 
     RASA_API_TOKEN=... python -m scripts.rasa_server --model models/x.tar.gz --enable-api ...
 """
+
 import os
 import sys
 

@@ -5,6 +5,7 @@ requires on every update (TELEGRAM_WEBHOOK_SECRET).
 URL is the server's public https address; /webhooks/telegram/webhook is added when it
 has no path. `--info` shows what Telegram has registered, `--delete` removes it.
 Reads TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET from the environment or .env."""
+
 import argparse
 import os
 import sys
@@ -17,8 +18,12 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from channels.telegram import (API_URL_VARIABLE, DEFAULT_API_URL, SECRET_FORMAT,  # noqa: E402
-                               VARIABLES)
+from channels.telegram import (  # noqa: E402
+    API_URL_VARIABLE,
+    DEFAULT_API_URL,
+    SECRET_FORMAT,
+    VARIABLES,
+)
 from clinic.environment import load_environment  # noqa: E402
 
 WEBHOOK_PATH = "/webhooks/telegram/webhook"
@@ -33,8 +38,9 @@ class SetupError(Exception):
 def webhook_url(url: str) -> str:
     parsed = urlparse(url.strip())
     if parsed.scheme != "https" or not parsed.netloc:
-        raise SetupError(f"Telegram only delivers to public https addresses, got {url!r} "
-                         "(e.g. URL=https://assistant.example.com).")
+        raise SetupError(
+            f"Telegram only delivers to public https addresses, got {url!r} (e.g. URL=https://assistant.example.com)."
+        )
     if parsed.path in ("", "/"):
         parsed = parsed._replace(path=WEBHOOK_PATH)
     return parsed.geturl()
@@ -60,7 +66,8 @@ def secret_token() -> str:
         raise SetupError(
             f"Set {VARIABLES['secret_token']} to a random value of letters, digits, _ and - "
             "(e.g. the output of: python -c 'import secrets; print(secrets.token_urlsafe(32))'); "
-            "the server must have the same value.")
+            "the server must have the same value."
+        )
     return secret
 
 
@@ -73,11 +80,9 @@ def show(info: Dict[str, Any]) -> None:
 
 def main() -> int:
     load_environment()
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("url", nargs="?", help="the server's public https address")
-    parser.add_argument("--drop-pending", action="store_true",
-                        help="discard messages Telegram has queued for the bot")
+    parser.add_argument("--drop-pending", action="store_true", help="discard messages Telegram has queued for the bot")
     parser.add_argument("--info", action="store_true", help="show the registered webhook")
     parser.add_argument("--delete", action="store_true", help="remove the webhook")
     args = parser.parse_args()
@@ -87,12 +92,16 @@ def main() -> int:
             print("Webhook removed: Telegram no longer sends updates to the assistant.")
         elif args.url:
             url = webhook_url(args.url)
-            call("setWebhook", url=url, secret_token=secret_token(),
-                 allowed_updates=ALLOWED_UPDATES, drop_pending_updates=args.drop_pending)
+            call(
+                "setWebhook",
+                url=url,
+                secret_token=secret_token(),
+                allowed_updates=ALLOWED_UPDATES,
+                drop_pending_updates=args.drop_pending,
+            )
             print(f"Telegram now delivers the bot's messages to {url}")
         elif not args.info:
-            parser.error("give the public URL, e.g. make telegram-webhook "
-                         "URL=https://assistant.example.com")
+            parser.error("give the public URL, e.g. make telegram-webhook URL=https://assistant.example.com")
         show(call("getWebhookInfo"))
     except SetupError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -1,4 +1,5 @@
 """`make train`: train a model unless one matches the current inputs."""
+
 import sys
 from pathlib import Path
 

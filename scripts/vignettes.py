@@ -12,6 +12,7 @@ It is a report, not a gate: it exits 0 whatever the numbers.
 Never tune against the vignettes (see the header of the vignette file): fix general
 causes, not a vignette's phrasing.
 """
+
 import argparse
 import warnings
 
@@ -50,15 +51,18 @@ def main() -> int:
     logging.disable(logging.WARNING)
     # Rasa 3.6's structlog lines ignore logging.disable and would print the vignettes' own words.
     from rasa.utils.log_utils import configure_structlog
+
     configure_structlog(logging.WARNING)
 
     from clinic.training import train_if_needed
+
     model = Path(args.model or os.environ.get("KNEE_MODEL") or train_if_needed())
     cases = [v for v in vignettes.load(Path(args.file)) if not args.only or v["id"] in args.only]
 
     port = free_port()
-    server = ManagedProcess([str(BIN / "rasa"), "run", "actions", "--actions", "actions",
-                             "--port", str(port)], log_name="vignette-actions")
+    server = ManagedProcess(
+        [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)], log_name="vignette-actions"
+    )
     try:
         wait_for_url(f"http://127.0.0.1:{port}/health", server.process, timeout=120)
         results = asyncio.run(run_all(model, f"http://127.0.0.1:{port}/webhook", cases, args.show))
@@ -69,11 +73,18 @@ def main() -> int:
     met = vignettes.bars_met(summary)
     print_report(summary, met, results)
     REPORT.parent.mkdir(exist_ok=True)
-    REPORT.write_text(json.dumps({
-        "model": model.name, "vignette_file": str(Path(args.file).relative_to(PROJECT_ROOT)),
-        "summary": summary, "bars": {k: {"bar": list(vignettes.BARS[k]), "met": v} for k, v in met.items()},
-        "results": [vignettes.as_dict(r) for r in results],
-    }, indent=2))
+    REPORT.write_text(
+        json.dumps(
+            {
+                "model": model.name,
+                "vignette_file": str(Path(args.file).relative_to(PROJECT_ROOT)),
+                "summary": summary,
+                "bars": {k: {"bar": list(vignettes.BARS[k]), "met": v} for k, v in met.items()},
+                "results": [vignettes.as_dict(r) for r in results],
+            },
+            indent=2,
+        )
+    )
     print(f"\nwritten to {REPORT.relative_to(PROJECT_ROOT)}")
     return 0
 
@@ -96,8 +107,7 @@ async def run_all(model: Path, action_url: str, cases, show: bool):
         def state():
             future = asyncio.run_coroutine_threadsafe(agent.tracker_store.retrieve(sender), loop)
             tracker = future.result()
-            return (tracker.active_loop_name, tracker.get_slot("requested_slot"),
-                    tracker.get_slot("triage_level"))
+            return (tracker.active_loop_name, tracker.get_slot("requested_slot"), tracker.get_slot("triage_level"))
 
         # drive() is synchronous; run it in a thread so the agent keeps this event loop.
         result = await loop.run_in_executor(None, vignettes.drive, case, say, state)
@@ -120,13 +130,19 @@ def print_report(summary, met, results) -> None:
     bar = {name: "met" if met[name] else "NOT met" for name in ("exact", "safe")}
     print(f"  exact level:                    {pct(summary['exact'])}  (bar >= 90%: {bar['exact']})")
     print(f"  safe (gold or more urgent):     {pct(summary['safe'])}  (bar >= 99%: {bar['safe']})")
-    print(f"  under-triage, emergency+same day: {summary['under_triage_urgent']} of {summary['urgent_n']}"
-          f"  (bar 0: {'met' if met['under_triage_urgent'] else 'NOT met'})")
-    print(f"  over-triage, self-care+physio:  {pct(summary['over_triage_routine'])} of {summary['routine_n']}"
-          f"  (bar <= 10%: {'met' if met['over_triage_routine'] else 'NOT met'})")
+    print(
+        f"  under-triage, emergency+same day: {summary['under_triage_urgent']} of {summary['urgent_n']}"
+        f"  (bar 0: {'met' if met['under_triage_urgent'] else 'NOT met'})"
+    )
+    print(
+        f"  over-triage, self-care+physio:  {pct(summary['over_triage_routine'])} of {summary['routine_n']}"
+        f"  (bar <= 10%: {'met' if met['over_triage_routine'] else 'NOT met'})"
+    )
     print(f"  no recommendation reached:      {summary['no_recommendation']}")
-    print("  by gold level (exact / n):      " + ", ".join(
-        f"{level} {row['exact']}/{row['n']}" for level, row in summary["by_level"].items()))
+    print(
+        "  by gold level (exact / n):      "
+        + ", ".join(f"{level} {row['exact']}/{row['n']}" for level, row in summary["by_level"].items())
+    )
     print("  confusion (gold -> got):")
     for gold, row in summary["confusion"].items():
         print(f"    {gold:9} " + ", ".join(f"{got}: {n}" for got, n in sorted(row.items())))

@@ -2,6 +2,7 @@
 the Python warnings its services print on stderr — deprecations deep inside Rasa's
 dependencies (pkg_resources, pyparsing, click, jax, distutils...) that nobody running the
 assistant can act on — go to var/log/warnings.log instead. Everything else passes through."""
+
 import re
 import threading
 from typing import IO, Iterable, Iterator, Tuple
@@ -27,10 +28,10 @@ def split_warnings(lines: Iterable[str]) -> Iterator[Tuple[bool, str]]:
             in_warning = False
 
 
-def divert_warnings(stream: IO[str], terminal: IO[str], log: IO[str],
-                    lock: threading.Lock) -> threading.Thread:
+def divert_warnings(stream: IO[str], terminal: IO[str], log: IO[str], lock: threading.Lock) -> threading.Thread:
     """Copy a child's stderr `stream` to `terminal`, its warnings to `log` (shared by every
     service, hence the lock), in a thread that ends with the stream."""
+
     def copy() -> None:
         for is_warning, line in split_warnings(stream):
             with lock:

@@ -1,5 +1,6 @@
 """Shared fixtures: the trained model (trained once per run and cached under models/),
 a real action server process, and an in-process agent that talks to it."""
+
 import asyncio
 import os
 from pathlib import Path
@@ -38,8 +39,9 @@ def event_loop_session():
 def action_server():
     """The real rasa-sdk action server with the project's actions, on a free port."""
     port = free_port()
-    server = ManagedProcess([str(BIN / "rasa"), "run", "actions", "--actions", "actions",
-                             "--port", str(port)], log_name="actions")
+    server = ManagedProcess(
+        [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)], log_name="actions"
+    )
     try:
         wait_for_url(f"http://127.0.0.1:{port}/health", server.process, timeout=120)
     except Exception:
@@ -70,8 +72,7 @@ def new_conversation(agent, event_loop_session):
     return lambda sender=None: Conversation(agent, event_loop_session, sender)
 
 
-@pytest.fixture(scope="session",
-                params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def review_seeded(request, model_path, tmp_path_factory):
     """Servers on a database seeded by talking to the assistant, once per backend, for the
     staff review tests (see tests/support/review.py)."""

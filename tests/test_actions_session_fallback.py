@@ -1,4 +1,5 @@
 """Unit tests of the session-start and fallback actions with rasa-sdk's tracker."""
+
 from actions.fallback import ActionHandleFallback
 from actions.session import ActionSessionStart
 from tests.support.sdk import make_tracker, run_action
@@ -19,8 +20,9 @@ def test_session_start_loads_clinic_and_sends_disclaimer_first():
 
 
 def test_session_start_carries_over_what_the_user_told_us():
-    tracker = make_tracker(slots={"condition": "itbs", "pain_location": None, "clinic_name": "Old",
-                                  "requested_slot": "booking_contact"})
+    tracker = make_tracker(
+        slots={"condition": "itbs", "pain_location": None, "clinic_name": "Old", "requested_slot": "booking_contact"}
+    )
     _, events = run_action(ActionSessionStart(), tracker)
     slots = slot_events(events)
     assert slots["condition"] == "itbs"
@@ -32,8 +34,11 @@ def test_session_start_carries_over_what_the_user_told_us():
 def fallback_history(times):
     events = [{"event": "action", "name": "utter_greet"}]
     for _ in range(times):
-        events += [{"event": "user", "text": "???"}, {"event": "action", "name": "action_handle_fallback"},
-                   {"event": "rewind"}]
+        events += [
+            {"event": "user", "text": "???"},
+            {"event": "action", "name": "action_handle_fallback"},
+            {"event": "rewind"},
+        ]
     return events
 
 
@@ -49,8 +54,12 @@ def test_second_misunderstanding_in_a_row_offers_a_person():
 
 
 def test_a_message_out_of_scope_counts_as_a_misunderstanding():
-    events = [{"event": "action", "name": "utter_greet"}, {"event": "user", "text": "weather?"},
-              {"event": "action", "name": "utter_out_of_scope"}, {"event": "action", "name": "action_listen"}]
+    events = [
+        {"event": "action", "name": "utter_greet"},
+        {"event": "user", "text": "weather?"},
+        {"event": "action", "name": "utter_out_of_scope"},
+        {"event": "action", "name": "action_listen"},
+    ]
     messages, _ = run_action(ActionHandleFallback(), make_tracker(events=events))
     assert [m["response"] for m in messages] == ["utter_offer_human"]
 

@@ -3,6 +3,7 @@
 The clinic's systems are real local stand-ins started here: a webhook receiver that
 checks signatures and an SMTP server. The servers run as `make run` runs them, on a
 database of this module's own, with a clinic file that delivers by webhook and email."""
+
 import contextlib
 import json
 import uuid
@@ -39,8 +40,13 @@ def write_clinic_file(folder: Path, webhook_url: str, smtp_port: int) -> Path:
         **clinic.get("booking", {}),
         "delivery": ["link", "webhook", "email"],
         "webhook": {"url": webhook_url, "timeout_seconds": 3},
-        "email": {"to": "bookings@clinic.example.com", "from": "assistant@clinic.example.com",
-                  "smtp_host": "127.0.0.1", "smtp_port": smtp_port, "starttls": False},
+        "email": {
+            "to": "bookings@clinic.example.com",
+            "from": "assistant@clinic.example.com",
+            "smtp_host": "127.0.0.1",
+            "smtp_port": smtp_port,
+            "starttls": False,
+        },
         "retry": {"first_delay_seconds": 1, "max_delay_seconds": 2, "poll_seconds": 1},
     }
     path = folder / "clinic.yml"
@@ -51,8 +57,7 @@ def write_clinic_file(folder: Path, webhook_url: str, smtp_port: int) -> Path:
 class Clinic:
     """The servers plus what reached the clinic's systems and its database."""
 
-    def __init__(self, servers: AssistantServers, database: Path, webhook: WebhookReceiver,
-                 smtp: SmtpSink) -> None:
+    def __init__(self, servers: AssistantServers, database: Path, webhook: WebhookReceiver, smtp: SmtpSink) -> None:
         self.servers, self.webhook, self.smtp = servers, webhook, smtp
         self.engine = create_engine(sa.engine.make_url(f"sqlite:///{database}"))
 
@@ -63,8 +68,7 @@ class Clinic:
         return bookings.list_requests(conversation_id=sender, engine=self.engine)
 
     def webhooks_for(self, request_id: int):
-        return [hook for hook in self.webhook.received
-                if json.loads(hook["body"])["request"]["id"] == request_id]
+        return [hook for hook in self.webhook.received if json.loads(hook["body"])["request"]["id"] == request_id]
 
     def emails_for(self, request_id: int):
         return [mail for mail in self.smtp.inbox if f"#{request_id}:" in mail["message"]["Subject"]]
@@ -87,11 +91,14 @@ def clinic(model_path, tmp_path_factory):
     webhook = WebhookReceiver(SECRET).start()
     smtp = SmtpSink().start()
     database = folder / "assistant.db"
-    servers = AssistantServers(folder / "run", env={
-        "CLINIC_CONFIG": str(write_clinic_file(folder, webhook.url, smtp.port)),
-        "BOOKING_WEBHOOK_SECRET": SECRET,
-        "DATABASE_URL": f"sqlite:///{database}",
-    })
+    servers = AssistantServers(
+        folder / "run",
+        env={
+            "CLINIC_CONFIG": str(write_clinic_file(folder, webhook.url, smtp.port)),
+            "BOOKING_WEBHOOK_SECRET": SECRET,
+            "DATABASE_URL": f"sqlite:///{database}",
+        },
+    )
     try:
         servers.start()
         yield Clinic(servers, database, webhook, smtp)
@@ -106,8 +113,11 @@ def test_booking_with_a_correction_and_a_question_reaches_the_clinic(clinic):
     first = user.say("can I book for my knee?")
     assert NAME_QUESTION in texts(first)
     # The clinic's online booking is offered as a button next to the questions.
-    assert any(button.get("url") == load_clinic()["booking_link"]
-               for message in first for button in message.get("buttons") or [])
+    assert any(
+        button.get("url") == load_clinic()["booking_link"]
+        for message in first
+        for button in message.get("buttons") or []
+    )
 
     assert CONTACT_QUESTION in user.texts("Sam Jones")
     reply = user.texts("sam.jones@example")
@@ -186,8 +196,9 @@ def test_a_red_flag_during_the_booking_gets_urgent_advice_and_is_not_an_answer(c
     reply = user.say("my knee keeps locking and I can't straighten it")
     assert "caught inside the joint" in texts(reply)  # action_red_flag's advice for locking
     assert NAME_QUESTION in reply[-1]["text"]  # then the booking carries on
-    tracker = requests.get(f"{clinic.servers.url}/conversations/{user.sender}/tracker",
-                           params={"token": "test-token"}, timeout=30).json()
+    tracker = requests.get(
+        f"{clinic.servers.url}/conversations/{user.sender}/tracker", params={"token": "test-token"}, timeout=30
+    ).json()
     assert tracker["slots"]["booking_name"] is None
 
 
@@ -221,11 +232,15 @@ def test_staff_requests_store_the_users_words_and_say_when_the_clinic_answers(cl
 
 # --- failures: the action server or the database -------------------------------------
 
+
 @contextlib.contextmanager
 def action_server(env):
     port = free_port()
-    server = ManagedProcess([str(BIN / "rasa"), "run", "actions", "--actions", "actions",
-                             "--port", str(port)], env=env, log_name="booking-actions")
+    server = ManagedProcess(
+        [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],
+        env=env,
+        log_name="booking-actions",
+    )
     try:
         wait_for_url(f"http://127.0.0.1:{port}/health", server.process, timeout=120)
         yield server, f"http://127.0.0.1:{port}/webhook"

@@ -1,5 +1,6 @@
 """Stored requests and the delivery outbox, against SQLite and the real PostgreSQL, and
 delivery to real local stand-ins: a signed webhook (down, then back) and SMTP email."""
+
 import asyncio
 import json
 from datetime import datetime, timedelta, timezone
@@ -33,8 +34,14 @@ def engine(request, tmp_path):
 
 
 def new_booking(engine, conversation="conv-1", **overrides):
-    details = dict(name="Sam Jones", contact="+447911123456", preferred_time=TUESDAY_10,
-                   reason="pain at the front of the knee", channel="rest", consent=True)
+    details = dict(
+        name="Sam Jones",
+        contact="+447911123456",
+        preferred_time=TUESDAY_10,
+        reason="pain at the front of the knee",
+        channel="rest",
+        consent=True,
+    )
     details.update(overrides)
     return bookings.create_request(conversation, "booking", engine=engine, **details)
 
@@ -65,8 +72,9 @@ def test_confirming_twice_stores_one_request(engine):
 
 def test_staff_move_requests_through_the_statuses_and_filter_them(engine):
     request, _ = new_booking(engine)
-    bookings.create_request("conv-9", "human", name="Jo", contact="jo@example.com",
-                            reason="Please call me", engine=engine)
+    bookings.create_request(
+        "conv-9", "human", name="Jo", contact="jo@example.com", reason="Please call me", engine=engine
+    )
     assert bookings.update_status(request.id, "contacted", engine=engine).status == "contacted"
     booked = bookings.update_status(request.id, "booked", engine=engine)
     assert booked.status == "booked" and booked.updated_at >= booked.created_at
@@ -127,9 +135,17 @@ def settings_for(webhook_url=None, smtp_port=None) -> BookingSettings:
     return BookingSettings(
         delivery=methods,
         webhook=WebhookSettings(url=webhook_url, secret=SECRET, timeout_seconds=3) if webhook_url else None,
-        email=EmailSettings(to=["bookings@clinic.example.com"], sender="assistant@clinic.example.com",
-                            host="127.0.0.1", port=smtp_port, starttls=False) if smtp_port else None,
-        first_retry_seconds=0.2, max_retry_seconds=1,
+        email=EmailSettings(
+            to=["bookings@clinic.example.com"],
+            sender="assistant@clinic.example.com",
+            host="127.0.0.1",
+            port=smtp_port,
+            starttls=False,
+        )
+        if smtp_port
+        else None,
+        first_retry_seconds=0.2,
+        max_retry_seconds=1,
     )
 
 

@@ -1,19 +1,31 @@
 """How replies are fitted to messaging apps (channels/formatting.py): long texts split at
 natural boundaries within a limit, buttons as a numbered list, and a number reply read
 back against the options of the stored conversation."""
+
 import pytest
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 
-from channels.formatting import (TWILIO_LIMIT, button_reference, number_reply, numbered_list,
-                                 offered_buttons, payload_for_reference, split_message, text_size)
+from channels.formatting import (
+    TWILIO_LIMIT,
+    button_reference,
+    number_reply,
+    numbered_list,
+    offered_buttons,
+    payload_for_reference,
+    split_message,
+    text_size,
+)
 
-BUTTONS = [{"title": "Book an appointment", "payload": "/book_appointment"},
-           {"title": "Prices", "payload": "/ask_cost"}]
+BUTTONS = [
+    {"title": "Book an appointment", "payload": "/book_appointment"},
+    {"title": "Prices", "payload": "/ask_cost"},
+]
 
 
 def test_a_short_reply_is_one_message():
     assert split_message("  Our prices:\n- Assessment: £75\n\nSee you soon.  ", 1600) == [
-        "Our prices:\n- Assessment: £75\n\nSee you soon."]
+        "Our prices:\n- Assessment: £75\n\nSee you soon."
+    ]
     assert split_message("   ", 1600) == []
 
 
@@ -55,13 +67,13 @@ def test_emoji_count_as_the_platforms_count_them():
 
 def test_buttons_become_a_numbered_list_under_the_text():
     assert numbered_list("Anything else?", BUTTONS) == (
-        "Anything else?\n\n1. Book an appointment\n2. Prices\n\nReply with a number to choose.")
+        "Anything else?\n\n1. Book an appointment\n2. Prices\n\nReply with a number to choose."
+    )
     link = [{"title": "Book online", "url": "https://clinic.example.com/book"}]
     assert "1. Book online: https://clinic.example.com/book" in numbered_list("Go", link)
 
 
-@pytest.mark.parametrize("reply, number", [("2", 2), (" 2. ", 2), ("2)", 2), ("#1", 1),
-                                           ("Option 3", 3), ("10", 10)])
+@pytest.mark.parametrize("reply, number", [("2", 2), (" 2. ", 2), ("2)", 2), ("#1", 1), ("Option 3", 3), ("10", 10)])
 def test_a_reply_that_only_picks_a_number(reply, number):
     assert number_reply(reply) == number
 
@@ -73,9 +85,13 @@ def test_other_replies_are_not_a_choice(reply):
 
 def test_the_options_are_those_of_the_latest_message_since_the_user_wrote():
     old = [{"title": "Old", "payload": "/greet"}]
-    events = [BotUttered("Hello", {"buttons": old}), UserUttered("hi"),
-              BotUttered("What we offer", {"buttons": BUTTONS}),
-              BotUttered("(a message without buttons)"), ActionExecuted("action_listen")]
+    events = [
+        BotUttered("Hello", {"buttons": old}),
+        UserUttered("hi"),
+        BotUttered("What we offer", {"buttons": BUTTONS}),
+        BotUttered("(a message without buttons)"),
+        ActionExecuted("action_listen"),
+    ]
     assert offered_buttons(events) == BUTTONS
     # Once the user has written again, the earlier options no longer apply.
     assert offered_buttons(events + [UserUttered("thanks"), BotUttered("You're welcome")]) == []

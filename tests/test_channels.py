@@ -2,6 +2,7 @@
 `make run` with the project's credentials.yml and the channels' environment variables,
 receive real-format webhooks; local stand-ins for the Telegram Bot API and Twilio's REST
 API record what the assistant sends back. Nothing here reaches the internet."""
+
 import logging
 import random
 import subprocess
@@ -12,12 +13,22 @@ import pytest
 import requests
 import yaml
 
-from tests.support.platform_standins import (TELEGRAM_SECRET, TELEGRAM_TOKEN, TWILIO_NUMBER,
-                                             TWILIO_SID, TWILIO_TOKEN, TelegramBotAPI, TwilioAPI,
-                                             post_telegram_update, post_twilio_message,
-                                             telegram_button_update, telegram_photo_update,
-                                             telegram_text_update, twilio_signature,
-                                             twilio_whatsapp_form)
+from tests.support.platform_standins import (
+    TELEGRAM_SECRET,
+    TELEGRAM_TOKEN,
+    TWILIO_NUMBER,
+    TWILIO_SID,
+    TWILIO_TOKEN,
+    TelegramBotAPI,
+    TwilioAPI,
+    post_telegram_update,
+    post_twilio_message,
+    telegram_button_update,
+    telegram_photo_update,
+    telegram_text_update,
+    twilio_signature,
+    twilio_whatsapp_form,
+)
 from channels.limits import MAX_MESSAGE_CHARS, TOO_LONG
 from tests.support.domain import merged as merged_domain
 from tests.support.processes import BIN, ROOT, AssistantServers
@@ -26,13 +37,17 @@ from tests.support.processes import BIN, ROOT, AssistantServers
 PUBLIC_TWILIO_URL = "https://assistant.clinic.example.com/webhooks/twilio/webhook"
 DISCLAIMER = "not a diagnosis"
 # The answer to a photo or voice note: ask for text, and never miss an emergency.
-TEXT_ONLY = ("Sorry, I can only read text messages. Please type your question. If your knee "
-             "locks, gives way, swells fast or you can't put weight on it, please get urgent "
-             "medical help.")
+TEXT_ONLY = (
+    "Sorry, I can only read text messages. Please type your question. If your knee "
+    "locks, gives way, swells fast or you can't put weight on it, please get urgent "
+    "medical help."
+)
 DOMAIN = merged_domain()
 # A clinic with a very long insurance text, so that the prices reply needs splitting.
-CLAIM_NOTES = [f"Claim note {n}: keep the invoice we give you and send it to your insurer "
-               f"with your policy number." for n in range(1, 61)]
+CLAIM_NOTES = [
+    f"Claim note {n}: keep the invoice we give you and send it to your insurer with your policy number."
+    for n in range(1, 61)
+]
 
 
 def response(name: str) -> dict:
@@ -50,11 +65,16 @@ def number_of(payload: str, buttons: list) -> int:
 
 
 def channel_environment(telegram: TelegramBotAPI, twilio: TwilioAPI) -> dict:
-    return {"TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
-            "TELEGRAM_API_URL": telegram.url,
-            "TWILIO_ACCOUNT_SID": TWILIO_SID, "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
-            "TWILIO_WHATSAPP_NUMBER": TWILIO_NUMBER.replace("whatsapp:", ""),
-            "TWILIO_WEBHOOK_URL": PUBLIC_TWILIO_URL, "TWILIO_API_URL": twilio.url}
+    return {
+        "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
+        "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
+        "TELEGRAM_API_URL": telegram.url,
+        "TWILIO_ACCOUNT_SID": TWILIO_SID,
+        "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+        "TWILIO_WHATSAPP_NUMBER": TWILIO_NUMBER.replace("whatsapp:", ""),
+        "TWILIO_WEBHOOK_URL": PUBLIC_TWILIO_URL,
+        "TWILIO_API_URL": twilio.url,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -77,26 +97,29 @@ def assistant(tmp_path_factory, model_path, telegram, twilio):
     clinic = yaml.safe_load((ROOT / "clinic.yml").read_text())
     clinic["prices"]["insurance"] = " ".join(CLAIM_NOTES)
     (workdir / "clinic.yml").write_text(yaml.safe_dump(clinic, allow_unicode=True))
-    env = {"DATABASE_URL": f"sqlite:///{workdir / 'assistant.db'}",
-           "CLINIC_CONFIG": str(workdir / "clinic.yml"),
-           **channel_environment(telegram, twilio)}
+    env = {
+        "DATABASE_URL": f"sqlite:///{workdir / 'assistant.db'}",
+        "CLINIC_CONFIG": str(workdir / "clinic.yml"),
+        **channel_environment(telegram, twilio),
+    }
     servers = AssistantServers(workdir, env=env).start()
     yield servers
     servers.stop()
 
 
 def new_chat_id() -> int:
-    return random.randint(10 ** 8, 10 ** 9)
+    return random.randint(10**8, 10**9)
 
 
 def new_whatsapp_sender() -> str:
-    return f"whatsapp:+44770{random.randint(10 ** 6, 10 ** 7 - 1)}"
+    return f"whatsapp:+44770{random.randint(10**6, 10**7 - 1)}"
 
 
 def stored_events(servers: AssistantServers, conversation_id: str) -> list:
     # ":" and "+" are valid in a URL path, and Rasa matches the path as sent.
-    response = requests.get(f"{servers.url}/conversations/{conversation_id}/tracker",
-                            params={"token": "test-token"}, timeout=30)
+    response = requests.get(
+        f"{servers.url}/conversations/{conversation_id}/tracker", params={"token": "test-token"}, timeout=30
+    )
     response.raise_for_status()
     return response.json()["events"]
 
@@ -112,11 +135,13 @@ def telegram_says(servers: AssistantServers, update: dict, **kwargs) -> requests
 def whatsapp_says(servers: AssistantServers, sender: str, text: str) -> requests.Response:
     """Post a message the way Twilio does, correctly signed."""
     form = twilio_whatsapp_form(sender, text)
-    return post_twilio_message(f"{servers.url}/webhooks/twilio/webhook", form,
-                               twilio_signature(PUBLIC_TWILIO_URL, form))
+    return post_twilio_message(
+        f"{servers.url}/webhooks/twilio/webhook", form, twilio_signature(PUBLIC_TWILIO_URL, form)
+    )
 
 
 # --- Telegram -------------------------------------------------------------------------
+
 
 def test_telegram_start_shows_the_disclaimer_then_the_greeting_with_a_keyboard(assistant, telegram):
     chat = new_chat_id()
@@ -126,9 +151,12 @@ def test_telegram_start_shows_the_disclaimer_then_the_greeting_with_a_keyboard(a
     assert DISCLAIMER in disclaimer["text"] and "Riverside Running Physio" in disclaimer["text"]
     assert greeting["text"] == response("utter_greet")["text"]
     # One button per row; pressing one sends its payload back.
-    assert greeting["reply_markup"] == {"inline_keyboard": [
-        [{"text": button["title"], "callback_data": button["payload"]}]
-        for button in response("utter_greet")["buttons"]]}
+    assert greeting["reply_markup"] == {
+        "inline_keyboard": [
+            [{"text": button["title"], "callback_data": button["payload"]}]
+            for button in response("utter_greet")["buttons"]
+        ]
+    }
     assert len(telegram.sent_to(chat)) == 2
     assert user_texts(assistant, f"telegram:{chat}") == ["/greet"]
 
@@ -160,8 +188,9 @@ def test_telegram_button_press_is_answered_like_the_button(assistant, telegram):
     assert telegram_says(assistant, press).status_code == 200
     assert "£75" in telegram.sent_to(chat)[sent_before]["text"]
     # The button's spinner is stopped.
-    assert [c.params["callback_query_id"] for c in telegram.calls_to("answerCallbackQuery")
-            ][-1] == press["callback_query"]["id"]
+    assert [c.params["callback_query_id"] for c in telegram.calls_to("answerCallbackQuery")][-1] == press[
+        "callback_query"
+    ]["id"]
     assert user_texts(assistant, f"telegram:{chat}")[-1] == "/ask_cost"
 
 
@@ -188,8 +217,7 @@ def test_telegram_refuses_updates_without_the_secret_token(assistant, telegram):
 
     assert telegram.sent_to(chat) == []
     assert user_texts(assistant, f"telegram:{chat}") == []
-    assert not any("book an appointment" in str(e.get("text")) for e in
-                   stored_events(assistant, f"telegram:{chat}"))
+    assert not any("book an appointment" in str(e.get("text")) for e in stored_events(assistant, f"telegram:{chat}"))
 
 
 def test_telegram_photo_gets_a_text_only_answer_and_groups_are_ignored(assistant, telegram):
@@ -211,6 +239,7 @@ def test_telegram_photo_gets_a_text_only_answer_and_groups_are_ignored(assistant
 
 
 # --- WhatsApp through Twilio ----------------------------------------------------------
+
 
 def test_whatsapp_buttons_become_a_numbered_list_and_a_number_picks_the_option(assistant, twilio):
     sender = new_whatsapp_sender()
@@ -255,8 +284,7 @@ def test_whatsapp_refuses_requests_not_signed_by_twilio(assistant, twilio):
         "signed with another auth token": twilio_signature(PUBLIC_TWILIO_URL, form, "guess"),
         # What a naive check behind a proxy would compute: the URL the server sees.
         "signed for another URL": twilio_signature(url, form),
-        "signature of another message": twilio_signature(
-            PUBLIC_TWILIO_URL, twilio_whatsapp_form(sender, "hi")),
+        "signature of another message": twilio_signature(PUBLIC_TWILIO_URL, twilio_whatsapp_form(sender, "hi")),
     }
     for name, signature in forgeries.items():
         assert post_twilio_message(url, form, signature).status_code == 403, name
@@ -270,10 +298,12 @@ def test_whatsapp_refuses_requests_not_signed_by_twilio(assistant, twilio):
 
 def test_whatsapp_voice_note_gets_a_text_only_answer(assistant, twilio):
     sender = new_whatsapp_sender()
-    form = twilio_whatsapp_form(sender, "", NumMedia="1", MediaContentType0="audio/ogg",
-                                MediaUrl0="https://api.twilio.com/2010-04-01/Media/ME1")
-    response = post_twilio_message(f"{assistant.url}/webhooks/twilio/webhook", form,
-                                   twilio_signature(PUBLIC_TWILIO_URL, form))
+    form = twilio_whatsapp_form(
+        sender, "", NumMedia="1", MediaContentType0="audio/ogg", MediaUrl0="https://api.twilio.com/2010-04-01/Media/ME1"
+    )
+    response = post_twilio_message(
+        f"{assistant.url}/webhooks/twilio/webhook", form, twilio_signature(PUBLIC_TWILIO_URL, form)
+    )
     assert response.status_code == 204
     assert twilio.sent_to(sender) == [TEXT_ONLY]
     assert user_texts(assistant, sender) == []
@@ -286,27 +316,33 @@ def test_a_number_reply_picks_from_the_options_stored_with_the_conversation(assi
     sender = new_whatsapp_sender()
     whatsapp_says(assistant, sender, "hi")
     assert twilio.sent_to(sender)[-1].endswith(options_list(response("utter_greet")["buttons"]))
-    options = [{"title": "Opening hours", "payload": "/ask_opening_hours"},
-               {"title": "Where we are", "payload": "/ask_location"}]
-    requests.post(f"{assistant.url}/conversations/{sender}/tracker/events",
-                  params={"token": "test-token"}, timeout=30,
-                  json=[{"event": "bot", "text": "What would you like to know?",
-                         "data": {"buttons": options}},
-                        {"event": "action", "name": "action_listen"}]).raise_for_status()
+    options = [
+        {"title": "Opening hours", "payload": "/ask_opening_hours"},
+        {"title": "Where we are", "payload": "/ask_location"},
+    ]
+    requests.post(
+        f"{assistant.url}/conversations/{sender}/tracker/events",
+        params={"token": "test-token"},
+        timeout=30,
+        json=[
+            {"event": "bot", "text": "What would you like to know?", "data": {"buttons": options}},
+            {"event": "action", "name": "action_listen"},
+        ],
+    ).raise_for_status()
 
     whatsapp_says(assistant, sender, "2")
     assert "12 Example Street" in twilio.sent_to(sender)[-1]
     assert user_texts(assistant, sender) == ["hi", "/ask_location"]
 
 
-def signed_raw_twilio_post(servers: AssistantServers, body: bytes, signed_form: dict,
-                           signed: bool = True) -> requests.Response:
+def signed_raw_twilio_post(
+    servers: AssistantServers, body: bytes, signed_form: dict, signed: bool = True
+) -> requests.Response:
     """A form body sent byte for byte (not necessarily UTF-8), signed for `signed_form`."""
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
     if signed:
         headers["X-Twilio-Signature"] = twilio_signature(PUBLIC_TWILIO_URL, signed_form)
-    return requests.post(f"{servers.url}/webhooks/twilio/webhook", data=body, headers=headers,
-                         timeout=60)
+    return requests.post(f"{servers.url}/webhooks/twilio/webhook", data=body, headers=headers, timeout=60)
 
 
 def test_whatsapp_replayed_message_is_handled_once(assistant, twilio):
@@ -331,8 +367,10 @@ def test_whatsapp_replayed_message_is_handled_once(assistant, twilio):
 def test_whatsapp_body_that_is_not_utf8_is_a_400_after_the_signature_check(assistant, twilio):
     sender = new_whatsapp_sender()
     form = twilio_whatsapp_form(sender, "caf\ufffd")  # what the server reads leniently
-    body = "&".join(f"{key}={quote_plus(value)}" for key, value in form.items()
-                    if key != "Body").encode() + b"&Body=caf\xe9"  # Latin-1, not UTF-8
+    body = (
+        "&".join(f"{key}={quote_plus(value)}" for key, value in form.items() if key != "Body").encode()
+        + b"&Body=caf\xe9"
+    )  # Latin-1, not UTF-8
     assert signed_raw_twilio_post(assistant, body, form, signed=False).status_code == 403
     answer = signed_raw_twilio_post(assistant, body, form)
     assert answer.status_code == 400 and "UTF-8" in answer.text
@@ -340,8 +378,7 @@ def test_whatsapp_body_that_is_not_utf8_is_a_400_after_the_signature_check(assis
     assert user_texts(assistant, sender) == []
 
 
-def test_messages_over_the_size_limit_get_a_plain_refusal_and_are_not_stored(
-        assistant, telegram, twilio):
+def test_messages_over_the_size_limit_get_a_plain_refusal_and_are_not_stored(assistant, telegram, twilio):
     long_text = "my knee hurts " * (MAX_MESSAGE_CHARS // 14 + 1)
     chat = new_chat_id()
     assert telegram_says(assistant, telegram_text_update(chat, long_text)).status_code == 200
@@ -375,20 +412,27 @@ def test_cors_only_for_the_allowed_origins_without_credentials_for_others(assist
     """Without ALLOWED_ORIGINS (as here) only the demo page: `rasa run --cors` used to fall
     back to "*", echoing any page's Origin with credentials allowed."""
     for origin in ("https://evil.example", "null"):
-        answer = requests.options(f"{assistant.url}/webhooks/rest/webhook", timeout=10, headers={
-            "Origin": origin, "Access-Control-Request-Method": "POST"})
+        answer = requests.options(
+            f"{assistant.url}/webhooks/rest/webhook",
+            timeout=10,
+            headers={"Origin": origin, "Access-Control-Request-Method": "POST"},
+        )
         assert "Access-Control-Allow-Origin" not in answer.headers, origin
         assert "Access-Control-Allow-Credentials" not in answer.headers, origin
-    allowed = requests.options(f"{assistant.url}/webhooks/rest/webhook", timeout=10, headers={
-        "Origin": assistant.webchat_url, "Access-Control-Request-Method": "POST"})
+    allowed = requests.options(
+        f"{assistant.url}/webhooks/rest/webhook",
+        timeout=10,
+        headers={"Origin": assistant.webchat_url, "Access-Control-Request-Method": "POST"},
+    )
     assert allowed.headers.get("Access-Control-Allow-Origin") == assistant.webchat_url
 
 
 # --- Both channels --------------------------------------------------------------------
 
+
 def test_interleaved_users_on_both_channels_only_get_their_own_replies(assistant, telegram, twilio):
     # The same digits as a Telegram chat id and a WhatsApp number are different users.
-    digits = random.randint(10 ** 10, 10 ** 11)
+    digits = random.randint(10**10, 10**11)
     users = {
         ("telegram", digits): ("/ask_opening_hours", "Monday"),
         ("telegram", new_chat_id()): ("/ask_location", "12 Example Street"),
@@ -403,16 +447,14 @@ def test_interleaved_users_on_both_channels_only_get_their_own_replies(assistant
             else:
                 assert whatsapp_says(assistant, user, text).ok
 
-    threads = [threading.Thread(target=converse, args=(*user, question))
-               for user, (question, _) in users.items()]
+    threads = [threading.Thread(target=converse, args=(*user, question)) for user, (question, _) in users.items()]
     [thread.start() for thread in threads]
     [thread.join(timeout=120) for thread in threads]
 
     markers = [marker for _, marker in users.values()]
     for (channel, user), (question, marker) in users.items():
         stand_in = telegram if channel == "telegram" else twilio
-        received = "\n".join(m["text"] if isinstance(m, dict) else m
-                             for m in stand_in.sent_to(user))
+        received = "\n".join(m["text"] if isinstance(m, dict) else m for m in stand_in.sent_to(user))
         assert received.count(DISCLAIMER) == 1, (user, received)
         assert marker in received, (user, received)
         assert not [other for other in markers if other != marker and other in received], user
@@ -428,6 +470,7 @@ def test_the_server_log_says_both_channels_are_on(assistant):
 
 # --- A channel without its variables --------------------------------------------------
 
+
 def test_a_channel_without_its_variables_is_off(monkeypatch, caplog, telegram, twilio):
     """Built from the project's credentials.yml the way `rasa run` builds it: without the
     variables, no webhook route is registered (a 404) and one log line says why."""
@@ -437,10 +480,8 @@ def test_a_channel_without_its_variables_is_off(monkeypatch, caplog, telegram, t
 
     def webhook_routes(name: str) -> list:
         app = Sanic(name)
-        register(create_http_input_channels(None, str(ROOT / "credentials.yml")), app,
-                 route="/webhooks/")
-        return sorted(r.path for r in app.router.routes
-                      if r.path.startswith(("webhooks/telegram", "webhooks/twilio")))
+        register(create_http_input_channels(None, str(ROOT / "credentials.yml")), app, route="/webhooks/")
+        return sorted(r.path for r in app.router.routes if r.path.startswith(("webhooks/telegram", "webhooks/twilio")))
 
     for variable in channel_environment(telegram, twilio):
         monkeypatch.delenv(variable, raising=False)
@@ -449,18 +490,22 @@ def test_a_channel_without_its_variables_is_off(monkeypatch, caplog, telegram, t
         assert webhook_routes(f"off-{new_chat_id()}") == []
     lines = [r.getMessage() for r in caplog.records if r.name.startswith("channels")]
     assert [line for line in lines if line.startswith("Telegram")] == [
-        "Telegram channel is off: set TELEGRAM_BOT_TOKEN, TELEGRAM_WEBHOOK_SECRET to turn it "
-        "on (see docs/channels.md)."]
+        "Telegram channel is off: set TELEGRAM_BOT_TOKEN, TELEGRAM_WEBHOOK_SECRET to turn it on (see docs/channels.md)."
+    ]
     assert [line for line in lines if line.startswith("WhatsApp")] == [
         "WhatsApp (Twilio) channel is off: TWILIO_AUTH_TOKEN, TWILIO_WHATSAPP_NUMBER, "
         "TWILIO_WEBHOOK_URL not set, although other WhatsApp (Twilio) variables are "
-        "(see docs/channels.md)."]
+        "(see docs/channels.md)."
+    ]
 
     for variable, value in channel_environment(telegram, twilio).items():
         monkeypatch.setenv(variable, value)
     assert webhook_routes(f"on-{new_chat_id()}") == [
-        "webhooks/telegram", "webhooks/telegram/webhook",
-        "webhooks/twilio", "webhooks/twilio/webhook"]
+        "webhooks/telegram",
+        "webhooks/telegram/webhook",
+        "webhooks/twilio",
+        "webhooks/twilio/webhook",
+    ]
 
 
 def test_a_setting_written_in_credentials_yml_takes_precedence(monkeypatch):
@@ -470,37 +515,50 @@ def test_a_setting_written_in_credentials_yml_takes_precedence(monkeypatch):
     monkeypatch.setenv("CLINIC_TEST_URL", "https://env.example.com")
     variables = {"token": "CLINIC_TEST_TOKEN", "url": "CLINIC_TEST_URL"}
     assert channel_settings("Test", variables, {"url": "https://yml.example.com"}) == {
-        "token": "from-the-environment", "url": "https://yml.example.com"}
+        "token": "from-the-environment",
+        "url": "https://yml.example.com",
+    }
     monkeypatch.delenv("CLINIC_TEST_TOKEN")
     assert channel_settings("Test", variables, {"url": "https://yml.example.com"}) is None
 
 
 # --- Registering the Telegram webhook -------------------------------------------------
 
+
 def run_webhook_command(telegram: TelegramBotAPI, *args: str) -> subprocess.CompletedProcess:
-    env = {"PATH": "/usr/bin:/bin", "TELEGRAM_API_URL": telegram.url,
-           "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET}
-    return subprocess.run([str(BIN / "python"), "scripts/telegram_webhook.py", *args],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "TELEGRAM_API_URL": telegram.url,
+        "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
+        "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
+    }
+    return subprocess.run(
+        [str(BIN / "python"), "scripts/telegram_webhook.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_the_webhook_command_registers_the_public_url_with_the_secret(telegram):
     done = run_webhook_command(telegram, "https://assistant.clinic.example.com")
     assert done.returncode == 0, done.stderr
     registered = telegram.calls_to("setWebhook")[-1].params
-    assert registered == {"url": "https://assistant.clinic.example.com/webhooks/telegram/webhook",
-                          "secret_token": TELEGRAM_SECRET,
-                          "allowed_updates": ["message", "edited_message", "callback_query"],
-                          "drop_pending_updates": False}
-    assert ("Registered webhook: https://assistant.clinic.example.com/webhooks/telegram/webhook"
-            in done.stdout)
+    assert registered == {
+        "url": "https://assistant.clinic.example.com/webhooks/telegram/webhook",
+        "secret_token": TELEGRAM_SECRET,
+        "allowed_updates": ["message", "edited_message", "callback_query"],
+        "drop_pending_updates": False,
+    }
+    assert "Registered webhook: https://assistant.clinic.example.com/webhooks/telegram/webhook" in done.stdout
 
 
 def test_the_webhook_command_explains_what_is_wrong(monkeypatch):
     from scripts.telegram_webhook import SetupError, secret_token, webhook_url
 
-    assert webhook_url("https://a.example.com/") == (
-        "https://a.example.com/webhooks/telegram/webhook")
+    assert webhook_url("https://a.example.com/") == ("https://a.example.com/webhooks/telegram/webhook")
     assert webhook_url("https://a.example.com/bot/hook") == "https://a.example.com/bot/hook"
     with pytest.raises(SetupError, match="only delivers to public https addresses"):
         webhook_url("http://localhost:5005")
@@ -510,6 +568,11 @@ def test_the_webhook_command_explains_what_is_wrong(monkeypatch):
 
 
 def test_make_telegram_webhook_runs_the_command():
-    dry_run = subprocess.run(["make", "-n", "telegram-webhook", "URL=https://a.example.com"],
-                             cwd=ROOT, capture_output=True, text=True, timeout=60)
+    dry_run = subprocess.run(
+        ["make", "-n", "telegram-webhook", "URL=https://a.example.com"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert 'scripts/telegram_webhook.py "https://a.example.com"' in dry_run.stdout

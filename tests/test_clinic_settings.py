@@ -1,4 +1,5 @@
 """The clinic's identity comes from clinic.yml and reaches the replies through slots."""
+
 import pytest
 
 from clinic.settings import ClinicConfigError, clinic_slots, load_clinic, opening_hours
@@ -53,6 +54,7 @@ def test_edits_are_picked_up_without_restart(tmp_path):
     path = write(tmp_path, MINIMAL)
     assert load_clinic(path)["name"] == "Test Knee Clinic"
     import os
+
     path.write_text(MINIMAL.replace("Test Knee Clinic", "Renamed Clinic"))
     stat = path.stat()
     os.utime(path, (stat.st_atime, stat.st_mtime + 5))

@@ -2,6 +2,7 @@
 every intent has a way to be answered, every clinic detail a response shows is filled when a
 session starts, and every knee condition and pain location of knowledge/conditions.yml has
 its answers, its label and its patterns."""
+
 import re
 
 import pytest
@@ -24,15 +25,24 @@ SECTIONS = list(conditions.ENTITIES.items())  # ("conditions", "condition"), ("p
 def rule_intents() -> set:
     """The intents that start or continue a rule, as Rasa reads data/rules."""
     importer = TrainingDataImporter.load_from_dict(
-        domain_path=str(DOMAIN_DIR), training_data_paths=[str(PROJECT_ROOT / "data" / "rules")])
-    return {event.intent_name for step in importer.get_stories().story_steps
-            for event in step.events if isinstance(event, UserUttered) and event.intent_name}
+        domain_path=str(DOMAIN_DIR), training_data_paths=[str(PROJECT_ROOT / "data" / "rules")]
+    )
+    return {
+        event.intent_name
+        for step in importer.get_stories().story_steps
+        for event in step.events
+        if isinstance(event, UserUttered) and event.intent_name
+    }
 
 
 def form_intents(domain: dict) -> set:
     """The intents a form's slot mapping turns into a value (affirm/deny at the summary)."""
-    return {mapping["intent"] for slot in domain["slots"].values() for mapping in slot["mappings"]
-            if mapping.get("type") == "from_intent"}
+    return {
+        mapping["intent"]
+        for slot in domain["slots"].values()
+        for mapping in slot["mappings"]
+        if mapping.get("type") == "from_intent"
+    }
 
 
 def test_every_intent_is_handled_by_a_rule_or_a_form(domain, rule_intents):
@@ -53,8 +63,9 @@ def test_every_clinic_slot_is_filled_when_a_session_starts(domain):
 
 
 def test_every_clinic_detail_a_response_shows_is_a_slot_filled_at_session_start(domain):
-    filled = {event["name"] for event in run_action(ActionSessionStart(), make_tracker())[1]
-              if event.get("event") == "slot"}
+    filled = {
+        event["name"] for event in run_action(ActionSessionStart(), make_tracker())[1] if event.get("event") == "slot"
+    }
     for name, variations in domain["responses"].items():
         for variation in variations:
             for placeholder in re.findall(r"(?<!\{)\{(clinic_\w+)\}", variation.get("text") or ""):
@@ -84,9 +95,16 @@ def test_every_defined_name_has_its_answers(domain, section, slot):
 
 
 def test_the_six_condition_aware_answers_are_the_ones_the_docs_list(domain):
-    assert sorted(keyed_responses(domain, "condition")) == sorted([
-        "utter_ask_condition", "utter_ask_exercises", "utter_ask_rest", "utter_ask_return_to_running",
-        "utter_ask_supports", "utter_ask_physio_treatment"])
+    assert sorted(keyed_responses(domain, "condition")) == sorted(
+        [
+            "utter_ask_condition",
+            "utter_ask_exercises",
+            "utter_ask_rest",
+            "utter_ask_return_to_running",
+            "utter_ask_supports",
+            "utter_ask_physio_treatment",
+        ]
+    )
 
 
 @pytest.mark.parametrize("section, slot", SECTIONS)
@@ -109,4 +127,3 @@ def test_every_phrase_is_tagged_and_normalised_to_its_name(section, entity):
             tagged = [(e.label_, e.ent_id_) for e in nlp(f"tell me about {phrase} please").ents]
             assert tagged == [(entity, name)], (phrase, tagged)
             assert phrase.lower() == name or synonyms.get(phrase.lower()) == name, phrase
-

@@ -1,4 +1,5 @@
 """The first conversations, through the real trained model and action server."""
+
 from tests.support.chat import button_payloads
 
 CLINIC = "Riverside Running Physio (example)"

@@ -1,6 +1,7 @@
 """Settings in `.env` reach every entry point (clinic/environment.py), not just `make run`:
 a clinic that keeps DATABASE_URL in `.env` gets `make staff-user` and the nightly
 `make retention` run against that database, and the real environment still wins."""
+
 import os
 import subprocess
 
@@ -12,8 +13,15 @@ from tests.support.processes import BIN, ROOT
 def review_cli(*args, env_file, environment=None, stdin=""):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "ENV_FILE")}
     env.update(ENV_FILE=str(env_file), **(environment or {}))
-    return subprocess.run([str(BIN / "python"), "-m", "review", *args], cwd=ROOT, env=env,
-                          input=stdin, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [str(BIN / "python"), "-m", "review", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def audit_actions(database):
@@ -27,8 +35,9 @@ def test_staff_user_and_retention_use_the_database_named_in_dotenv(tmp_path):
     env_file = tmp_path / ".env"
     env_file.write_text(f"# the clinic's settings\nDATABASE_URL='sqlite:///{database}'\n")
 
-    created = review_cli("create-user", "alice", "--password-stdin", env_file=env_file,
-                         stdin="a long enough password\n")
+    created = review_cli(
+        "create-user", "alice", "--password-stdin", env_file=env_file, stdin="a long enough password\n"
+    )
     assert created.returncode == 0, created.stderr
     retention = review_cli("retention", env_file=env_file)
     assert retention.returncode == 0, retention.stderr
@@ -45,8 +54,7 @@ def test_the_real_environment_wins_over_dotenv(tmp_path):
     env_file = tmp_path / ".env"
     env_file.write_text(f"DATABASE_URL=sqlite:///{from_file}\n")
 
-    result = review_cli("retention", env_file=env_file,
-                        environment={"DATABASE_URL": f"sqlite:///{from_environment}"})
+    result = review_cli("retention", env_file=env_file, environment={"DATABASE_URL": f"sqlite:///{from_environment}"})
     assert result.returncode == 0, result.stderr
     assert audit_actions(from_environment) == ["retention"]
     assert not from_file.exists()

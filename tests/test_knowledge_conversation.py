@@ -1,5 +1,6 @@
 """Knee questions answered through the real trained model and action server: the answer's
 content, the condition said before, and the follow-up buttons."""
+
 import re
 
 import pytest
@@ -44,8 +45,9 @@ def test_the_condition_overview_buttons_name_a_condition(conversation):
     assert conversation.slot("condition") == "itbs"
 
 
-@pytest.mark.parametrize("message", ["can i take ibuprofen for my knee pain?",
-                                     "how much paracetamol should i take before a run"])
+@pytest.mark.parametrize(
+    "message", ["can i take ibuprofen for my knee pain?", "how much paracetamol should i take before a run"]
+)
 def test_painkiller_questions_get_no_dose_and_a_pharmacist(conversation, message):
     for _ in range(3):  # two wordings exist; neither may give a dose
         reply = conversation.texts(message)
@@ -59,10 +61,23 @@ def test_out_of_scope_says_what_the_assistant_can_help_with(conversation):
 
 
 KNOWLEDGE_INTENTS = [
-    "ask_causes", "ask_training_load", "ask_running_form", "ask_warm_up", "ask_shoes",
-    "ask_nutrition", "ask_exercises", "ask_prevention", "ask_rest", "ask_return_to_running",
-    "ask_cross_training", "ask_supports", "ask_painkillers", "ask_when_see_physio",
-    "ask_physio_treatment", "ask_condition"]
+    "ask_causes",
+    "ask_training_load",
+    "ask_running_form",
+    "ask_warm_up",
+    "ask_shoes",
+    "ask_nutrition",
+    "ask_exercises",
+    "ask_prevention",
+    "ask_rest",
+    "ask_return_to_running",
+    "ask_cross_training",
+    "ask_supports",
+    "ask_painkillers",
+    "ask_when_see_physio",
+    "ask_physio_treatment",
+    "ask_condition",
+]
 
 
 def test_every_topic_is_answered_with_follow_up_buttons(conversation):

@@ -1,6 +1,7 @@
 """The curated answers in domain/, checked as data (no model needed): every knowledge
 intent has an answer, every condition its variations, each answer its follow-up buttons, and
 no answer ever gives a medicine dose or claims a diagnosis."""
+
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -13,23 +14,65 @@ from tests.support.domain import merged as merged_domain
 
 ROOT = Path(__file__).parents[1]
 KNOWLEDGE_INTENTS = [
-    "ask_causes", "ask_training_load", "ask_running_form", "ask_warm_up", "ask_shoes",
-    "ask_nutrition", "ask_exercises", "ask_prevention", "ask_rest", "ask_return_to_running",
-    "ask_cross_training", "ask_supports", "ask_painkillers", "ask_when_see_physio",
-    "ask_physio_treatment", "ask_condition"]
+    "ask_causes",
+    "ask_training_load",
+    "ask_running_form",
+    "ask_warm_up",
+    "ask_shoes",
+    "ask_nutrition",
+    "ask_exercises",
+    "ask_prevention",
+    "ask_rest",
+    "ask_return_to_running",
+    "ask_cross_training",
+    "ask_supports",
+    "ask_painkillers",
+    "ask_when_see_physio",
+    "ask_physio_treatment",
+    "ask_condition",
+]
 # Answers where the named condition changes the advice: one variation per condition.
-CONDITION_AWARE = ["utter_ask_condition", "utter_ask_exercises", "utter_ask_rest",
-                   "utter_ask_return_to_running", "utter_ask_supports", "utter_ask_physio_treatment"]
+CONDITION_AWARE = [
+    "utter_ask_condition",
+    "utter_ask_exercises",
+    "utter_ask_rest",
+    "utter_ask_return_to_running",
+    "utter_ask_supports",
+    "utter_ask_physio_treatment",
+]
 ANSWERS = [f"utter_{intent}" for intent in KNOWLEDGE_INTENTS] + ["utter_out_of_scope", "utter_chitchat"]
-DOSE = re.compile(r"\b\d+\s*(mg|milligrams?|ml|g|grams?|tablets?|pills?|capsules?)\b|"
-                  r"\b(once|twice|three times) (a|per) day\b|\bevery \d+ hours\b", re.I)
+DOSE = re.compile(
+    r"\b\d+\s*(mg|milligrams?|ml|g|grams?|tablets?|pills?|capsules?)\b|"
+    r"\b(once|twice|three times) (a|per) day\b|\bevery \d+ hours\b",
+    re.I,
+)
 # Any name patients use for a condition (knowledge/conditions.yml), and the words of a claim.
-CONDITION_WORDS = "(" + "|".join(
-    [re.escape(phrase) for item in conditions.definitions()["conditions"].values() for phrase in item["phrases"]]
-    + [r"runner's", r"jumper's", r"patellar", r"a meniscus", r"a torn", r"osteo", r"a ligament", r"a sprain", r"tendin",
-       r"a tear"]) + ")"
-DIAGNOSIS = re.compile(r"\byou (have|'ve got|have got|are suffering from) " + CONDITION_WORDS +
-                       r"|\b(it|this) (is|sounds like) (definitely |certainly )?" + CONDITION_WORDS, re.I)
+CONDITION_WORDS = (
+    "("
+    + "|".join(
+        [re.escape(phrase) for item in conditions.definitions()["conditions"].values() for phrase in item["phrases"]]
+        + [
+            r"runner's",
+            r"jumper's",
+            r"patellar",
+            r"a meniscus",
+            r"a torn",
+            r"osteo",
+            r"a ligament",
+            r"a sprain",
+            r"tendin",
+            r"a tear",
+        ]
+    )
+    + ")"
+)
+DIAGNOSIS = re.compile(
+    r"\byou (have|'ve got|have got|are suffering from) "
+    + CONDITION_WORDS
+    + r"|\b(it|this) (is|sounds like) (definitely |certainly )?"
+    + CONDITION_WORDS,
+    re.I,
+)
 
 
 @lru_cache()
@@ -118,16 +161,13 @@ def test_named_conditions_are_explained_as_information_not_a_diagnosis():
 def test_location_variations_of_the_exercises_apply_only_without_a_named_condition():
     locations = domain()["slots"]["pain_location"]["values"]
     by_location = [v for v in variations("utter_ask_exercises") if condition_of(v, "pain_location")]
-    assert sorted(condition_of(v, "pain_location") for v in by_location) == \
-        sorted(set(locations) - {"unsure"})
-    assert all(any(c["name"] == "condition" and c["value"] is None for c in v["condition"])
-               for v in by_location)
+    assert sorted(condition_of(v, "pain_location") for v in by_location) == sorted(set(locations) - {"unsure"})
+    assert all(any(c["name"] == "condition" and c["value"] is None for c in v["condition"]) for v in by_location)
 
 
 def test_the_triage_explains_every_location_and_has_a_generic_explanation():
     explained = [condition_of(v, "pain_location") for v in variations("utter_triage_explanation")]
-    assert sorted(filter(None, explained)) == sorted(
-        set(domain()["slots"]["pain_location"]["values"]) - {"unsure"})
+    assert sorted(filter(None, explained)) == sorted(set(domain()["slots"]["pain_location"]["values"]) - {"unsure"})
     assert None in explained
     for variation in variations("utter_triage_explanation"):
         assert re.search(r"\b(most commonly|often|can come from|usually)\b", variation["text"])

@@ -2,6 +2,7 @@
 real PostgreSQL: an empty database is brought to exactly the schema of clinic/schema.py; a
 clinic's database made before migrations keeps every row through `make migrate`; a second
 run changes nothing; servers that start together migrate once."""
+
 import os
 import sqlite3
 import subprocess
@@ -83,8 +84,14 @@ def everything(engine) -> dict:
 
 
 def make_migrate(url: str) -> subprocess.CompletedProcess:
-    done = subprocess.run(["make", "--no-print-directory", "migrate"], cwd=ROOT, capture_output=True,
-                          text=True, timeout=600, env={**os.environ, "DATABASE_URL": url})
+    done = subprocess.run(
+        ["make", "--no-print-directory", "migrate"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "DATABASE_URL": url},
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     return done
 
@@ -103,8 +110,7 @@ def test_an_empty_database_gets_every_table_of_the_schema(empty_database):
         engine.dispose()
 
 
-def test_a_database_made_before_migrations_keeps_its_rows_and_a_second_run_changes_nothing(
-        database_before_migrations):
+def test_a_database_made_before_migrations_keeps_its_rows_and_a_second_run_changes_nothing(database_before_migrations):
     url = database_before_migrations
     engine = sa.create_engine(url)
     try:
@@ -142,10 +148,17 @@ migrate(sys.argv[1]).dispose()
 def test_servers_starting_together_migrate_the_database_once(empty_database):
     """Replicas start at the same moment; one creates the tables, the others wait for it."""
     start_at = time.time() + 8  # all imports done by then, so the upgrades really overlap
-    starters = [subprocess.Popen([sys.executable, "-c", STARTER, empty_database, str(start_at)], cwd=ROOT,
-                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                 env={**os.environ, "PYTHONPATH": str(ROOT)})
-                for _ in range(3)]
+    starters = [
+        subprocess.Popen(
+            [sys.executable, "-c", STARTER, empty_database, str(start_at)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+        for _ in range(3)
+    ]
     outputs = [starter.communicate(timeout=120)[0] for starter in starters]
     assert [starter.returncode for starter in starters] == [0, 0, 0], outputs
     engine = sa.create_engine(empty_database)

@@ -8,6 +8,7 @@ symptoms) before the function was changed, not taken from any held-out or vignet
 The controls are general questions, other people's or settled stories, hypotheticals and
 knees that are fine: tagging them would start a triage nobody asked for.
 """
+
 import pytest
 
 from clinic.safety import describes_own_pain

@@ -4,6 +4,7 @@ typical runner's story reaches its advice in a few questions (issue #12, #11 ite
 
 The openers are a sample of tests/test_own_pain.py's lists (written for this, not taken from
 any held-out or vignette file)."""
+
 import pytest
 
 from tests.test_own_pain import NOT_OWN_PAIN, OWN_PAIN
@@ -18,10 +19,16 @@ CLASSIFIER_MISSES = ["my knee was fine today", "my knee pain is gone"]
 
 # Benign typed answers, by the question asked (requested slot).
 CALM_ANSWERS = {
-    "pain_location": "on the outside", "triage_onset": "it came on gradually",
-    "triage_duration": "about 10 days", "triage_swelling": "no swelling",
-    "triage_instability": "no", "triage_impact": "only when i run", "triage_night_pain": "no",
-    "triage_unwell": "no, i feel fine", "triage_surgery": "no", "triage_age": "i'm 34",
+    "pain_location": "on the outside",
+    "triage_onset": "it came on gradually",
+    "triage_duration": "about 10 days",
+    "triage_swelling": "no swelling",
+    "triage_instability": "no",
+    "triage_impact": "only when i run",
+    "triage_night_pain": "no",
+    "triage_unwell": "no, i feel fine",
+    "triage_surgery": "no",
+    "triage_age": "i'm 34",
 }
 
 
@@ -36,17 +43,24 @@ def test_an_own_pain_opener_reaches_the_triage(conversation, text):
     assert in_triage(conversation), (conversation.latest_intent(), conversation.tracker().latest_message.entities)
 
 
-@pytest.mark.parametrize("text", CONTROLS + [
-    pytest.param(text, marks=pytest.mark.xfail(reason="the classifier says describe_symptoms", strict=False))
-    for text in CLASSIFIER_MISSES])
+@pytest.mark.parametrize(
+    "text",
+    CONTROLS
+    + [
+        pytest.param(text, marks=pytest.mark.xfail(reason="the classifier says describe_symptoms", strict=False))
+        for text in CLASSIFIER_MISSES
+    ],
+)
 def test_a_general_question_or_a_knee_that_is_fine_does_not_start_it(conversation, text):
     conversation.say(text)
     assert not in_triage(conversation), conversation.latest_intent()
 
 
 def test_a_typical_gradual_runner_story_reaches_advice_in_six_questions_or_fewer(conversation):
-    conversation.say("my knee has been aching on the outside on my long runs for a couple of weeks, "
-                     "it came on gradually when i upped my mileage")
+    conversation.say(
+        "my knee has been aching on the outside on my long runs for a couple of weeks, "
+        "it came on gradually when i upped my mileage"
+    )
     asked = []
     for _ in range(10):
         tracker = conversation.tracker()

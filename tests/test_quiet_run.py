@@ -1,5 +1,6 @@
 """`make run` shows what started and where, not the libraries' deprecation warnings: those
 go to var/log/warnings.log (scripts/warning_log.py)."""
+
 import io
 import subprocess
 import sys
@@ -26,8 +27,7 @@ sys.exit("error: the model file is missing")
 def test_warnings_go_to_the_log_and_everything_else_to_the_terminal(tmp_path):
     service = tmp_path / "service.py"  # a file, so that warnings quote their source line
     service.write_text(NOISY_SERVICE)
-    child = subprocess.Popen([sys.executable, "-W", "always", str(service)],
-                             stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen([sys.executable, "-W", "always", str(service)], stderr=subprocess.PIPE, text=True)
     terminal, log = io.StringIO(), io.StringIO()
     divert_warnings(child.stderr, terminal, log, threading.Lock()).join(timeout=30)
     assert child.wait(timeout=30) == 1
@@ -51,6 +51,8 @@ def test_make_run_shows_the_addresses_without_warnings(review_seeded):
 
 
 def test_a_warning_without_its_source_line_ends_at_the_next_log_record():
-    lines = ["<frozen importlib._bootstrap>:241: RuntimeWarning: numpy size changed\n",
-             "2026-11-30 22:15:08 INFO     channels.settings  - REST channel is on.\n"]
+    lines = [
+        "<frozen importlib._bootstrap>:241: RuntimeWarning: numpy size changed\n",
+        "2026-11-30 22:15:08 INFO     channels.settings  - REST channel is on.\n",
+    ]
     assert [is_warning for is_warning, _ in split_warnings(lines)] == [True, False]

@@ -5,6 +5,7 @@ through a 10-second database outage, every user message is stored exactly once, 
 order it was sent, and every user gets an answer or is told their message was not stored.
 
 Bounded: about 2,000 messages and a 10-second cut, a few minutes on 2 cores."""
+
 import json
 import os
 import subprocess
@@ -25,8 +26,14 @@ from tests.support.databases import REDIS_URL, fresh_postgres_database
 from tests.support.processes import ROOT, AssistantServers
 from tests.support.tcp_proxy import TcpProxy
 
-QUESTIONS = ["when are you open", "where are you", "how much is an appointment",
-             "what's your email", "do you take insurance", "is there parking"]
+QUESTIONS = [
+    "when are you open",
+    "where are you",
+    "how much is an appointment",
+    "what's your email",
+    "do you take insurance",
+    "is there parking",
+]
 CONVERSATIONS = 25
 STEPS = 60  # per conversation: every third step is a same-instant pair -> 80 messages
 
@@ -35,8 +42,11 @@ STEPS = 60  # per conversation: every third step is a same-instant pair -> 80 me
 def cluster(model_path, tmp_path_factory):
     with fresh_postgres_database() as database_url:
         proxy = TcpProxy("127.0.0.1", 5432)
-        env = {"DATABASE_URL": database_url.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.port}"),
-               "REDIS_URL": REDIS_URL, "REDIS_LOCK_PREFIX": f"replicas{uuid.uuid4().hex[:8]}"}
+        env = {
+            "DATABASE_URL": database_url.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.port}"),
+            "REDIS_URL": REDIS_URL,
+            "REDIS_LOCK_PREFIX": f"replicas{uuid.uuid4().hex[:8]}",
+        }
         servers = AssistantServers(tmp_path_factory.mktemp("replicas"), env=env, replicas=3)
         servers.start()
         try:
@@ -48,8 +58,9 @@ def cluster(model_path, tmp_path_factory):
 
 def stored_user_texts(engine, sender):
     with engine.connect() as db:
-        rows = db.execute(sa.text("SELECT seq, data FROM events WHERE sender_id = :s "
-                                  "ORDER BY seq"), {"s": sender}).all()
+        rows = db.execute(
+            sa.text("SELECT seq, data FROM events WHERE sender_id = :s ORDER BY seq"), {"s": sender}
+        ).all()
     assert [seq for seq, _ in rows] == list(range(1, len(rows) + 1))  # no gap, no duplicate
     events = [json.loads(data) for _, data in rows]
     return [e["text"] for e in events if e["event"] == "user"]
@@ -80,8 +91,10 @@ def test_same_instant_messages_on_different_replicas_are_each_stored_once_in_ord
         steps = sent[sender] = []
         with ThreadPoolExecutor(max_workers=2) as pair:
             for step in range(STEPS):
-                texts = [f"{QUESTIONS[(n + step + k) % len(QUESTIONS)]} #{step}.{k}"
-                         for k in range(2 if step % 3 == 2 else 1)]
+                texts = [
+                    f"{QUESTIONS[(n + step + k) % len(QUESTIONS)]} #{step}.{k}"
+                    for k in range(2 if step % 3 == 2 else 1)
+                ]
                 steps.append(set(texts))
                 if len(texts) == 1:
                     send(sender, texts[0])  # through HAProxy
@@ -126,8 +139,9 @@ def test_a_ten_second_database_cut_mid_traffic_loses_nothing(cluster):
         running = [pool.submit(converse, n) for n in range(8)]
         time.sleep(4)
         with engine.connect() as db:
-            before = Counter(db.execute(sa.text(
-                "SELECT sender_id, seq FROM events WHERE sender_id LIKE 'outage-%'")).all())
+            before = Counter(
+                db.execute(sa.text("SELECT sender_id, seq FROM events WHERE sender_id LIKE 'outage-%'")).all()
+            )
         proxy.cut()
         time.sleep(10)
         proxy.restore()
@@ -137,8 +151,7 @@ def test_a_ten_second_database_cut_mid_traffic_loses_nothing(cluster):
 
     assert max(seconds for *_, seconds in outcomes) >= 5  # users really waited for the database
     with engine.connect() as db:
-        after = Counter(db.execute(sa.text(
-            "SELECT sender_id, seq FROM events WHERE sender_id LIKE 'outage-%'")).all())
+        after = Counter(db.execute(sa.text("SELECT sender_id, seq FROM events WHERE sender_id LIKE 'outage-%'")).all())
     assert not before - after  # nothing stored before the cut was lost
     for sender in {o[0] for o in outcomes}:
         stored = Counter(stored_user_texts(engine, sender))
@@ -168,8 +181,11 @@ def test_the_web_chat_works_through_the_load_balancer_on_long_polling(cluster):
     client.connect(servers.url, transports=["polling"], wait_timeout=30)
     try:
         client.emit("session_request", {"session_id": None})
-        for question, answer in (("hi", "not a diagnosis"), ("when are you open", "Monday"),
-                                 ("where are you", "12 Example Street")):
+        for question, answer in (
+            ("hi", "not a diagnosis"),
+            ("when are you open", "Monday"),
+            ("where are you", "12 Example Street"),
+        ):
             client.emit("user_uttered", {"message": question})
             texts = []
             deadline = time.monotonic() + 60
@@ -182,25 +198,35 @@ def test_the_web_chat_works_through_the_load_balancer_on_long_polling(cluster):
     finally:
         client.disconnect()
 
+
 def test_the_container_deployment_is_valid_and_in_step_with_the_tested_topology():
     for path, text in compose_files().items():
         assert path.read_text() == text, f"{path.name} is stale: run python -m deploy.topology"
     assert subprocess.run(["haproxy", "-c", "-q", "-f", "deploy/haproxy.cfg"], cwd=ROOT).returncode == 0
-    secrets = {name: "example" for name in ("POSTGRES_PASSWORD", "RASA_API_TOKEN",
-                                            "REST_CHANNEL_TOKEN", "REVIEW_SECRET_KEY")}
+    secrets = {
+        name: "example" for name in ("POSTGRES_PASSWORD", "RASA_API_TOKEN", "REST_CHANNEL_TOKEN", "REVIEW_SECRET_KEY")
+    }
     config = subprocess.run(
-        ["docker-compose", "-f", "deploy/docker-compose.yml", "config"], cwd=ROOT,
-        capture_output=True, text=True,
-        env={**os.environ, **secrets, "ALLOWED_ORIGINS": "https://www.clinic.example"})
+        ["docker-compose", "-f", "deploy/docker-compose.yml", "config"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **secrets, "ALLOWED_ORIGINS": "https://www.clinic.example"},
+    )
     assert config.returncode == 0, config.stderr
     services = yaml.safe_load(config.stdout)["services"]
-    assert {name for name, _ in COMPOSE_RASA + COMPOSE_ACTIONS} | {
-        "haproxy", "postgres", "redis", "review"} == set(services)
+    assert {name for name, _ in COMPOSE_RASA + COMPOSE_ACTIONS} | {"haproxy", "postgres", "redis", "review"} == set(
+        services
+    )
     for name, _ in COMPOSE_RASA:
         assert services[name]["environment"]["REDIS_URL"].startswith("redis://redis")
         assert "deploy/endpoints.yml" in services[name]["command"]
     # A required secret left unset is an error, not an empty password.
-    missing = subprocess.run(["docker-compose", "-f", "deploy/docker-compose.yml", "config"],
-                             cwd=ROOT, capture_output=True, text=True,
-                             env={k: v for k, v in os.environ.items() if k not in secrets})
+    missing = subprocess.run(
+        ["docker-compose", "-f", "deploy/docker-compose.yml", "config"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k not in secrets},
+    )
     assert missing.returncode != 0 and "POSTGRES_PASSWORD" in missing.stderr

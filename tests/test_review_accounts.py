@@ -1,5 +1,6 @@
 """Staff accounts from the terminal: list them, remove one who left (with their sessions),
 and `make retention` clears sessions that can no longer log anyone in."""
+
 from datetime import timedelta
 
 import pytest
@@ -22,8 +23,9 @@ def engine(tmp_path, monkeypatch):
 
 def session_owners(engine):
     with engine.connect() as db:
-        return sorted(db.execute(sa.select(auth.users.c.username).join(
-            sessions, sessions.c.user_id == auth.users.c.id)).scalars())
+        return sorted(
+            db.execute(sa.select(auth.users.c.username).join(sessions, sessions.c.user_id == auth.users.c.id)).scalars()
+        )
 
 
 def test_users_lists_the_accounts_with_their_role(engine, capsys):
@@ -54,10 +56,16 @@ def test_retention_deletes_expired_staff_sessions_only(engine, capsys):
     now = clock.utcnow()
     with engine.begin() as db:
         idle, too_old = db.execute(sa.select(sessions.c.token_hash).where(sessions.c.user_id == bob)).scalars()
-        db.execute(sessions.update().where(sessions.c.token_hash == idle)
-                   .values(last_seen=now - auth.idle_timeout() - timedelta(minutes=1)))
-        db.execute(sessions.update().where(sessions.c.token_hash == too_old)
-                   .values(created_at=now - auth.max_session() - timedelta(minutes=1)))
+        db.execute(
+            sessions.update()
+            .where(sessions.c.token_hash == idle)
+            .values(last_seen=now - auth.idle_timeout() - timedelta(minutes=1))
+        )
+        db.execute(
+            sessions.update()
+            .where(sessions.c.token_hash == too_old)
+            .values(created_at=now - auth.max_session() - timedelta(minutes=1))
+        )
 
     assert main(["retention"]) == 0
     assert "Expired staff sessions deleted: 2." in capsys.readouterr().out

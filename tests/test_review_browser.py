@@ -2,6 +2,7 @@
 app `scripts/run.py` started on a database the assistant wrote: log in, filter to
 low-confidence conversations, open one, correct an intent, download the training data.
 A page without a login, and a forged form, are refused."""
+
 import pytest
 import sqlalchemy as sa
 
@@ -29,15 +30,15 @@ def log_in(page, base: str) -> None:
     page.wait_for_selector("h1:has-text('Conversations')")
 
 
-def test_staff_correct_a_low_confidence_message_and_download_training_data(
-        review_seeded, tab, tmp_path):
+def test_staff_correct_a_low_confidence_message_and_download_training_data(review_seeded, tab, tmp_path):
     from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
     base, page = review_seeded.servers.review_url, tab.page
-    lowest = {name: min(model_confidence(e) for e in review_seeded.tracker_events(sender)
-                        if e["event"] == "user")
-              for name, sender in review_seeded.senders.items()
-              if any(e["event"] == "user" for e in review_seeded.tracker_events(sender))}
+    lowest = {
+        name: min(model_confidence(e) for e in review_seeded.tracker_events(sender) if e["event"] == "user")
+        for name, sender in review_seeded.senders.items()
+        if any(e["event"] == "user" for e in review_seeded.tracker_events(sender))
+    }
     threshold = round(min(lowest["gibberish"] + 0.01, 1.0), 2)
     expected = {review_seeded.senders[n] for n, c in lowest.items() if c < threshold}
 
@@ -47,8 +48,9 @@ def test_staff_correct_a_low_confidence_message_and_download_training_data(
     page.click("button:has-text('Apply filters')")
     page.wait_for_selector("table.conversations")
     links = page.locator("table.conversations td.preview a")
-    listed = {href.split("/conversations/")[1] for href in
-              (links.nth(i).get_attribute("href") for i in range(links.count()))}
+    listed = {
+        href.split("/conversations/")[1] for href in (links.nth(i).get_attribute("href") for i in range(links.count()))
+    }
     assert listed == expected
     tab.screenshot("review-low-confidence")
 
@@ -79,8 +81,11 @@ def test_no_login_and_forged_forms_are_refused(review_seeded, tab):
     sender = review_seeded.senders["causes"]
 
     # Without a login: an export link and a transcript lead to the login page, no data.
-    for path in ("/export/conversations.csv?first_day=2026-01-01&last_day=2030-12-31",
-                 f"/conversations/{sender}", "/corrections/nlu.yml"):
+    for path in (
+        "/export/conversations.csv?first_day=2026-01-01&last_day=2030-12-31",
+        f"/conversations/{sender}",
+        "/corrections/nlu.yml",
+    ):
         page.goto(f"{base}{path}")
         assert "/login" in page.url and page.locator("h1").inner_text() == "Staff log in"
 
@@ -89,16 +94,24 @@ def test_no_login_and_forged_forms_are_refused(review_seeded, tab):
 
     def tagged(tag):
         with engine.connect() as db:
-            return db.execute(sa.select(tags.c.tag).where(
-                tags.c.conversation_id == sender, tags.c.tag == tag)).first() is not None
+            return (
+                db.execute(sa.select(tags.c.tag).where(tags.c.conversation_id == sender, tags.c.tag == tag)).first()
+                is not None
+            )
 
     # A page on another port of this machine (same site, so the browser sends the
     # staff member's cookie along) submits a form to the app: no token, refused.
     evil = f"http://127.0.0.1:{review_seeded.servers.port + 1}/prize"
-    page.route(evil, lambda route: route.fulfill(content_type="text/html", body=f"""
+    page.route(
+        evil,
+        lambda route: route.fulfill(
+            content_type="text/html",
+            body=f"""
         <form method="post" action="{base}/annotate/tag">
           <input name="conversation_id" value="{sender}"><input name="tag" value="forged">
-          <button>Win</button></form>"""))
+          <button>Win</button></form>""",
+        ),
+    )
     page.goto(evil)
     page.click("text=Win")
     page.wait_for_load_state()
@@ -107,8 +120,7 @@ def test_no_login_and_forged_forms_are_refused(review_seeded, tab):
 
     # The app's own form with its token tampered with: refused too.
     page.goto(f"{base}/conversations/{sender}")
-    page.eval_on_selector("form[action='/annotate/tag'] input[name=csrf_token]",
-                          "input => input.value = 'tampered'")
+    page.eval_on_selector("form[action='/annotate/tag'] input[name=csrf_token]", "input => input.value = 'tampered'")
     page.fill("input[name=tag]", "tampered")
     page.click("button:has-text('Add tag')")
     assert "not sent from this site" in page.content()

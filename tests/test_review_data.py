@@ -4,6 +4,7 @@ JSON export, the summary, the CLI, retention and per-patient deletion.
 
 The expected answers come from Rasa's own tracker API (and clinic.bookings), never from
 the review code under test."""
+
 import csv
 import io
 import json
@@ -20,6 +21,7 @@ from tests.support.review import ADMIN, TOKEN, csrf_of, login, post_form
 
 
 # --- what Rasa recorded, read through its HTTP API --------------------------------------
+
 
 def model_confidence(event) -> float:
     """How sure the model was: for nlu_fallback, its own best guess (second in the ranking)."""
@@ -52,15 +54,15 @@ def said(seeded, sender):
 @pytest.fixture
 def truth(review_seeded):
     """Script name -> facts, for the conversations Rasa still has."""
-    found = {name: facts(review_seeded.tracker_events(sender))
-             for name, sender in review_seeded.senders.items()}
+    found = {name: facts(review_seeded.tracker_events(sender)) for name, sender in review_seeded.senders.items()}
     return {name: fact for name, fact in found.items() if fact["exists"]}
 
 
 def model_has_booking_form(seeded) -> bool:
     """Once the model knows the booking form, the seeded bookings must really be stored."""
-    domain = requests.get(f"{seeded.servers.url}/domain", params={"token": TOKEN},
-                          headers={"Accept": "application/json"}, timeout=30).json()
+    domain = requests.get(
+        f"{seeded.servers.url}/domain", params={"token": TOKEN}, headers={"Accept": "application/json"}, timeout=30
+    ).json()
     return "booking_form" in (domain.get("forms") or {})
 
 
@@ -80,15 +82,15 @@ def found(engine, seeded, **filters):
 
 # --- the list and its filters ---------------------------------------------------------------
 
+
 def test_every_conversation_is_listed_newest_first_and_paged(engine, review_seeded, truth):
     assert found(engine, review_seeded) == set(truth)
 
     pages = [conversations.find(engine, Filters(), page=n, size=3) for n in (1, 2, 3, 4)]
     assert pages[0].total == len(truth) and pages[0].pages == -(-len(truth) // 3)
-    listed = [row for page in pages for row in page.rows][:len(truth)]
+    listed = [row for page in pages for row in page.rows][: len(truth)]
     assert len({row.conversation_id for row in listed}) == len(truth)
-    assert [row.last_active for row in listed] == sorted((r.last_active for r in listed),
-                                                         reverse=True)
+    assert [row.last_active for row in listed] == sorted((r.last_active for r in listed), reverse=True)
     first = next(row for row in listed if row.conversation_id == review_seeded.senders["causes"])
     assert first.first_message == "hi" and first.user_messages == 3 and first.channel == "rest"
 
@@ -100,8 +102,9 @@ def test_flag_filters_match_what_rasa_recorded(engine, review_seeded, truth):
     # The seeded messages are chosen so that each flag really happens (which message the
     # model fails to understand depends on the model; that one of them does, does not).
     assert any(f["fallback"] for f in truth.values()), "the assistant understood everything"
-    assert "red_flag" in {n for n, f in truth.items() if f["red_flag"]}, \
+    assert "red_flag" in {n for n, f in truth.items() if f["red_flag"]}, (
         "a message about a locking knee that gives way raised no red flag"
+    )
     assert "human" in {n for n, f in truth.items() if f["human"]}
 
 
@@ -126,8 +129,9 @@ def test_intent_channel_and_date_filters(engine, review_seeded, truth):
     assert found(engine, review_seeded, channel="telegram") == set()
     today = clock.local(clock.utcnow()).date()
     assert found(engine, review_seeded, first_day=today, last_day=today) == set(truth)
-    assert found(engine, review_seeded, first_day=today - timedelta(days=3),
-                 last_day=today - timedelta(days=1)) == set()
+    assert (
+        found(engine, review_seeded, first_day=today - timedelta(days=3), last_day=today - timedelta(days=1)) == set()
+    )
     assert found(engine, review_seeded, first_day=today + timedelta(days=1)) == set()
 
 
@@ -162,11 +166,13 @@ def test_booking_filter_matches_the_stored_requests(engine, review_seeded, truth
     by_sender = {sender: name for name, sender in review_seeded.senders.items()}
     assert found(engine, review_seeded, booking=True) == {by_sender[c] for c in booked}
     if "erase" in truth and model_has_booking_form(review_seeded):
-        assert "erase" in found(engine, review_seeded, booking=True), \
+        assert "erase" in found(engine, review_seeded, booking=True), (
             "the seeded booking conversation stored no booking request"
+        )
 
 
 # --- the transcript ---------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", ["causes", "symptoms", "search"])
 def test_transcript_shows_what_rasa_recorded(engine, review_seeded, name):
@@ -181,16 +187,16 @@ def test_transcript_shows_what_rasa_recorded(engine, review_seeded, name):
         parse = event["parse_data"]
         assert turn.intent == parse["intent"]["name"]
         assert turn.confidence == pytest.approx(model_confidence(event))
-        expected_runner_ups = [r["name"] for r in parse["intent_ranking"]
-                               if r["name"] != turn.intent][:3]
+        expected_runner_ups = [r["name"] for r in parse["intent_ranking"] if r["name"] != turn.intent][:3]
         assert [r["name"] for r in turn.runner_ups] == expected_runner_ups
-        assert [(e["entity"], e["value"]) for e in turn.entities] == \
-            [(e["entity"], e["value"]) for e in parse["entities"]]
+        assert [(e["entity"], e["value"]) for e in turn.entities] == [
+            (e["entity"], e["value"]) for e in parse["entities"]
+        ]
         assert turn.channel == "rest"
-    assert [t.text for t in turns if t.kind == "bot"] == \
-        [e["text"] for e in events if e["event"] == "bot"]
-    assert [t.name for t in turns if t.kind == "action"] == \
-        [e["name"] for e in events if e["event"] == "action" and e["name"] != "action_listen"]
+    assert [t.text for t in turns if t.kind == "bot"] == [e["text"] for e in events if e["event"] == "bot"]
+    assert [t.name for t in turns if t.kind == "action"] == [
+        e["name"] for e in events if e["event"] == "action" and e["name"] != "action_listen"
+    ]
     # Every reply the patient got over the REST channel is in the transcript. (Rasa's REST
     # channel sends each paragraph of a bot message as a reply of its own.)
     bot_texts = [t.text for t in turns if t.kind == "bot"]
@@ -210,14 +216,19 @@ def test_transcript_page_shows_the_details_as_text(review_seeded):
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page.text
     assert event["parse_data"]["intent"]["name"] in page.text
     assert f"{model_confidence(event):.2f}" in page.text
-    runner_up = [r for r in event["parse_data"]["intent_ranking"]
-                 if r["name"] != event["parse_data"]["intent"]["name"]][0]
+    runner_up = [
+        r for r in event["parse_data"]["intent_ranking"] if r["name"] != event["parse_data"]["intent"]["name"]
+    ][0]
     assert runner_up["name"] in page.text
 
     symptoms = review_seeded.senders["symptoms"]
     page = session.get(f"{review_seeded.servers.review_url}/conversations/{symptoms}", timeout=30)
-    entities = [e for ev in review_seeded.tracker_events(symptoms) if ev["event"] == "user"
-                for e in ev["parse_data"]["entities"]]
+    entities = [
+        e
+        for ev in review_seeded.tracker_events(symptoms)
+        if ev["event"] == "user"
+        for e in ev["parse_data"]["entities"]
+    ]
     assert ("pain_location", "outside") in {(e["entity"], e["value"]) for e in entities}
     assert "pain_location</strong> = outside" in page.text
 
@@ -237,17 +248,17 @@ def test_a_red_flag_with_overlapping_entities_is_opened_and_exported(review_seed
     for entity in entities:
         assert f"{entity['entity']}</strong> = {entity['value']}" in page.text
     today = clock.local(clock.utcnow()).date().isoformat()
-    exported = session.get(f"{base}/export/conversations.json",
-                           params={"first_day": today, "last_day": today}, timeout=60)
+    exported = session.get(
+        f"{base}/export/conversations.json", params={"first_day": today, "last_day": today}, timeout=60
+    )
     assert exported.status_code == 200
-    conversation = next(c for c in exported.json()["conversations"]
-                        if c["conversation_id"] == sender)
+    conversation = next(c for c in exported.json()["conversations"] if c["conversation_id"] == sender)
     assert conversation["red_flag"] is True
     shown = next(e for e in conversation["events"] if e["type"] == "user")
-    assert [(e["entity"], e["start"]) for e in shown["entities"]] == \
-        [(e["entity"], e["start"]) for e in entities]
-    exported = session.get(f"{base}/export/conversations.csv",
-                           params={"first_day": today, "last_day": today}, timeout=60)
+    assert [(e["entity"], e["start"]) for e in shown["entities"]] == [(e["entity"], e["start"]) for e in entities]
+    exported = session.get(
+        f"{base}/export/conversations.csv", params={"first_day": today, "last_day": today}, timeout=60
+    )
     assert exported.status_code == 200 and event["text"] in exported.content.decode("utf-8-sig")
 
 
@@ -263,20 +274,23 @@ def test_parallel_logins_never_check_more_passwords_than_the_limit(engine, revie
         session = requests.Session()
         page = session.get(f"{base}/login", timeout=30)
         token = csrf_of(page.text)
-        return session.post(f"{base}/login", timeout=60, allow_redirects=False, data={
-            "csrf_token": token, "username": "parallel", "password": "a wrong guess"})
+        return session.post(
+            f"{base}/login",
+            timeout=60,
+            allow_redirects=False,
+            data={"csrf_token": token, "username": "parallel", "password": "a wrong guess"},
+        )
 
     with ThreadPoolExecutor(16) as pool:
         answers = list(pool.map(attempt, range(16)))
     statuses = sorted(a.status_code for a in answers)
-    assert statuses == [401] * throttle.PER_ACCOUNT_AND_ADDRESS + \
-        [429] * (16 - throttle.PER_ACCOUNT_AND_ADDRESS)
-    failed = [e for e in audit.recent(engine, 100, username="parallel")
-              if e["action"] == "login_failed"]
+    assert statuses == [401] * throttle.PER_ACCOUNT_AND_ADDRESS + [429] * (16 - throttle.PER_ACCOUNT_AND_ADDRESS)
+    failed = [e for e in audit.recent(engine, 100, username="parallel") if e["action"] == "login_failed"]
     assert len(failed) == throttle.PER_ACCOUNT_AND_ADDRESS
 
 
 # --- corrections -> Rasa NLU training data -------------------------------------------------
+
 
 def test_corrections_export_is_valid_rasa_training_data(engine, review_seeded, tmp_path):
     from rasa.shared.importers.importer import TrainingDataImporter
@@ -287,24 +301,32 @@ def test_corrections_export_is_valid_rasa_training_data(engine, review_seeded, t
     sender = review_seeded.senders["symptoms"]
     event_id = next(t.event_id for t in conversations.transcript(engine, sender) if t.kind == "user")
     text = "I get pain on the outside of my knee after long runs"
-    annotated = "I get pain on the [outside](pain_location) of my [knee]{\"entity\": " \
-                "\"condition\", \"value\": \"itbs\"} after long runs"
+    annotated = (
+        'I get pain on the [outside](pain_location) of my [knee]{"entity": '
+        '"condition", "value": "itbs"} after long runs'
+    )
     page = f"/conversations/{sender}"
 
     # Refused, and nothing stored: changed words, an unknown entity, an unknown intent.
-    for intent, markup in (("describe_symptoms", "I get pain on my knee"),
-                           ("describe_symptoms",
-                            "[I](no_such_entity) get pain on the outside of my knee after long runs"),
-                           ("no_such_intent", text)):
-        response = post_form(session, base, page, "/annotate/correct",
-                             {"event_id": str(event_id), "intent": intent, "annotated": markup})
+    for intent, markup in (
+        ("describe_symptoms", "I get pain on my knee"),
+        ("describe_symptoms", "[I](no_such_entity) get pain on the outside of my knee after long runs"),
+        ("no_such_intent", text),
+    ):
+        response = post_form(
+            session, base, page, "/annotate/correct", {"event_id": str(event_id), "intent": intent, "annotated": markup}
+        )
         assert response.status_code == 302
         assert "Correction not saved" in session.get(base + response.headers["Location"]).text
     assert event_id not in annotations.corrections_for(engine, sender)
 
-    response = post_form(session, base, page, "/annotate/correct",
-                         {"event_id": str(event_id), "intent": "describe_symptoms",
-                          "annotated": annotated})
+    response = post_form(
+        session,
+        base,
+        page,
+        "/annotate/correct",
+        {"event_id": str(event_id), "intent": "describe_symptoms", "annotated": annotated},
+    )
     assert response.status_code == 302
     stored = annotations.corrections_for(engine, sender)[event_id]
     assert stored["intent"] == "describe_symptoms" and stored["corrected_by"] == "staff"
@@ -315,14 +337,15 @@ def test_corrections_export_is_valid_rasa_training_data(engine, review_seeded, t
     training = RasaYAMLReader().reads(download.text)
     example = next(m for m in training.intent_examples if m.get("text") == text)
     assert example.get("intent") == "describe_symptoms"
-    assert {(e["entity"], e["value"], text[e["start"]:e["end"]]) for e in example.get("entities")} \
-        == {("pain_location", "outside", "outside"), ("condition", "itbs", "knee")}
+    assert {(e["entity"], e["value"], text[e["start"] : e["end"]]) for e in example.get("entities")} == {
+        ("pain_location", "outside", "outside"),
+        ("condition", "itbs", "knee"),
+    }
 
     # It is training data the project itself accepts next to data/nlu (domain checked).
     path = tmp_path / "corrections.yml"
     path.write_text(download.text)
-    importer = TrainingDataImporter.load_from_dict(
-        domain_path="domain", training_data_paths=[str(path)])
+    importer = TrainingDataImporter.load_from_dict(domain_path="domain", training_data_paths=[str(path)])
     nlu = importer.get_nlu_data()
     assert text in {m.get("text") for m in nlu.intent_examples}
     assert "describe_symptoms" in importer.get_domain().intents
@@ -331,15 +354,21 @@ def test_corrections_export_is_valid_rasa_training_data(engine, review_seeded, t
 
 # --- exports and summary ----------------------------------------------------------------
 
+
 def test_csv_and_json_export_for_a_date_range(engine, review_seeded, truth):
     session = login(review_seeded.servers.review_url)
     base = review_seeded.servers.review_url
     today = clock.local(clock.utcnow()).date().isoformat()
-    expected_texts = {e["text"] for name in truth for e in
-                      review_seeded.tracker_events(review_seeded.senders[name]) if e["event"] == "user"}
+    expected_texts = {
+        e["text"]
+        for name in truth
+        for e in review_seeded.tracker_events(review_seeded.senders[name])
+        if e["event"] == "user"
+    }
 
-    response = session.get(f"{base}/export/conversations.csv",
-                           params={"first_day": today, "last_day": today}, timeout=60)
+    response = session.get(
+        f"{base}/export/conversations.csv", params={"first_day": today, "last_day": today}, timeout=60
+    )
     assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/csv")
     assert response.content.startswith("\ufeff".encode())  # Excel then reads it as UTF-8
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
@@ -350,20 +379,20 @@ def test_csv_and_json_export_for_a_date_range(engine, review_seeded, truth):
     assert any(row["text"].startswith("'@home") for row in patient)
     assert all(float(row["confidence"]) >= 0 for row in patient)
 
-    response = session.get(f"{base}/export/conversations.json",
-                           params={"first_day": today, "last_day": today}, timeout=60)
+    response = session.get(
+        f"{base}/export/conversations.json", params={"first_day": today, "last_day": today}, timeout=60
+    )
     document = response.json()
-    assert {c["conversation_id"] for c in document["conversations"]} == \
-        {review_seeded.senders[name] for name in truth}
-    red = next(c for c in document["conversations"]
-               if c["conversation_id"] == review_seeded.senders["red_flag"])
+    assert {c["conversation_id"] for c in document["conversations"]} == {review_seeded.senders[name] for name in truth}
+    red = next(c for c in document["conversations"] if c["conversation_id"] == review_seeded.senders["red_flag"])
     assert red["red_flag"] is True
     assert any(e["type"] == "user" and e["intent"] for e in red["events"])
 
     # Another range: nothing. No range: a clear refusal, not a file.
     yesterday = (date.fromisoformat(today) - timedelta(days=1)).isoformat()
-    response = session.get(f"{base}/export/conversations.json",
-                           params={"first_day": yesterday, "last_day": yesterday}, timeout=60)
+    response = session.get(
+        f"{base}/export/conversations.json", params={"first_day": yesterday, "last_day": yesterday}, timeout=60
+    )
     assert response.json()["conversations"] == []
     response = session.get(f"{base}/export/conversations.csv", timeout=60)
     assert response.status_code == 400 and "first and last day" in response.text
@@ -376,11 +405,11 @@ def test_summary_counts(engine, review_seeded, truth):
     assert dict(report.per_day)[today] == len(truth) and len(report.per_day) == 7
     assert report.red_flag_conversations == sum(f["red_flag"] for f in truth.values())
     assert report.fallback_conversations == sum(f["fallback"] for f in truth.values())
-    user_events = [e for name in truth for e in
-                   review_seeded.tracker_events(review_seeded.senders[name]) if e["event"] == "user"]
+    user_events = [
+        e for name in truth for e in review_seeded.tracker_events(review_seeded.senders[name]) if e["event"] == "user"
+    ]
     assert report.user_messages == len(user_events)
-    assert report.fallback_messages == sum(
-        e["parse_data"]["intent"]["name"] == "nlu_fallback" for e in user_events)
+    assert report.fallback_messages == sum(e["parse_data"]["intent"]["name"] == "nlu_fallback" for e in user_events)
     stored = bookings.list_requests(engine=engine)
     assert sum(n for statuses in report.bookings.values() for n in statuses.values()) == len(stored)
 
@@ -390,6 +419,7 @@ def test_summary_counts(engine, review_seeded, truth):
 
 
 # --- the command line -------------------------------------------------------------------
+
 
 def test_cli_list_show_and_export(review_seeded, truth):
     listed = review_seeded.cli("list", "--search", "zebedee")
@@ -412,6 +442,7 @@ def test_cli_list_show_and_export(review_seeded, truth):
 
 
 # --- privacy: retention and deletion (last: they delete data) ----------------------------
+
 
 def test_retention_deletes_only_conversations_past_the_period(engine, review_seeded):
     old, recent = review_seeded.senders["old"], review_seeded.senders["recent"]
@@ -440,8 +471,7 @@ def test_retention_deletes_only_conversations_past_the_period(engine, review_see
     assert conversations.summary_of(engine, old) is None
     assert annotations.marks_for(engine, [old])[old]["notes"] == []
     assert conversations.summary_of(engine, recent) is not None
-    assert [e["action"] for e in audit.recent(engine, 5)][:3] == \
-        ["retention", "retention", "retention_delete"]
+    assert [e["action"] for e in audit.recent(engine, 5)][:3] == ["retention", "retention", "retention_delete"]
     assert privacy.apply_retention(engine, 30, "scheduler", now=now).conversations == 0
 
     cli = review_seeded.cli("retention", "--days", "30")

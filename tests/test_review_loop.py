@@ -17,6 +17,7 @@ test's premise holds for any reasonable model, by construction or by choosing fr
 The candidates the app trains use a small config (word counts + DIET for a few epochs, rules:
 SMALL_CONFIG). The planted bad run starts as soon as a test needs it and trains while the
 tests that need no model run."""
+
 import contextlib
 import os
 import re
@@ -71,29 +72,45 @@ policies:
 # Planted, each message from its own patient. Off-topic questions in three alike groups:
 # a theme is made of those the assistant did not answer (more than it needs, should it
 # answer some); LAPTOPS are left for the browser test.
-CARS = ["my car makes a rattling noise when I brake", "why does my car rattle over bumps",
-        "there is a rattling noise coming from my car engine", "how do I stop my car from rattling",
-        "my car started rattling on the motorway", "what causes a rattle in a car exhaust"]
-TOMATOES = ["why are the leaves on my tomato plants turning yellow", "my tomato plants have yellow leaves",
-            "how do I save my yellowing tomato plants", "the tomato leaves in my greenhouse are going yellow",
-            "what should I do about yellow leaves on tomatoes", "tomato plant leaves yellow help"]
-LAPTOPS = ["my laptop battery drains really fast", "why does my laptop battery run out so quickly",
-           "how can I make my laptop battery last longer", "laptop battery dies after an hour",
-           "my laptop won't hold its charge any more", "is it worth replacing my laptop battery"]
+CARS = [
+    "my car makes a rattling noise when I brake",
+    "why does my car rattle over bumps",
+    "there is a rattling noise coming from my car engine",
+    "how do I stop my car from rattling",
+    "my car started rattling on the motorway",
+    "what causes a rattle in a car exhaust",
+]
+TOMATOES = [
+    "why are the leaves on my tomato plants turning yellow",
+    "my tomato plants have yellow leaves",
+    "how do I save my yellowing tomato plants",
+    "the tomato leaves in my greenhouse are going yellow",
+    "what should I do about yellow leaves on tomatoes",
+    "tomato plant leaves yellow help",
+]
+LAPTOPS = [
+    "my laptop battery drains really fast",
+    "why does my laptop battery run out so quickly",
+    "how can I make my laptop battery last longer",
+    "laptop battery dies after an hour",
+    "my laptop won't hold its charge any more",
+    "is it worth replacing my laptop battery",
+]
 # A made-up clinic service no model can know, corrected to one of TARGETS (intent -> its
 # response in the domain) that the live model gave none of them.
 VORPLEX = ["vorplex", "vorplex please", "i want vorplex", "vorplex info", "vorplex?", "need vorplex"]
-TARGETS = {"ask_opening_hours": "utter_opening_hours", "ask_location": "utter_location",
-           "ask_contact": "utter_contact"}
+TARGETS = {"ask_opening_hours": "utter_opening_hours", "ask_location": "utter_location", "ask_contact": "utter_contact"}
 # Red flags the deterministic check catches (so the live assistant stored them as
 # report_red_flag), told as party stories: the planted bad correction relabels them as chitchat.
 # Their party words are in no training data, so even the small config learns them as chitchat.
-RED_FLAGS = ["whilst doing the conga at my cousins wedding my knee locked and wont straighten",
-             "fell off the trampoline at the grandkids party and now i cant put weight on my knee",
-             "my kneecap popped out of place during the egg and spoon race",
-             "after the pub quiz my knee gave way on the cobbles and i cant put weight on it",
-             "my knee went hot and swollen after the hen do and now ive got a fever",
-             "bouncy castle mishap, my knee swelled up massively within an hour"]
+RED_FLAGS = [
+    "whilst doing the conga at my cousins wedding my knee locked and wont straighten",
+    "fell off the trampoline at the grandkids party and now i cant put weight on my knee",
+    "my kneecap popped out of place during the egg and spoon race",
+    "after the pub quiz my knee gave way on the cobbles and i cant put weight on it",
+    "my knee went hot and swollen after the hen do and now ive got a fever",
+    "bouncy castle mishap, my knee swelled up massively within an hour",
+]
 OTHERS = ["hi", "why do my knees hurt after running?", "blorp zzkt quaffle vrang", "who won the football last night"]
 PLANTED = CARS + TOMATOES + LAPTOPS + VORPLEX + RED_FLAGS + OTHERS
 UNANSWERED = {"nlu_fallback", "out_of_scope"}
@@ -105,6 +122,7 @@ TRAINING_TIMEOUT = 900
 @dataclass
 class Stored:
     """What Rasa's tracker recorded for a patient's last message."""
+
     intent: str
     confidence: float
     classifier: Optional[str]  # the classifier's own intent, before the red-flag detector
@@ -118,17 +136,19 @@ class Stored:
 
 
 def stored(servers, sender) -> Stored:
-    tracker = requests.get(f"{servers.url}/conversations/{sender}/tracker",
-                           params={"token": TOKEN}, timeout=30).json()
+    tracker = requests.get(f"{servers.url}/conversations/{sender}/tracker", params={"token": TOKEN}, timeout=30).json()
     events = tracker["events"]
     last = max(i for i, e in enumerate(events) if e["event"] == "user")
     parse = events[last]["parse_data"]
     detector = parse.get("red_flag_detector") or {}
     forced = detector.get("action") == "forced"
-    return Stored(parse["intent"]["name"], parse["intent"]["confidence"],
-                  (detector.get("classifier_intent") or {}).get("name") if forced else parse["intent"]["name"],
-                  forced, any(e["event"] == "action" and e.get("name") in FALLBACK_ACTIONS
-                              for e in events[last:]))
+    return Stored(
+        parse["intent"]["name"],
+        parse["intent"]["confidence"],
+        (detector.get("classifier_intent") or {}).get("name") if forced else parse["intent"]["name"],
+        forced,
+        any(e["event"] == "action" and e.get("name") in FALLBACK_ACTIONS for e in events[last:]),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -137,11 +157,16 @@ def loop(model_path, tmp_path_factory):
     config = workdir / "small_config.yml"
     config.write_text(SMALL_CONFIG)
     database_url = f"sqlite:///{workdir / 'loop.db'}"
-    servers = AssistantServers(workdir / "servers", env={
-        "DATABASE_URL": database_url, "REVIEW_TRAIN_CONFIG": str(config),
-        "REVIEW_RUNS_DIR": str(workdir / "runs"),
-        # The vignette suite takes minutes per model on 2 cores: not in this test's budget.
-        "REVIEW_CHECK_VIGNETTES": "0"})
+    servers = AssistantServers(
+        workdir / "servers",
+        env={
+            "DATABASE_URL": database_url,
+            "REVIEW_TRAIN_CONFIG": str(config),
+            "REVIEW_RUNS_DIR": str(workdir / "runs"),
+            # The vignette suite takes minutes per model on 2 cores: not in this test's budget.
+            "REVIEW_CHECK_VIGNETTES": "0",
+        },
+    )
     with mock.patch.dict("os.environ", {"KNEE_MODEL": str(model_path)}):
         servers.start()
     try:
@@ -151,11 +176,17 @@ def loop(model_path, tmp_path_factory):
             servers.say(senders[text], text)
         engine = connect(database_url)
         from review import auth
+
         auth.create_user(engine, *STAFF)
         auth.create_user(engine, *ADMIN, is_admin=True)
-        yield {"servers": servers, "engine": engine, "senders": senders, "live": model_path,
-               "url": servers.review_url,
-               "stored": {text: stored(servers, sender) for text, sender in senders.items()}}
+        yield {
+            "servers": servers,
+            "engine": engine,
+            "senders": senders,
+            "live": model_path,
+            "url": servers.review_url,
+            "stored": {text: stored(servers, sender) for text, sender in senders.items()},
+        }
         # A run a failed test left going: its worker outlives the app (its own session).
         for run in model_runs.recent(engine):
             if run["status"] in model_runs.ACTIVE and run["pid"]:
@@ -211,10 +242,16 @@ def start_run(admin, url):
 def correct(session, loop, text, intent):
     """Correct a planted patient message in its transcript, as staff do."""
     from review import conversations
+
     sender = loop["senders"][text]
     event_id = next(t.event_id for t in conversations.transcript(loop["engine"], sender) if t.kind == "user")
-    response = post_form(session, loop["url"], f"/conversations/{sender}", "/annotate/correct",
-                         {"event_id": str(event_id), "intent": intent, "annotated": ""})
+    response = post_form(
+        session,
+        loop["url"],
+        f"/conversations/{sender}",
+        "/annotate/correct",
+        {"event_id": str(event_id), "intent": intent, "annotated": ""},
+    )
     assert response.status_code == 302
     return event_id
 
@@ -287,8 +324,7 @@ def test_themes_page_in_a_browser(loop, tab):
 
 def test_themes_group_the_planted_questions_and_staff_act_on_them(loop):
     cars, tomatoes = unanswered(loop, CARS), unanswered(loop, TOMATOES)
-    assert len(cars) >= 2 and len(tomatoes) >= 2, \
-        f"the assistant answered the off-topic questions: {loop['stored']}"
+    assert len(cars) >= 2 and len(tomatoes) >= 2, f"the assistant answered the off-topic questions: {loop['stored']}"
     staff = login(loop["url"], STAFF)
     page = staff.get(f"{loop['url']}/themes", timeout=120).text
     # What the assistant answered is no theme's.
@@ -304,16 +340,15 @@ def test_themes_group_the_planted_questions_and_staff_act_on_them(loop):
 
     # Staff turn the car theme into training examples for out_of_scope...
     ids = re.findall(r'name="event_id" value="(\d+)"', car)
-    response = post_form(staff, loop["url"], "/themes", "/themes/train",
-                         {"event_id": ids, "intent": "out_of_scope"})
+    response = post_form(staff, loop["url"], "/themes", "/themes/train", {"event_id": ids, "intent": "out_of_scope"})
     assert response.status_code == 302
     from review import annotations
+
     stored_now = [(c["text"], c["intent"], c["corrected_by"]) for c in annotations.all_corrections(loop["engine"])]
     assert sorted(t for t in stored_now if t[0] in CARS) == sorted((text, "out_of_scope", STAFF[0]) for text in cars)
     # ...and list the tomato questions as an answer the clinic should write.
     ids = re.findall(r'name="event_id" value="(\d+)"', tomato)
-    post_form(staff, loop["url"], "/themes", "/themes/wanted",
-              {"event_id": ids, "title": "tomato plants"})
+    post_form(staff, loop["url"], "/themes", "/themes/wanted", {"event_id": ids, "title": "tomato plants"})
     page = staff.get(f"{loop['url']}/themes", timeout=120).text
     assert not any(shown(text) in s for s in theme_sections(page) for text in cars + tomatoes)
     wanted = page.split('id="wanted"')[1]
@@ -348,8 +383,11 @@ def test_staff_who_are_not_admins_cannot_train_or_activate(loop):
     page = staff.get(f"{loop['url']}/model", timeout=30).text
     assert "Training runs" in page and 'action="/model/train"' not in page
     assert "Only an admin can start training" in page or model_runs.active(loop["engine"])
-    for action, data in (("/model/train", {}), ("/model/runs/1/activate", {}),
-                         ("/model/reactivate", {"model_path": str(loop["live"])})):
+    for action, data in (
+        ("/model/train", {}),
+        ("/model/runs/1/activate", {}),
+        ("/model/reactivate", {"model_path": str(loop["live"])}),
+    ):
         assert post_form(staff, loop["url"], "/model", action, data).status_code == 403
     assert [r["id"] for r in model_runs.recent(loop["engine"])] == runs
     assert all(a["activated_by"] != STAFF[0] for a in model_runs.history(loop["engine"]))
@@ -365,7 +403,8 @@ def test_charts_are_readable_on_a_phone(loop, browser):
         page.wait_for_selector("h1:has-text('Charts')")
         page.wait_for_load_state("networkidle")
         sizes = page.eval_on_selector_all(
-            ".charts img", "imgs => imgs.map(i => [i.complete, i.naturalWidth, i.getBoundingClientRect().width])")
+            ".charts img", "imgs => imgs.map(i => [i.complete, i.naturalWidth, i.getBoundingClientRect().width])"
+        )
         assert len(sizes) == 6
         assert all(complete and natural > 0 and 300 <= shown <= 390 for complete, natural, shown in sizes), sizes
         assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
@@ -397,6 +436,7 @@ def test_correction_training_check_activation_and_rollback(loop, refused):
     before = {text: loop["stored"][text].intent for text in VORPLEX}
     target = next(intent for intent in TARGETS if intent not in before.values())
     from rasa.shared.core.domain import Domain
+
     answer = Domain.load(str(ROOT / "domain")).responses[TARGETS[target]][0]["text"].split("{")[0]
     admin = login(url, ADMIN)
     corrected = {correct(admin, loop, text, target) for text in VORPLEX}
@@ -429,7 +469,6 @@ def test_correction_training_check_activation_and_rollback(loop, refused):
     assert live_model(servers) == loop["live"].name
     intent, replies = ask(VORPLEX[0])
     assert intent == before[VORPLEX[0]] and answer not in replies, (intent, replies)
-
 
 
 @pytest.mark.browser

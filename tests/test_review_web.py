@@ -1,6 +1,7 @@
 """The review app's doors: login on every page and export, CSRF tokens on every form,
 Argon2 password hashes, lockout, expiring sessions, security headers, clear answers to
 bad input. Flask's test client on a throwaway SQLite database: no assistant needed."""
+
 from datetime import timedelta
 
 import pytest
@@ -35,8 +36,9 @@ def app(engine):
 
 def log_in(client, username="nora", password=PASSWORD, next_page=""):
     token = csrf_of(client.get("/login").text)
-    return client.post("/login", data={"csrf_token": token, "username": username,
-                                       "password": password, "next": next_page})
+    return client.post(
+        "/login", data={"csrf_token": token, "username": username, "password": password, "next": next_page}
+    )
 
 
 @pytest.fixture
@@ -75,8 +77,9 @@ def test_forms_without_the_right_csrf_token_are_refused(app, engine, staff):
     # A real token from someone else's session does not work either.
     other = app.test_client()
     log_in(other, "ada")
-    response = staff.post("/annotate/tag", data={"conversation_id": "c1", "tag": "x",
-                                                 "csrf_token": csrf_of(other.get("/").text)})
+    response = staff.post(
+        "/annotate/tag", data={"conversation_id": "c1", "tag": "x", "csrf_token": csrf_of(other.get("/").text)}
+    )
     assert response.status_code == 400
     with engine.connect() as db:
         assert db.execute(sa.select(sa.func.count()).select_from(tags)).scalar() == 0
@@ -115,8 +118,11 @@ def test_wrong_passwords_are_refused_alike_and_pause_logins(app, engine):
         log_in(client, "lars", "still wrong")
     paused = log_in(client, "lars", PASSWORD)
     assert paused.status_code == 429 and "paused" in paused.text
-    assert [e["action"] for e in audit.recent(engine, 3, username="lars")] == \
-        ["login_paused", "login_failed", "login_failed"]
+    assert [e["action"] for e in audit.recent(engine, 3, username="lars")] == [
+        "login_paused",
+        "login_failed",
+        "login_failed",
+    ]
     auth.set_password(engine, "lars", "a brand new password")
     assert log_in(client, "lars", "a brand new password").status_code == 302
 
@@ -186,12 +192,20 @@ def test_bad_input_gets_a_clear_answer(staff):
     no_range = staff.get("/export/conversations.json")
     assert no_range.status_code == 400 and "first and last day" in no_range.text
     token = csrf_of(staff.get("/").text)
-    assert staff.post("/annotate/correct", data={"csrf_token": token, "event_id": "abc",
-                                                 "intent": "greet"}).status_code == 404
-    assert staff.post("/requests/status", data={"csrf_token": token, "request_id": "1",
-                                                "status": "lost"}).status_code == 400
-    assert staff.post("/requests/status", data={"csrf_token": token, "request_id": "999",
-                                                "status": "contacted"}).status_code == 404
+    assert (
+        staff.post("/annotate/correct", data={"csrf_token": token, "event_id": "abc", "intent": "greet"}).status_code
+        == 404
+    )
+    assert (
+        staff.post("/requests/status", data={"csrf_token": token, "request_id": "1", "status": "lost"}).status_code
+        == 400
+    )
+    assert (
+        staff.post(
+            "/requests/status", data={"csrf_token": token, "request_id": "999", "status": "contacted"}
+        ).status_code
+        == 404
+    )
 
 
 def test_accounts_are_made_with_a_command(database_url, engine):

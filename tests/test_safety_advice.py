@@ -1,5 +1,6 @@
 """action_red_flag (with rasa-sdk's Tracker and CollectingDispatcher) and the
 RedFlagDetector NLU component (on Rasa Messages), without a trained model."""
+
 import re
 
 import pytest
@@ -15,13 +16,18 @@ CLINIC = "Riverside Running Physio (example)"
 # Medicines or amounts: the advice must never contain any.
 DRUGS_OR_DOSES = re.compile(
     r"\b(?:\d+\s*(?:mg|milligrams?|ml|g)\b|tablets?|pills?|dose|ibuprofen|paracetamol|acetaminophen"
-    r"|aspirin|naproxen|painkillers?|anti-?inflammator\w*)", re.IGNORECASE)
+    r"|aspirin|naproxen|painkillers?|anti-?inflammator\w*)",
+    re.IGNORECASE,
+)
 
 
 def run_red_flag(text, slots=None, active_loop=None):
     slots = {"clinic_name": CLINIC, "clinic_phone": PHONE, **(slots or {})}
-    return run_action(ActionRedFlag(), make_tracker(slots=slots, text=text, intent="report_red_flag",
-                                                    active_loop=active_loop), merged())
+    return run_action(
+        ActionRedFlag(),
+        make_tracker(slots=slots, text=text, intent="report_red_flag", active_loop=active_loop),
+        merged(),
+    )
 
 
 def advice_for(text, slots=None):
@@ -41,12 +47,15 @@ def assert_safe(advice):
     assert "anything else" in advice  # the conversation can go on
 
 
-@pytest.mark.parametrize("text", [
-    "my calf is swollen and I'm short of breath",
-    "tripped over and now I can't put any weight on it",
-    "my kneecap popped out",
-    "my knee is red hot and swollen and I have a fever",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my calf is swollen and I'm short of breath",
+        "tripped over and now I can't put any weight on it",
+        "my kneecap popped out",
+        "my knee is red hot and swollen and I have a fever",
+    ],
+)
 def test_emergencies_get_the_emergency_department_now(text):
     advice = advice_for(text)
     assert advice.startswith("Please get medical help now.")
@@ -59,14 +68,17 @@ def test_calf_with_breathlessness_explains_a_possible_clot():
     assert "blood clot in the lungs" in advice
 
 
-@pytest.mark.parametrize("text,reason", [
-    ("my knee keeps locking", "caught inside the joint"),
-    ("my knee gave way on the stairs", "hold it steady"),
-    ("pins and needles in my foot since my run", "nerve"),
-    ("my calf is hot and swollen", "blood clot in the leg (DVT)"),
-    ("my knee swelled up like a balloon", "bleeding inside the joint"),
-    ("I heard a pop when I turned", "ligament or cartilage"),
-])
+@pytest.mark.parametrize(
+    "text,reason",
+    [
+        ("my knee keeps locking", "caught inside the joint"),
+        ("my knee gave way on the stairs", "hold it steady"),
+        ("pins and needles in my foot since my run", "nerve"),
+        ("my calf is hot and swollen", "blood clot in the leg (DVT)"),
+        ("my knee swelled up like a balloon", "bleeding inside the joint"),
+        ("I heard a pop when I turned", "ligament or cartilage"),
+    ],
+)
 def test_other_red_flags_mean_stop_running_and_get_checked_today(text, reason):
     advice = advice_for(text)
     assert advice.startswith("Please stop running and get your knee checked today.")
@@ -114,8 +126,9 @@ def test_the_emergency_number_and_urgent_route_follow_the_clinics_country(tmp_pa
 
 def test_triage_button_answers_are_explained():
     """From the triage questions the latest message is a button payload, not words."""
-    advice = advice_for('/inform{"triage_instability": "yes"}',
-                        slots={"triage_instability": "yes", "triage_swelling": "major"})
+    advice = advice_for(
+        '/inform{"triage_instability": "yes"}', slots={"triage_instability": "yes", "triage_swelling": "major"}
+    )
     assert "bleeding inside the joint" in advice and advice.startswith("Please stop running")
 
 
@@ -136,9 +149,11 @@ def test_an_emergency_asks_nothing_more_and_a_booking_in_progress_goes_on():
 
 
 def test_a_red_flag_answer_during_the_triage_is_also_the_answer_and_combines_with_the_others():
-    messages, events = run_red_flag("i can't put any weight on it at all",
-                                    slots={"requested_slot": "triage_impact", "triage_onset": "injury"},
-                                    active_loop="triage_form")
+    messages, events = run_red_flag(
+        "i can't put any weight on it at all",
+        slots={"requested_slot": "triage_impact", "triage_onset": "injury"},
+        active_loop="triage_form",
+    )
     assert slots_set(events)["triage_impact"] == "cannot_bear_weight"
     assert slots_set(events)["triage_level"] == "emergency"
     assert messages[0]["text"].startswith("Please get medical help now.")
@@ -153,13 +168,14 @@ def test_red_flag_the_check_cannot_name_still_gets_urgent_advice():
 
 # --- the NLU component ----------------------------------------------------------------------
 
+
 def classified(text, intent, confidence=0.9, runner_up="describe_symptoms"):
     """A message as the classifiers and the FallbackClassifier leave it."""
-    ranking = [{"name": intent, "confidence": confidence},
-               {"name": runner_up, "confidence": round(1 - confidence, 3)}]
-    return Message(data={"text": text, "intent": dict(ranking[0]), "intent_ranking": ranking,
-                         "entities": []},
-                   output_properties={"intent", "intent_ranking", "entities"})
+    ranking = [{"name": intent, "confidence": confidence}, {"name": runner_up, "confidence": round(1 - confidence, 3)}]
+    return Message(
+        data={"text": text, "intent": dict(ranking[0]), "intent_ranking": ranking, "entities": []},
+        output_properties={"intent", "intent_ranking", "entities"},
+    )
 
 
 def detect(message):
@@ -174,9 +190,8 @@ def test_red_flag_overrides_another_intent_and_keeps_the_classifiers_prediction(
     assert parsed["red_flag_detector"]["classifier_intent"]["name"] == "book_appointment"
     assert parsed["red_flag_detector"]["action"] == "forced"
     [entity] = parsed["entities"]
-    assert (entity["entity"], entity["value"], entity["extractor"]) == (
-        "red_flag", "giving_way", "RedFlagDetector")
-    assert parsed["text"][entity["start"]:entity["end"]] == "giving way"
+    assert (entity["entity"], entity["value"], entity["extractor"]) == ("red_flag", "giving_way", "RedFlagDetector")
+    assert parsed["text"][entity["start"] : entity["end"]] == "giving way"
 
 
 def test_red_flag_overrides_the_fallback_intent():
@@ -202,8 +217,14 @@ def test_the_detector_never_lowers_the_classifiers_red_flag():
 
 def test_a_denied_red_flag_never_becomes_deny():
     """Issue #11: "doesn't swell" in a plain description used to end as `deny`."""
-    parsed = detect(classified("my knee doesnt swell or lock, it just aches when i run",
-                               "describe_symptoms", confidence=0.16, runner_up="deny"))
+    parsed = detect(
+        classified(
+            "my knee doesnt swell or lock, it just aches when i run",
+            "describe_symptoms",
+            confidence=0.16,
+            runner_up="deny",
+        )
+    )
     assert parsed["intent"] == {"name": "describe_symptoms", "confidence": 0.16}
     assert [r["name"] for r in parsed["intent_ranking"]] == ["describe_symptoms", "deny"]
     assert [e["entity"] for e in parsed["entities"]] == ["own_pain"]  # no red_flag
@@ -224,9 +245,9 @@ def test_ordinary_messages_are_left_alone():
 
 
 def test_a_triage_answer_that_only_denies_red_flags_is_an_answer_not_an_alarm():
-    messages, events = run_red_flag("nope, it hasn't locked or given way",
-                                    slots={"requested_slot": "triage_instability"},
-                                    active_loop="triage_form")
+    messages, events = run_red_flag(
+        "nope, it hasn't locked or given way", slots={"requested_slot": "triage_instability"}, active_loop="triage_form"
+    )
     assert messages == []
     assert slots_set(events) == {"triage_instability": "no"}
 
@@ -240,8 +261,11 @@ def test_a_question_about_a_symptom_is_tagged_not_forced():
 def test_a_question_about_a_symptom_gets_an_explanation_and_what_to_do_if_it_is_happening_now():
     from actions.safety import ActionExplainSymptom
 
-    tracker = make_tracker(text="what does it mean when a knee locks?", intent="ask_condition",
-                           entities=[{"entity": "symptom_question", "value": "locking"}])
+    tracker = make_tracker(
+        text="what does it mean when a knee locks?",
+        intent="ask_condition",
+        entities=[{"entity": "symptom_question", "value": "locking"}],
+    )
     [message], events = run_action(ActionExplainSymptom(), tracker)
     assert "meniscus" in message["text"] and "If this is happening to you now" in message["text"]
     assert "NHS 111" in message["text"] and not message["text"].startswith("Please stop running")
@@ -260,15 +284,18 @@ def test_the_classifiers_red_flag_on_a_description_that_only_denies_them_starts_
     assert [e["name"] for e in events if e["event"] == "followup"] == ["triage_form"]
 
 
-@pytest.mark.parametrize("text,own", [
-    ("New running shoes last week and since then my knee aches on runs. Should I take them back?", True),
-    ("knee pain on runs since march", True),
-    ("my daughter's knee aches after football", True),
-    ("under the kneecap. it's just a mild ache", True),
-    ("what shoes should I buy", False),
-    ("why do knees ache after running?", False),
-    ("my knee doesn't hurt, I just want new shoes", False),
-])
+@pytest.mark.parametrize(
+    "text,own",
+    [
+        ("New running shoes last week and since then my knee aches on runs. Should I take them back?", True),
+        ("knee pain on runs since march", True),
+        ("my daughter's knee aches after football", True),
+        ("under the kneecap. it's just a mild ache", True),
+        ("what shoes should I buy", False),
+        ("why do knees ache after running?", False),
+        ("my knee doesn't hurt, I just want new shoes", False),
+    ],
+)
 def test_a_story_about_the_users_own_knee_pain_is_tagged_whatever_the_intent(text, own):
     parsed = detect(classified(text, "ask_shoes"))
     assert parsed["intent"]["name"] == "ask_shoes"
@@ -276,8 +303,11 @@ def test_a_story_about_the_users_own_knee_pain_is_tagged_whatever_the_intent(tex
 
 
 def test_a_red_flag_during_the_triage_also_answers_the_other_questions_it_speaks_to():
-    _, events = run_red_flag("it suddenly swelled up like a balloon after i twisted it",
-                             slots={"requested_slot": "triage_onset"}, active_loop="triage_form")
+    _, events = run_red_flag(
+        "it suddenly swelled up like a balloon after i twisted it",
+        slots={"requested_slot": "triage_onset"},
+        active_loop="triage_form",
+    )
     assert slots_set(events)["triage_onset"] == "injury"  # the question asked
     assert slots_set(events)["triage_swelling"] == "major"  # not asked again
 
@@ -302,10 +332,12 @@ def test_a_symptom_asked_about_with_another_intent_leaves_the_own_pain_rules_fre
 
 def test_a_guessed_red_flag_on_a_readable_triage_answer_is_the_answer_a_confident_one_alarms():
     def answer(confidence):
-        tracker = make_tracker(slots={"clinic_name": CLINIC, "clinic_phone": PHONE,
-                                      "requested_slot": "triage_impact"},
-                               text="only when i run, walking around is fine", intent="report_red_flag",
-                               active_loop="triage_form")
+        tracker = make_tracker(
+            slots={"clinic_name": CLINIC, "clinic_phone": PHONE, "requested_slot": "triage_impact"},
+            text="only when i run, walking around is fine",
+            intent="report_red_flag",
+            active_loop="triage_form",
+        )
         tracker.latest_message["intent"]["confidence"] = confidence
         return run_action(ActionRedFlag(), tracker, merged())
 

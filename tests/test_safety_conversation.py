@@ -1,5 +1,6 @@
 """Red flags in real conversations: the trained model (with the RedFlagDetector in its
 pipeline), the rules and the real action server."""
+
 import pytest
 
 URGENT_TODAY = "Please stop running and get your knee checked today."
@@ -41,10 +42,13 @@ def test_red_flag_buried_in_a_long_story(conversation):
     assert {"cannot_bear_weight", "giving_way"} <= flags
 
 
-@pytest.mark.parametrize("message", [
-    "no swelling and it doesn't lock, it just aches at the front after long runs",
-    "my knee has never given way, there's no numbness, it's just sore on the outside after 10k",
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "no swelling and it doesn't lock, it just aches at the front after long runs",
+        "my knee has never given way, there's no numbness, it's just sore on the outside after 10k",
+    ],
+)
 def test_a_denied_red_flag_does_not_trigger_the_advice(conversation, message):
     conversation.say("hi")
     reply = conversation.texts(message)
@@ -76,22 +80,23 @@ def test_red_flag_in_a_booking_request_gets_the_advice_and_the_classifiers_inten
     assert [e["value"] for e in parsed["entities"] if e["entity"] == "red_flag"] == ["giving_way"]
 
 
-@pytest.mark.parametrize("message,level", [
-    ("had a cortisone injection in my knee last week and now its hot and throbbing", "same_day"),
-    ("had an arthroscopy 8 days ago and the scar is weeping and red", "same_day"),
-    ("after the crash my foot is pale and cold", "emergency"),
-    ("my knee pain is worse at night and ive been losing weight without dieting", "soon"),
-    ("my 14 year old daughter is limping and says her knee and thigh ache", "same_day"),
-])
+@pytest.mark.parametrize(
+    "message,level",
+    [
+        ("had a cortisone injection in my knee last week and now its hot and throbbing", "same_day"),
+        ("had an arthroscopy 8 days ago and the scar is weeping and red", "same_day"),
+        ("after the crash my foot is pale and cold", "emergency"),
+        ("my knee pain is worse at night and ive been losing weight without dieting", "soon"),
+        ("my 14 year old daughter is limping and says her knee and thigh ache", "same_day"),
+    ],
+)
 def test_the_issues_missing_red_flags_get_advice_at_their_level(conversation, message, level):
     reply = conversation.texts(message)
     assert conversation.slot("triage_level") == level
-    assert {"emergency": EMERGENCY, "same_day": URGENT_TODAY,
-            "soon": "within the next few days"}[level] in reply
+    assert {"emergency": EMERGENCY, "same_day": URGENT_TODAY, "soon": "within the next few days"}[level] in reply
 
 
 def test_a_question_about_locking_gets_an_answer_not_the_alarm(conversation):
     reply = conversation.texts("what does it mean when a knee locks?")
     assert reply and not is_urgent_advice(reply)
     assert conversation.slot("triage_level") is None
-

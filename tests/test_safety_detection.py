@@ -4,6 +4,7 @@ Each positive row names the flag a physio would want to see: the check must find
 benign row is something runners say that is not urgent (or a red flag they deny): the
 check must stay quiet, or the assistant would frighten people and its advice lose weight.
 """
+
 import pytest
 
 from clinic.safety import FLAG_NAMES, assess, detect_red_flags
@@ -135,24 +136,38 @@ POSITIVE = [
     ("my foot feels dead", "numbness"),
     ("my toes don't move properly since I fell", "numbness"),
     # --- long, rambling messages with the red flag buried in them
-    ("Hi there! So I've been running for about 3 years now, mostly 5k and 10k, and I started "
-     "training for my first half marathon in September. Everything was going fine until about "
-     "two weeks ago when I started getting a dull ache on the outside of my knee towards the end "
-     "of my long runs. I rested for a few days and it seemed better. Then yesterday on a downhill "
-     "section my knee suddenly buckled and I nearly went over. Is this IT band? What should I do?",
-     "giving_way"),
-    ("Long story short: ran a marathon on sunday (PB!), legs were trashed as expected, quads sore, "
-     "calves tight, couldn't manage stairs on monday. But today my right calf is noticeably swollen "
-     "and warm compared to the left. Probably nothing but can I do a recovery jog?", "dvt_signs"),
-    ("i went for a run this morning, was a bit cold, wore my old shoes, and i think i need new "
-     "ones. anyway knee feels ok, bit achy. oh and my foot has had pins and needles since "
-     "lunchtime which is weird", "numbness"),
-    ("question about shoes really - I overpronate and my physio mentioned stability shoes. also "
-     "not sure it matters but my knee has locked a couple of times this week when getting up "
-     "from the sofa", "locking"),
-    ("Training for London. 40 miles a week, no injuries so far, no swelling, the usual niggles. "
-     "Tempo run yesterday, felt fine, then today I can't put any weight on my left leg at all "
-     "and I have no idea why. Should I just rest?", "cannot_bear_weight"),
+    (
+        "Hi there! So I've been running for about 3 years now, mostly 5k and 10k, and I started "
+        "training for my first half marathon in September. Everything was going fine until about "
+        "two weeks ago when I started getting a dull ache on the outside of my knee towards the end "
+        "of my long runs. I rested for a few days and it seemed better. Then yesterday on a downhill "
+        "section my knee suddenly buckled and I nearly went over. Is this IT band? What should I do?",
+        "giving_way",
+    ),
+    (
+        "Long story short: ran a marathon on sunday (PB!), legs were trashed as expected, quads sore, "
+        "calves tight, couldn't manage stairs on monday. But today my right calf is noticeably swollen "
+        "and warm compared to the left. Probably nothing but can I do a recovery jog?",
+        "dvt_signs",
+    ),
+    (
+        "i went for a run this morning, was a bit cold, wore my old shoes, and i think i need new "
+        "ones. anyway knee feels ok, bit achy. oh and my foot has had pins and needles since "
+        "lunchtime which is weird",
+        "numbness",
+    ),
+    (
+        "question about shoes really - I overpronate and my physio mentioned stability shoes. also "
+        "not sure it matters but my knee has locked a couple of times this week when getting up "
+        "from the sofa",
+        "locking",
+    ),
+    (
+        "Training for London. 40 miles a week, no injuries so far, no swelling, the usual niggles. "
+        "Tempo run yesterday, felt fine, then today I can't put any weight on my left leg at all "
+        "and I have no idea why. Should I just rest?",
+        "cannot_bear_weight",
+    ),
     # --- added for issue #12 (own wording; the issue's table is asserted separately below)
     ("my toes have gone white and icy since I fell", "circulation"),
     ("lower leg looks kind of blue and feels cold, no idea why", "circulation"),
@@ -329,7 +344,7 @@ def test_flag_points_at_the_users_own_words():
     text = "Had a good week but yesterday my knee GAVE WAY on the stairs."
     [flag] = detect_red_flags(text)
     assert (flag.name, flag.phrase) == ("giving_way", "GAVE WAY")
-    assert text[flag.start:flag.end] == flag.phrase
+    assert text[flag.start : flag.end] == flag.phrase
 
 
 def test_several_flags_come_most_serious_first_once_each():
@@ -367,6 +382,7 @@ def test_a_question_about_locking_is_not_a_report_but_a_real_one_in_the_same_mes
 
 def test_a_present_or_future_year_does_not_make_a_symptom_history():
     from datetime import date
+
     year = date.today().year
     assert detect_red_flags("I dislocated my kneecap in 2012") == []
     assert [f.name for f in detect_red_flags(f"my kneecap dislocated in {year}")] == ["deformity"]

@@ -2,6 +2,7 @@
 refused. The real servers, started like `make run`, are probed over HTTP and socket.io;
 Telegram and WhatsApp replays and takeovers are in test_channels.py, where those channels
 are configured."""
+
 import asyncio
 import os
 import sqlite3
@@ -36,14 +37,14 @@ def servers(model_path, tmp_path_factory):
 
 
 def stored_user_texts(servers: AssistantServers, conversation: str) -> List[str]:
-    response = requests.get(f"{servers.url}/conversations/{quote(conversation, safe=':+')}/tracker",
-                            params={"token": API_TOKEN}, timeout=30)
+    response = requests.get(
+        f"{servers.url}/conversations/{quote(conversation, safe=':+')}/tracker", params={"token": API_TOKEN}, timeout=30
+    )
     response.raise_for_status()
     return [e["text"] for e in response.json()["events"] if e["event"] == "user"]
 
 
-def stored_soon(servers: AssistantServers, conversation: str, expected: List[str],
-                timeout: float = 15) -> List[str]:
+def stored_soon(servers: AssistantServers, conversation: str, expected: List[str], timeout: float = 15) -> List[str]:
     """The stored user texts once they are `expected` (a socket.io reply is emitted before
     the conversation is saved), or as they are after `timeout`."""
     deadline = time.monotonic() + timeout
@@ -58,14 +59,14 @@ def stored_rows(servers: AssistantServers, conversation: str) -> int:
     """Rows in the database for a conversation, read directly: the HTTP API would start
     a session (and store it) for a conversation it does not know."""
     with sqlite3.connect(servers.workdir / "a.db") as database:
-        return database.execute("SELECT count(*) FROM events WHERE sender_id = ?",
-                                (conversation,)).fetchone()[0]
+        return database.execute("SELECT count(*) FROM events WHERE sender_id = ?", (conversation,)).fetchone()[0]
 
 
 def client_metadata(event: dict) -> dict:
     """A user event's metadata without what Rasa itself adds."""
-    return {key: value for key, value in (event.get("metadata") or {}).items()
-            if key not in ("model_id", "assistant_id")}
+    return {
+        key: value for key, value in (event.get("metadata") or {}).items() if key not in ("model_id", "assistant_id")
+    }
 
 
 def new_sender() -> str:
@@ -73,6 +74,7 @@ def new_sender() -> str:
 
 
 # --- REST: a token, its own sender ids, clear answers to bad requests -----------------
+
 
 def test_rest_needs_its_token(servers):
     sender = new_sender()
@@ -84,9 +86,18 @@ def test_rest_needs_its_token(servers):
     assert "hello@clinic.example.com" in servers.say(sender, "what is your email?")[-1]["text"]
 
 
-@pytest.mark.parametrize("foreign", ["whatsapp:+447700900123", "telegram:123456789",
-                                     "webchat:0123456789abcdef0123456789abcdef", "rest:me",
-                                     "me/../you", "me now", "x" * 129])
+@pytest.mark.parametrize(
+    "foreign",
+    [
+        "whatsapp:+447700900123",
+        "telegram:123456789",
+        "webchat:0123456789abcdef0123456789abcdef",
+        "rest:me",
+        "me/../you",
+        "me now",
+        "x" * 129,
+    ],
+)
 def test_rest_cannot_name_another_channels_conversation(servers, foreign):
     refused = servers.rest({"sender": foreign, "message": "/ask_contact"})
     assert refused.status_code == 400
@@ -94,15 +105,34 @@ def test_rest_cannot_name_another_channels_conversation(servers, foreign):
     assert stored_user_texts(servers, foreign) == []
 
 
-@pytest.mark.parametrize("request_kwargs", [
-    {"json": ["hi"]}, {"json": "hi"}, {"data": b""}, {"data": b"not json"},
-    {"json": {"message": "hi"}}, {"json": {"sender": None, "message": "hi"}},
-    {"json": {"sender": 42, "message": "hi"}}, {"json": {"sender": "x1", "message": ["hi"]}},
-    {"json": {"sender": "x1"}}, {"json": {"sender": "x1", "message": "  "}},
-], ids=["array", "string", "no body", "not json", "no sender", "null sender",
-        "number sender", "list message", "no message", "blank message"])
-def test_rest_bad_requests_are_a_clear_400_and_never_reach_a_shared_conversation(
-        servers, request_kwargs):
+@pytest.mark.parametrize(
+    "request_kwargs",
+    [
+        {"json": ["hi"]},
+        {"json": "hi"},
+        {"data": b""},
+        {"data": b"not json"},
+        {"json": {"message": "hi"}},
+        {"json": {"sender": None, "message": "hi"}},
+        {"json": {"sender": 42, "message": "hi"}},
+        {"json": {"sender": "x1", "message": ["hi"]}},
+        {"json": {"sender": "x1"}},
+        {"json": {"sender": "x1", "message": "  "}},
+    ],
+    ids=[
+        "array",
+        "string",
+        "no body",
+        "not json",
+        "no sender",
+        "null sender",
+        "number sender",
+        "list message",
+        "no message",
+        "blank message",
+    ],
+)
+def test_rest_bad_requests_are_a_clear_400_and_never_reach_a_shared_conversation(servers, request_kwargs):
     body = request_kwargs.get("json")
     answer = servers.rest(body, **({} if body is not None else request_kwargs))
     assert answer.status_code == 400
@@ -113,16 +143,19 @@ def test_rest_bad_requests_are_a_clear_400_and_never_reach_a_shared_conversation
 def test_rest_client_metadata_and_input_channel_are_not_stored(servers):
     sender = new_sender()
     servers.say(sender, "hi")
-    servers.rest({"sender": sender, "message": "/ask_contact", "input_channel": "telegram",
-                  "metadata": {"blob": "x" * 100_000}}).raise_for_status()
-    tracker = requests.get(f"{servers.url}/conversations/{sender}/tracker",
-                           params={"token": API_TOKEN}, timeout=30).json()
+    servers.rest(
+        {"sender": sender, "message": "/ask_contact", "input_channel": "telegram", "metadata": {"blob": "x" * 100_000}}
+    ).raise_for_status()
+    tracker = requests.get(
+        f"{servers.url}/conversations/{sender}/tracker", params={"token": API_TOKEN}, timeout=30
+    ).json()
     last = [e for e in tracker["events"] if e["event"] == "user"][-1]
     assert last["input_channel"] == "rest"
     assert client_metadata(last) == {}
 
 
 # --- Size limits ----------------------------------------------------------------------
+
 
 def reply_seconds(servers: AssistantServers, sender: str, text: str) -> float:
     started = time.monotonic()
@@ -133,8 +166,9 @@ def reply_seconds(servers: AssistantServers, sender: str, text: str) -> float:
 def test_huge_messages_are_refused_at_once_while_others_keep_their_reply_time(servers):
     other, attacker = new_sender(), new_sender()
     reply_seconds(servers, other, "hi")
-    usual = max(reply_seconds(servers, other, text) for text in
-                ("when are you open?", "where are you?", "what is your email?"))
+    usual = max(
+        reply_seconds(servers, other, text) for text in ("when are you open?", "where are you?", "what is your email?")
+    )
 
     results: Dict[str, object] = {}
 
@@ -143,8 +177,7 @@ def test_huge_messages_are_refused_at_once_while_others_keep_their_reply_time(se
         answer = servers.rest({"sender": attacker, "message": text})
         results[name] = (answer, time.monotonic() - started)
 
-    threads = [threading.Thread(target=attack, args=(f"mb{n}", "knee pain " * 100_000))
-               for n in range(2)]
+    threads = [threading.Thread(target=attack, args=(f"mb{n}", "knee pain " * 100_000)) for n in range(2)]
     threads.append(threading.Thread(target=attack, args=("long", "x" * (MAX_MESSAGE_CHARS + 1))))
     [thread.start() for thread in threads]
     during = reply_seconds(servers, other, "how much is an appointment?")
@@ -155,8 +188,7 @@ def test_huge_messages_are_refused_at_once_while_others_keep_their_reply_time(se
         assert answer.status_code == 413 and "at most 3,000 characters" in answer.text
         assert seconds < 1.0, seconds
     answer, seconds = results["long"]  # over the limit but a small request: a plain answer
-    assert answer.status_code == 200 and answer.json() == [{"recipient_id": attacker,
-                                                            "text": TOO_LONG}]
+    assert answer.status_code == 200 and answer.json() == [{"recipient_id": attacker, "text": TOO_LONG}]
     assert seconds < 1.0, seconds
     assert during < usual * 2 + 1.0, (during, usual)
     assert stored_rows(servers, attacker) == 0  # nothing at all, not even a session start
@@ -166,6 +198,7 @@ def test_huge_messages_are_refused_at_once_while_others_keep_their_reply_time(se
 
 
 # --- Web chat (socket.io): the Origin, a session bound to its browser, the limits ------
+
 
 class WebchatClient:
     """A socket.io client like the widget: session_request, user_uttered, bot_uttered."""
@@ -207,12 +240,10 @@ class WebchatClient:
 def test_socketio_refuses_clients_without_an_origin(servers):
     polling = f"{servers.url}/socket.io/?EIO=4&transport=polling"
     assert requests.get(polling, timeout=10).status_code == 400
-    assert requests.get(polling, headers={"Origin": "https://evil.example"},
-                        timeout=10).status_code == 400
+    assert requests.get(polling, headers={"Origin": "https://evil.example"}, timeout=10).status_code == 400
     assert requests.get(polling, headers={"Origin": servers.webchat_url}, timeout=10).ok
     with pytest.raises(socketio.exceptions.ConnectionError):
-        socketio.Client(reconnection=False).connect(servers.url, transports=["polling"],
-                                                     wait_timeout=5)
+        socketio.Client(reconnection=False).connect(servers.url, transports=["polling"], wait_timeout=5)
 
 
 def test_a_stored_conversation_id_or_a_named_session_gets_nobody_into_a_conversation(servers):
@@ -259,8 +290,9 @@ def test_socketio_long_message_refused_and_only_the_page_kept_of_metadata(server
         assert stored_user_texts(servers, stored) == []
         visitor.say("/ask_contact", metadata={"page": "/services", "blob": "z" * 20_000})
         assert stored_soon(servers, stored, ["/ask_contact"]) == ["/ask_contact"]
-        tracker = requests.get(f"{servers.url}/conversations/{stored}/tracker",
-                               params={"token": API_TOKEN}, timeout=30).json()
+        tracker = requests.get(
+            f"{servers.url}/conversations/{stored}/tracker", params={"token": API_TOKEN}, timeout=30
+        ).json()
         user = [e for e in tracker["events"] if e["event"] == "user"]
         assert [e["text"] for e in user] == ["/ask_contact"]
         assert client_metadata(user[0]) == {"page": "/services"}
@@ -269,6 +301,7 @@ def test_socketio_long_message_refused_and_only_the_page_kept_of_metadata(server
 
 
 # --- Files and processes ---------------------------------------------------------------
+
 
 def descendants(pid: int) -> List[int]:
     children: Dict[int, List[int]] = {}
@@ -336,8 +369,10 @@ def test_var_and_its_secrets_are_owner_only(tmp_path, monkeypatch):
 
 # --- The booking webhook: https only, no redirects -----------------------------------------
 
+
 class _Recorder(BaseHTTPRequestHandler):
     """Records POSTs; the `redirect_to` server answers each with a 307 to another one."""
+
     redirect_to = ""
     received: List[str] = []
 
@@ -369,13 +404,16 @@ def test_booking_webhook_is_never_sent_over_plain_http_or_redirected(monkeypatch
 
     monkeypatch.setenv("BOOKING_WEBHOOK_SECRET", "s3cret")
     clinic = load_clinic()
-    for url in ("http://practice.example.com/hook", "ftp://practice.example.com/hook",
-                "http://10.0.0.5/hook", "https:///hook"):
+    for url in (
+        "http://practice.example.com/hook",
+        "ftp://practice.example.com/hook",
+        "http://10.0.0.5/hook",
+        "https:///hook",
+    ):
         clinic = {**clinic, "booking": {"delivery": ["webhook"], "webhook": {"url": url}}}
         with pytest.raises(ClinicConfigError, match="https://"):
             booking_settings(clinic)
-    for url in ("https://practice.example.com/hook", "http://127.0.0.1:9/hook",
-                "http://localhost:9/hook"):
+    for url in ("https://practice.example.com/hook", "http://127.0.0.1:9/hook", "http://localhost:9/hook"):
         clinic = {**clinic, "booking": {"delivery": ["webhook"], "webhook": {"url": url}}}
         assert booking_settings(clinic).webhook.url == url
 
@@ -388,8 +426,9 @@ def test_booking_webhook_is_never_sent_over_plain_http_or_redirected(monkeypatch
     target, redirector = serve(Target), serve(Redirector)
     try:
         Redirector.redirect_to = f"http://127.0.0.1:{target.server_address[1]}/elsewhere"
-        settings = WebhookSettings(url=f"http://127.0.0.1:{redirector.server_address[1]}/hook",
-                                   secret="s3cret", timeout_seconds=5)
+        settings = WebhookSettings(
+            url=f"http://127.0.0.1:{redirector.server_address[1]}/hook", secret="s3cret", timeout_seconds=5
+        )
         with pytest.raises(webhook.DeliveryError, match="HTTP 307"):
             asyncio.run(webhook.send(settings, 1, {"name": "Jane Runner"}))
         assert Redirector.received == ["/hook"] and Target.received == []

@@ -7,6 +7,7 @@ command line cannot be made to run terminal escapes.
 Flask's test client on a throwaway SQLite file and PostgreSQL database (no assistant:
 the stored events are written here, in the shape Rasa's SQLTrackerStore writes them).
 The red-flag conversation the real assistant records is in tests/test_review_data.py."""
+
 import csv
 import io
 import json
@@ -34,10 +35,12 @@ FORMULAS = ["x;=cmd|' /C calc'!A0", "\uff1d1+1", "  @SUM(A1)", "-2+3"]
 
 
 def user_event(text, entities=(), intent="describe_symptoms", confidence=0.9, **extra):
-    parse = {"text": text, "intent": {"name": intent, "confidence": confidence},
-             "entities": list(entities),
-             "intent_ranking": [{"name": intent, "confidence": confidence},
-                                {"name": "greet", "confidence": 0.05}]}
+    parse = {
+        "text": text,
+        "intent": {"name": intent, "confidence": confidence},
+        "entities": list(entities),
+        "intent_ranking": [{"name": intent, "confidence": confidence}, {"name": "greet", "confidence": 0.05}],
+    }
     return {"event": "user", "text": text, "parse_data": parse, "input_channel": "rest", **extra}
 
 
@@ -46,26 +49,48 @@ def odd_conversations():
     return {
         # The red-flag check and the entity ruler both start at "kneecap".
         "overlap": [
-            user_event(KNEECAP, intent="report_red_flag", confidence=1.0, entities=[
-                {"entity": "pain_location", "start": 3, "end": 10, "value": "kneecap",
-                 "extractor": "EntityRulerExtractor"},
-                {"entity": "red_flag", "start": 3, "end": 25, "value": "kneecap_dislocation",
-                 "extractor": "RedFlagDetector"}]),
-            {"event": "action", "name": "action_red_flag", "policy": "RulePolicy",
-             "confidence": 1.0},
+            user_event(
+                KNEECAP,
+                intent="report_red_flag",
+                confidence=1.0,
+                entities=[
+                    {
+                        "entity": "pain_location",
+                        "start": 3,
+                        "end": 10,
+                        "value": "kneecap",
+                        "extractor": "EntityRulerExtractor",
+                    },
+                    {
+                        "entity": "red_flag",
+                        "start": 3,
+                        "end": 25,
+                        "value": "kneecap_dislocation",
+                        "extractor": "RedFlagDetector",
+                    },
+                ],
+            ),
+            {"event": "action", "name": "action_red_flag", "policy": "RulePolicy", "confidence": 1.0},
             {"event": "bot", "text": "This needs urgent care."},
         ],
         "odd": [
-            user_event("pain", entities=[
-                {"entity": "pain_location", "start": "3", "end": None, "value": "x"},
-                {"entity": "pain_location", "start": 2, "end": 99, "value": "beyond"},
-                {"entity": "pain_location", "start": 3, "end": 1, "value": "backwards"},
-                {"entity": ["not", "a", "name"], "start": 0, "end": 2},
-                "not an entity", {"entity": "condition", "start": True, "end": 2}]),
-            {"event": "user", "parse_data": {"intent": "not a dict", "intent_ranking": "nope",
-                                             "entities": {"a": 1}}, "timestamp": 1e300},
-            {"event": "user", "text": 12345, "parse_data": {"intent": {"name": None,
-                                                                       "confidence": "high"}}},
+            user_event(
+                "pain",
+                entities=[
+                    {"entity": "pain_location", "start": "3", "end": None, "value": "x"},
+                    {"entity": "pain_location", "start": 2, "end": 99, "value": "beyond"},
+                    {"entity": "pain_location", "start": 3, "end": 1, "value": "backwards"},
+                    {"entity": ["not", "a", "name"], "start": 0, "end": 2},
+                    "not an entity",
+                    {"entity": "condition", "start": True, "end": 2},
+                ],
+            ),
+            {
+                "event": "user",
+                "parse_data": {"intent": "not a dict", "intent_ranking": "nope", "entities": {"a": 1}},
+                "timestamp": 1e300,
+            },
+            {"event": "user", "text": 12345, "parse_data": {"intent": {"name": None, "confidence": "high"}}},
             user_event(HUGE),
             user_event(CONTROL),
             user_event(HTML),
@@ -82,20 +107,24 @@ def store(engine, sender, datas, at):
     rows = []
     for n, data in enumerate(datas):
         data = {"timestamp": at + n, **data}
-        timestamp = data["timestamp"] if isinstance(data["timestamp"], float) and \
-            data["timestamp"] < 1e12 else at + n
+        timestamp = data["timestamp"] if isinstance(data["timestamp"], float) and data["timestamp"] < 1e12 else at + n
         intent = data.get("parse_data", {}).get("intent")
-        rows.append({"sender_id": sender, "type_name": data["event"], "timestamp": timestamp,
-                     "intent_name": intent.get("name") if isinstance(intent, dict) else None,
-                     "action_name": data.get("name") if data["event"] == "action" else None,
-                     # What Rasa's SQLTrackerStore stores: json.dumps, so \u0000 and \ud800.
-                     "data": json.dumps(data)})
+        rows.append(
+            {
+                "sender_id": sender,
+                "type_name": data["event"],
+                "timestamp": timestamp,
+                "intent_name": intent.get("name") if isinstance(intent, dict) else None,
+                "action_name": data.get("name") if data["event"] == "action" else None,
+                # What Rasa's SQLTrackerStore stores: json.dumps, so \u0000 and \ud800.
+                "data": json.dumps(data),
+            }
+        )
     with engine.begin() as db:
         db.execute(events.insert(), rows)
 
 
-@pytest.fixture(scope="module",
-                params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request, tmp_path_factory):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('review-security') / 'review.db'}"
@@ -133,8 +162,9 @@ def client_from(app, address=None):
 
 def log_in(client, username="nora", password=PASSWORD, next_page=""):
     token = csrf_of(client.get("/login").text)
-    return client.post("/login", data={"csrf_token": token, "username": username,
-                                       "password": password, "next": next_page})
+    return client.post(
+        "/login", data={"csrf_token": token, "username": username, "password": password, "next": next_page}
+    )
 
 
 @pytest.fixture
@@ -150,15 +180,14 @@ def today():
 
 # --- every stored conversation is shown and exported -------------------------------------
 
+
 def test_conversations_of_any_shape_are_listed_and_searchable(engine, staff):
     page = staff.get("/")
     assert page.status_code == 200
     assert "/conversations/overlap" in page.text and "/conversations/odd" in page.text
     # PostgreSQL reads the JSON of every event here; \u0000 and a lone surrogate included.
-    assert {r.conversation_id for r in conversations.find_all(engine, Filters(search="kneecap"))} \
-        == {"overlap"}
-    assert {r.conversation_id for r in conversations.find_all(engine, Filters(search="evil"))} \
-        == {"odd"}
+    assert {r.conversation_id for r in conversations.find_all(engine, Filters(search="kneecap"))} == {"overlap"}
+    assert {r.conversation_id for r in conversations.find_all(engine, Filters(search="evil"))} == {"odd"}
     assert staff.get("/?search=onerror&low_confidence=1").status_code == 200
     assert staff.get("/summary").status_code == 200
 
@@ -170,11 +199,16 @@ def test_a_red_flag_with_overlapping_entities_is_shown_and_correctable(engine, s
     assert "pain_location</strong> = kneecap (“kneecap”)" in page.text
     # The correction form starts from markup Rasa can read (one of the overlapping spans).
     user = next(t for t in conversations.transcript(engine, "overlap") if t.kind == "user")
-    assert user.annotated == \
-        "my [kneecap](pain_location) has popped out to the side and is stuck there"
-    response = staff.post("/annotate/correct", data={
-        "csrf_token": csrf_of(page.text), "event_id": str(user.event_id),
-        "intent": "report_red_flag", "annotated": user.annotated})
+    assert user.annotated == "my [kneecap](pain_location) has popped out to the side and is stuck there"
+    response = staff.post(
+        "/annotate/correct",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "event_id": str(user.event_id),
+            "intent": "report_red_flag",
+            "annotated": user.annotated,
+        },
+    )
     assert response.status_code == 302
     assert "Saved" in staff.get(response.headers["Location"]).text
 
@@ -215,23 +249,45 @@ def test_odd_conversations_export_as_csv_and_json(staff):
 
 
 def test_the_formula_guard():
-    for cell in ("=1+1", "+1", "-1", "@x", "|x", ";x", "\uff0b1", "\uff20x", "\uff5cx", "\uff1bx",
-                 "\t=1", " =1", "a,=1", "a; +1", "a\t@x", "a|=1", "a\n=1"):
+    for cell in (
+        "=1+1",
+        "+1",
+        "-1",
+        "@x",
+        "|x",
+        ";x",
+        "\uff0b1",
+        "\uff20x",
+        "\uff5cx",
+        "\uff1bx",
+        "\t=1",
+        " =1",
+        "a,=1",
+        "a; +1",
+        "a\t@x",
+        "a|=1",
+        "a\n=1",
+    ):
         assert spreadsheet_safe(cell) == "'" + cell, repr(cell)
     for cell in ("knee pain", "pain - worse after 5k", "2026-11-30T10:00:00+00:00", "0.93", ""):
         assert spreadsheet_safe(cell) == cell
 
 
 def test_content_type_names_its_charset_once(app, staff):
-    responses = [client_from(app).get("/login"), staff.get("/"), staff.get("/conversations/odd"),
-                 staff.get("/summary"), staff.get("/conversations/nobody"),
-                 staff.get("/corrections/nlu.yml")]
+    responses = [
+        client_from(app).get("/login"),
+        staff.get("/"),
+        staff.get("/conversations/odd"),
+        staff.get("/summary"),
+        staff.get("/conversations/nobody"),
+        staff.get("/corrections/nlu.yml"),
+    ]
     for fmt in ("csv", "json"):
-        responses.append(staff.get(f"/export/conversations.{fmt}",
-                                   query_string={"first_day": today(), "last_day": today()}))
+        responses.append(
+            staff.get(f"/export/conversations.{fmt}", query_string={"first_day": today(), "last_day": today()})
+        )
     for response in responses:
-        assert response.headers["Content-Type"].lower().count("charset") == 1, \
-            response.headers["Content-Type"]
+        assert response.headers["Content-Type"].lower().count("charset") == 1, response.headers["Content-Type"]
 
 
 def test_the_command_line_shows_escapes_instead_of_running_them(database_url, engine):
@@ -239,13 +295,13 @@ def test_the_command_line_shows_escapes_instead_of_running_them(database_url, en
     assert shown.returncode == 0, shown.stderr
     assert "\x1b" not in shown.stdout and "\x9b" not in shown.stdout and "\r" not in shown.stdout
     assert "\u202e" not in shown.stdout and "\x07" not in shown.stdout
-    assert "PATIENT: ok\ufffd\\x1b[2J\\x1b]0;owned\\x07\\r\\x9b31m\\u202eevil\ufffd end" \
-        in shown.stdout
+    assert "PATIENT: ok\ufffd\\x1b[2J\\x1b]0;owned\\x07\\r\\x9b31m\\u202eevil\ufffd end" in shown.stdout
     listed = review_cli(database_url, "list", "--search", "evil")
     assert listed.returncode == 0 and "\x1b" not in listed.stdout and "odd" in listed.stdout
 
 
 # --- dates and ranges -----------------------------------------------------------------------
+
 
 def test_dates_out_of_range_get_a_message_not_an_error(staff):
     for url in ("/?last_day=9999-12-31", "/?first_day=0001-01-01", "/summary?last_day=9999-12-31"):
@@ -270,6 +326,7 @@ def test_a_summary_of_centuries_shows_at_most_a_year_at_once(engine, staff):
 
 
 # --- login throttling -----------------------------------------------------------------------
+
 
 @pytest.fixture
 def password_checks(monkeypatch):
@@ -320,9 +377,10 @@ def test_unknown_and_real_usernames_are_answered_alike(app, engine, password_che
         client = client_from(app)
         before = password_checks["n"]
         answers = [log_in(client, name, "wrong password") for _ in range(7)]
-        seen[name] = ([(a.status_code, a.text.count("Wrong username or password"),
-                        a.text.count("paused")) for a in answers],
-                      password_checks["n"] - before)
+        seen[name] = (
+            [(a.status_code, a.text.count("Wrong username or password"), a.text.count("paused")) for a in answers],
+            password_checks["n"] - before,
+        )
     # Same answers, and the same work behind them (an Argon2 check for each of the first
     # five, none while paused): neither what is said nor how long it takes tells them apart.
     assert seen["lena"] == seen["no-such-person"]
@@ -347,8 +405,7 @@ def test_a_stranger_cannot_lock_an_admin_out_and_pauses_are_short(app, engine, m
     assert log_in(stranger, "ada", PASSWORD).status_code == 429
     offset["t"] = timedelta(seconds=61 + 121)
     assert log_in(stranger, "ada", PASSWORD).status_code == 302
-    pauses = [e["detail"] for e in audit.recent(engine, 50, action="login_paused")
-              if "203.0.113.66" in e["detail"]]
+    pauses = [e["detail"] for e in audit.recent(engine, 50, action="login_paused") if "203.0.113.66" in e["detail"]]
     assert [p.rsplit("paused ", 1)[1] for p in pauses] == ["2 min", "1 min"]
 
 
@@ -362,8 +419,7 @@ def test_one_address_cannot_try_every_username_and_the_audit_log_stays_bounded(a
     assert log_in(client_from(app), "nora").status_code == 302  # others are not affected
 
     def failures_logged():
-        return sum("203.0.113.99" in e["detail"]
-                   for e in audit.recent(engine, 10_000, action="login_failed"))
+        return sum("203.0.113.99" in e["detail"] for e in audit.recent(engine, 10_000, action="login_failed"))
 
     assert failures_logged() == throttle.PER_ADDRESS
     for _ in range(50):
@@ -386,10 +442,23 @@ def test_a_password_reset_ends_the_pause(app, engine):
 
 # --- after login, only pages of this site ---------------------------------------------------
 
-OUTSIDE = ["/\t/evil.example", "/\n/evil.example", "/\r\n/evil.example", "\t//evil.example",
-           " //evil.example", "//evil.example", "/\\evil.example", "\\\\evil.example",
-           "https://evil.example/", "javascript:alert(1)", "https:evil.example",
-           "/\x00/evil.example", "/\\/evil.example", "http:/\\evil.example", "//[evil"]
+OUTSIDE = [
+    "/\t/evil.example",
+    "/\n/evil.example",
+    "/\r\n/evil.example",
+    "\t//evil.example",
+    " //evil.example",
+    "//evil.example",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "https://evil.example/",
+    "javascript:alert(1)",
+    "https:evil.example",
+    "/\x00/evil.example",
+    "/\\/evil.example",
+    "http:/\\evil.example",
+    "//[evil",
+]
 
 
 def test_next_never_leaves_the_site(app, database_url):
@@ -400,8 +469,10 @@ def test_next_never_leaves_the_site(app, database_url):
     # In the browser: /login?next=/%09/evil.example, then the form posts it back.
     client = client_from(app)
     page = client.get("/login?next=/%09/evil.example")
-    response = client.post("/login", data={"csrf_token": csrf_of(page.text), "username": "nora",
-                                           "password": PASSWORD, "next": "/\t/evil.example"})
+    response = client.post(
+        "/login",
+        data={"csrf_token": csrf_of(page.text), "username": "nora", "password": PASSWORD, "next": "/\t/evil.example"},
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/"
     response = log_in(client_from(app), next_page="/\n/evil.example")  # was a 500
     assert response.status_code == 302 and response.headers["Location"] == "/"

@@ -1,6 +1,7 @@
 """The real servers, started like `make run`, over the REST webhook; conversations are kept
 in SQLite by default and in PostgreSQL (with Redis locks) when configured, and survive
 restarts, replicas and a short database outage."""
+
 import asyncio
 import json
 import subprocess
@@ -19,8 +20,7 @@ from tests.support.tcp_proxy import TcpProxy
 
 
 def user_texts(servers: AssistantServers, sender: str):
-    response = requests.get(f"{servers.url}/conversations/{sender}/tracker",
-                            params={"token": "test-token"}, timeout=30)
+    response = requests.get(f"{servers.url}/conversations/{sender}/tracker", params={"token": "test-token"}, timeout=30)
     response.raise_for_status()
     return [e.get("text") for e in response.json()["events"] if e["event"] == "user"]
 
@@ -65,8 +65,11 @@ def test_http_api_needs_the_token(tmp_path, model_path):
 def test_postgres_and_redis_shared_by_two_replicas_and_a_restart(tmp_path, model_path):
     sender = f"replica-{uuid.uuid4().hex[:8]}"
     with fresh_postgres_database() as database_url:
-        env = {"DATABASE_URL": database_url, "REDIS_URL": REDIS_URL,
-               "REDIS_LOCK_PREFIX": f"test-{uuid.uuid4().hex[:6]}"}
+        env = {
+            "DATABASE_URL": database_url,
+            "REDIS_URL": REDIS_URL,
+            "REDIS_LOCK_PREFIX": f"test-{uuid.uuid4().hex[:6]}",
+        }
         first = AssistantServers(tmp_path / "a", env=env)
         second = AssistantServers(tmp_path / "b", env=env)
         first.start()
@@ -80,9 +83,10 @@ def test_postgres_and_redis_shared_by_two_replicas_and_a_restart(tmp_path, model
             # Concurrent messages for one conversation on both replicas are serialised
             # by the Redis lock store: every message is stored, none is lost.
             results = []
-            threads = [threading.Thread(target=lambda s, t: results.append(s.say(sender, t)),
-                                        args=(server, text))
-                       for server, text in ((first, "when are you open"), (second, "where are you"))]
+            threads = [
+                threading.Thread(target=lambda s, t: results.append(s.say(sender, t)), args=(server, text))
+                for server, text in ((first, "when are you open"), (second, "where are you"))
+            ]
             [t.start() for t in threads]
             [t.join() for t in threads]
             assert len(results) == 2 and all(results)
@@ -123,8 +127,10 @@ def stored_user_texts(database_url: str, sender: str):
     engine = sa.create_engine(database_url)
     try:
         with engine.connect() as db:
-            rows = db.execute(sa.text("SELECT data FROM events WHERE sender_id = :s AND "
-                                      "type_name = 'user' ORDER BY id"), {"s": sender})
+            rows = db.execute(
+                sa.text("SELECT data FROM events WHERE sender_id = :s AND type_name = 'user' ORDER BY id"),
+                {"s": sender},
+            )
             return [json.loads(data)["text"] for (data,) in rows]
     finally:
         engine.dispose()
@@ -153,8 +159,7 @@ def test_two_turns_from_the_same_stored_state_are_both_stored(monkeypatch):
 
         asyncio.run(overlapping_turns())
         store.engine.dispose()
-        assert sorted(stored_user_texts(database_url, "runner")) == [
-            "my knee hurts", "when are you open"]
+        assert sorted(stored_user_texts(database_url, "runner")) == ["my knee hurts", "when are you open"]
 
 
 def test_conversations_stored_before_stay_readable_and_continue(tmp_path, monkeypatch):
@@ -182,14 +187,21 @@ def test_conversations_stored_before_stay_readable_and_continue(tmp_path, monkey
     asyncio.run(talk(store, "when are you open"))
     tracker = asyncio.run(store.retrieve("runner"))
     assert [e.text for e in tracker.events if isinstance(e, UserUttered)] == [
-        "hi", "my knee hurts", "when are you open"]
+        "hi",
+        "my knee hurts",
+        "when are you open",
+    ]
 
 
 def test_several_workers_need_a_shared_lock_store(tmp_path):
     started = subprocess.run(
-        [str(BIN / "python"), "scripts/run.py"], cwd=ROOT, capture_output=True, text=True,
-        env={"PATH": "/usr/bin:/bin", "SANIC_WORKERS": "3",
-             "DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}"}, timeout=60)
+        [str(BIN / "python"), "scripts/run.py"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "SANIC_WORKERS": "3", "DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}"},
+        timeout=60,
+    )
     assert started.returncode != 0
     assert "SANIC_WORKERS=3 needs a lock store shared by the workers" in started.stderr
 
@@ -204,8 +216,12 @@ def test_the_conversation_lock_holds_across_processes(backend):
         env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "DATABASE_URL": database_url}
         if backend == "redis":
             env.update(REDIS_URL=REDIS_URL, REDIS_LOCK_PREFIX=counter.replace("-", ""))
-        contenders = [subprocess.Popen([str(BIN / "python"), "-m", "tests.support.lock_contender",
-                                        counter, "40"], cwd=ROOT, env=env) for _ in range(2)]
+        contenders = [
+            subprocess.Popen(
+                [str(BIN / "python"), "-m", "tests.support.lock_contender", counter, "40"], cwd=ROOT, env=env
+            )
+            for _ in range(2)
+        ]
         assert [c.wait(timeout=120) for c in contenders] == [0, 0]
     shared = redis.Redis.from_url(REDIS_URL)
     assert int(shared.get(counter)) == 80  # no step overwrote another's
@@ -218,9 +234,11 @@ def test_a_short_redis_outage_costs_a_wait_not_a_message(tmp_path, model_path):
     sender = f"redis-outage-{uuid.uuid4().hex[:8]}"
     with fresh_postgres_database() as database_url:
         proxy = TcpProxy("127.0.0.1", 6379)
-        env = {"DATABASE_URL": database_url,
-               "REDIS_URL": REDIS_URL.replace("127.0.0.1:6379", f"127.0.0.1:{proxy.port}"),
-               "REDIS_LOCK_PREFIX": f"outage{uuid.uuid4().hex[:6]}"}
+        env = {
+            "DATABASE_URL": database_url,
+            "REDIS_URL": REDIS_URL.replace("127.0.0.1:6379", f"127.0.0.1:{proxy.port}"),
+            "REDIS_LOCK_PREFIX": f"outage{uuid.uuid4().hex[:6]}",
+        }
         servers = AssistantServers(tmp_path, env=env).start()
         try:
             servers.say(sender, "hi")

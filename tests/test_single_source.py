@@ -2,6 +2,7 @@
 each knee condition and pain location (knowledge/conditions.yml: the synonyms Rasa reads, the
 patterns spaCy's entity ruler matches, the slots' values and the booking's labels), and the
 intent groups behind the forms' `not_intent` lists (knowledge/intent_groups.yml)."""
+
 import json
 
 import pytest
@@ -36,20 +37,19 @@ def source(tmp_path, monkeypatch):
 
 def test_the_generated_files_are_in_step_with_the_definitions():
     assert knowledge_files.out_of_step() == [], (
-        "edit knowledge/, then run `make knowledge` (python -m clinic.knowledge_files)")
+        "edit knowledge/, then run `make knowledge` (python -m clinic.knowledge_files)"
+    )
 
 
 def test_a_new_condition_reaches_the_synonyms_the_patterns_and_the_booking_labels(source, tmp_path):
     text = source.read_text(encoding="utf-8")
-    source.write_text(text.replace("\npain_locations:", NEW_CONDITION + "\npain_locations:"),
-                      encoding="utf-8")
+    source.write_text(text.replace("\npain_locations:", NEW_CONDITION + "\npain_locations:"), encoding="utf-8")
 
     synonyms = tmp_path / "synonyms.yml"
     synonyms.write_text(conditions.synonyms_yaml(), encoding="utf-8")
     assert load_data(str(synonyms)).entity_synonyms["hamstring tendon pain"] == "hamstring_tendinopathy"
     patterns = [json.loads(line) for line in conditions.patterns_jsonl().splitlines()]
-    assert {"label": "condition", "pattern": "hamstring tendinopathy",
-            "id": "hamstring_tendinopathy"} in patterns
+    assert {"label": "condition", "pattern": "hamstring tendinopathy", "id": "hamstring_tendinopathy"} in patterns
     assert conditions.labels("conditions")["hamstring_tendinopathy"] == "hamstring tendon pain"
     domain_file = DOMAIN_DIR / "conditions.yml"
     slots = yaml.safe_load(conditions.fill_slot_values(domain_file.read_text(encoding="utf-8")))["slots"]
@@ -77,11 +77,13 @@ def test_a_booking_reason_names_the_condition_and_location_by_their_labels():
 
 # --- intent groups ------------------------------------------------------------------------
 
+
 def test_every_intent_of_the_domain_is_in_exactly_one_group(domain):
     grouped = [intent for members in intent_groups.groups().values() for intent in members]
     assert sorted(grouped) == sorted(set(grouped)), "an intent is in two groups"
     assert sorted(grouped) == sorted(domain["intents"]), (
-        "a new intent goes into one group of knowledge/intent_groups.yml: may a form take it as an answer?")
+        "a new intent goes into one group of knowledge/intent_groups.yml: may a form take it as an answer?"
+    )
 
 
 def test_every_contract_intent_is_in_the_domain_and_the_groups():
@@ -90,8 +92,12 @@ def test_every_contract_intent_is_in_the_domain_and_the_groups():
 
 
 def test_a_red_flag_stop_or_a_question_is_never_an_answer_to_a_form():
-    questions = (intent_groups.groups()["knowledge_questions"] + intent_groups.groups()["clinic_questions"]
-                 + intent_groups.groups()["staff_requests"] + ["book_appointment", "bot_challenge"])
+    questions = (
+        intent_groups.groups()["knowledge_questions"]
+        + intent_groups.groups()["clinic_questions"]
+        + intent_groups.groups()["staff_requests"]
+        + ["book_appointment", "bot_challenge"]
+    )
     for name, intents in intent_groups.lists().items():
         assert {"report_red_flag", "stop"} <= set(intents), name
     for name in ("not_a_triage_answer", "not_a_booking_answer"):
@@ -102,8 +108,12 @@ def test_a_red_flag_stop_or_a_question_is_never_an_answer_to_a_form():
 
 def test_every_not_intent_of_the_domain_is_a_defined_list(domain):
     defined = [sorted(intents) for intents in intent_groups.lists().values()]
-    found = [mapping["not_intent"] for slot in domain["slots"].values()
-             for mapping in slot["mappings"] if "not_intent" in mapping]
+    found = [
+        mapping["not_intent"]
+        for slot in domain["slots"].values()
+        for mapping in slot["mappings"]
+        if "not_intent" in mapping
+    ]
     assert len(found) == 14  # pain_location, 9 triage answers, booking name, contact, time, reason
     for intents in found:
         assert sorted(intents) in defined, "a hand-written not_intent list: define it in knowledge/intent_groups.yml"
@@ -133,9 +143,9 @@ def test_an_intent_added_to_a_group_reaches_the_forms_and_the_booking(monkeypatc
 
 def test_a_red_flag_typed_when_the_booking_asks_for_a_contact_is_not_taken_as_one():
     assert NEVER_AN_ANSWER == set(intent_groups.intent_list("never_an_answer"))
-    tracker = make_tracker(slots={"requested_slot": "booking_contact"}, text="my knee locked 07911 123456",
-                           intent="report_red_flag")
+    tracker = make_tracker(
+        slots={"requested_slot": "booking_contact"}, text="my knee locked 07911 123456", intent="report_red_flag"
+    )
     assert unclaimed_answer("booking_contact", tracker) is None
-    tracker = make_tracker(slots={"requested_slot": "booking_contact"}, text="07911 123456",
-                           intent="ask_contact")
+    tracker = make_tracker(slots={"requested_slot": "booking_contact"}, text="07911 123456", intent="ask_contact")
     assert unclaimed_answer("booking_contact", tracker) == "07911 123456"

@@ -1,5 +1,6 @@
 """One negation scope (clinic/text/negation.py) for the red-flag check and the triage's typed
 answers: what one calls denied, the other does too."""
+
 import pytest
 
 from clinic.text.triage_answers import read_instability, read_swelling
@@ -12,18 +13,21 @@ def negated(text, phrase):
     return is_negated(text, start, start + len(phrase))
 
 
-@pytest.mark.parametrize("text,phrase,expected", [
-    ("no swelling", "swelling", True),
-    ("it doesn't lock", "lock", True),
-    ("no swelling, locking or giving way", "giving way", True),
-    ("i don't have swelling and locking", "locking", True),  # "and" continues a list of nouns
-    ("it doesn't hurt and locks", "locks", False),  # "and" before a verb: a new statement
-    ("no pain and it locks", "locks", False),  # a new subject
-    ("no pain but it locks", "locks", False),
-    ("not sure if it locks", "locks", False),
-    ("locking: no", "locking", True),
-    ("it used to lock", "lock", True),
-])
+@pytest.mark.parametrize(
+    "text,phrase,expected",
+    [
+        ("no swelling", "swelling", True),
+        ("it doesn't lock", "lock", True),
+        ("no swelling, locking or giving way", "giving way", True),
+        ("i don't have swelling and locking", "locking", True),  # "and" continues a list of nouns
+        ("it doesn't hurt and locks", "locks", False),  # "and" before a verb: a new statement
+        ("no pain and it locks", "locks", False),  # a new subject
+        ("no pain but it locks", "locks", False),
+        ("not sure if it locks", "locks", False),
+        ("locking: no", "locking", True),
+        ("it used to lock", "lock", True),
+    ],
+)
 def test_the_scope_of_a_negation(text, phrase, expected):
     assert negated(text, phrase) == expected
 

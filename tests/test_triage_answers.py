@@ -1,4 +1,5 @@
 """Reading typed triage answers, and the recommendation rule (no model needed)."""
+
 from datetime import date
 
 import pytest
@@ -9,54 +10,104 @@ TODAY = date(2026, 11, 22)  # a Sunday
 
 # What a runner types -> the slot value. None: not readable, the question is asked again.
 LOCATIONS = [
-    ("the outside", "outside"), ("on the outer side", "outside"), ("lateral", "outside"),
-    ("it's my IT band i think", "outside"), ("inside", "inside"), ("inner bit, medial", "inside"),
-    ("front", "front"), ("around my kneecap", "front"), ("behind the kneecap", "front"),
-    ("just below the kneecap", "below_kneecap"), ("under my knee cap", "below_kneecap"),
-    ("the tendon", "below_kneecap"), ("behind the knee", "behind"), ("back of it", "behind"),
-    ("outside and a bit at the front", "outside"), ("not sure", "unsure"),
-    ("all over really", "unsure"), ("the whole knee", "unsure"), ("banana", None), ("", None),
+    ("the outside", "outside"),
+    ("on the outer side", "outside"),
+    ("lateral", "outside"),
+    ("it's my IT band i think", "outside"),
+    ("inside", "inside"),
+    ("inner bit, medial", "inside"),
+    ("front", "front"),
+    ("around my kneecap", "front"),
+    ("behind the kneecap", "front"),
+    ("just below the kneecap", "below_kneecap"),
+    ("under my knee cap", "below_kneecap"),
+    ("the tendon", "below_kneecap"),
+    ("behind the knee", "behind"),
+    ("back of it", "behind"),
+    ("outside and a bit at the front", "outside"),
+    ("not sure", "unsure"),
+    ("all over really", "unsure"),
+    ("the whole knee", "unsure"),
+    ("banana", None),
+    ("", None),
 ]
 
 DURATIONS = [
-    ("2 days", "under_1_week"), ("a few days", "under_1_week"), ("since saturday", "under_1_week"),
-    ("yesterday", "under_1_week"), ("less than a week", "under_1_week"),
-    ("about a week", "1_to_3_weeks"), ("10 days", "1_to_3_weeks"), ("2-3 weeks", "1_to_3_weeks"),
-    ("a couple of weeks", "1_to_3_weeks"), ("a fortnight", "1_to_3_weeks"),
-    ("since last week", "1_to_3_weeks"), ("three weeks", "1_to_3_weeks"),
-    ("more than 3 weeks", "over_3_weeks"), ("6 weeks", "over_3_weeks"),
-    ("a couple of months", "over_3_weeks"), ("since march", "over_3_weeks"),
-    ("on and off for a year", "over_3_weeks"), ("ages", "over_3_weeks"),
+    ("2 days", "under_1_week"),
+    ("a few days", "under_1_week"),
+    ("since saturday", "under_1_week"),
+    ("yesterday", "under_1_week"),
+    ("less than a week", "under_1_week"),
+    ("about a week", "1_to_3_weeks"),
+    ("10 days", "1_to_3_weeks"),
+    ("2-3 weeks", "1_to_3_weeks"),
+    ("a couple of weeks", "1_to_3_weeks"),
+    ("a fortnight", "1_to_3_weeks"),
+    ("since last week", "1_to_3_weeks"),
+    ("three weeks", "1_to_3_weeks"),
+    ("more than 3 weeks", "over_3_weeks"),
+    ("6 weeks", "over_3_weeks"),
+    ("a couple of months", "over_3_weeks"),
+    ("since march", "over_3_weeks"),
+    ("on and off for a year", "over_3_weeks"),
+    ("ages", "over_3_weeks"),
     ("worse for 3 days but there for 2 months", "over_3_weeks"),
-    ("dunno", "unsure"), ("since my marathon", None), ("purple", None),
+    ("dunno", "unsure"),
+    ("since my marathon", None),
+    ("purple", None),
 ]
 
 SWELLING = [
-    ("no", "none"), ("nope", "none"), ("not swollen", "none"), ("it hasn't swollen at all", "none"),
-    ("a little after runs", "mild"), ("a bit puffy", "mild"), ("not much", "mild"),
-    ("no, just slightly after long runs", "mild"), ("a bit, not a lot", "mild"),
-    ("yes a lot", "major"), ("it swelled up really quickly", "major"), ("huge", "major"),
+    ("no", "none"),
+    ("nope", "none"),
+    ("not swollen", "none"),
+    ("it hasn't swollen at all", "none"),
+    ("a little after runs", "mild"),
+    ("a bit puffy", "mild"),
+    ("not much", "mild"),
+    ("no, just slightly after long runs", "mild"),
+    ("a bit, not a lot", "mild"),
+    ("yes a lot", "major"),
+    ("it swelled up really quickly", "major"),
+    ("huge", "major"),
     ("swelled up massively after my run", "major"),
     ("not sure", "unsure"),
-    ("yes", answers.UNCLEAR_YES), ("it's swollen", answers.UNCLEAR_YES), ("hmm", None),
+    ("yes", answers.UNCLEAR_YES),
+    ("it's swollen", answers.UNCLEAR_YES),
+    ("hmm", None),
 ]
 
 INSTABILITY = [
-    ("no", "no"), ("never", "no"), ("it doesn't lock or give way", "no"),
+    ("no", "no"),
+    ("never", "no"),
+    ("it doesn't lock or give way", "no"),
     ("nope, neither", "no"),
-    ("it clicks sometimes", "catches"), ("no but it clicks", "catches"),
-    ("it doesn't lock but it catches now and then", "catches"), ("feels a bit wobbly", "catches"),
-    ("yes", "yes"), ("yes sometimes", "yes"), ("it locked twice", "yes"),
-    ("it gives way on stairs", "yes"), ("it doesn't lock but it does give way", "yes"),
-    ("not sure", "unsure"), ("what", None),
+    ("it clicks sometimes", "catches"),
+    ("no but it clicks", "catches"),
+    ("it doesn't lock but it catches now and then", "catches"),
+    ("feels a bit wobbly", "catches"),
+    ("yes", "yes"),
+    ("yes sometimes", "yes"),
+    ("it locked twice", "yes"),
+    ("it gives way on stairs", "yes"),
+    ("it doesn't lock but it does give way", "yes"),
+    ("not sure", "unsure"),
+    ("what", None),
 ]
 
 IMPACT = [
-    ("no, mainly when i run", "running_only"), ("only when running", "running_only"),
-    ("no", "running_only"), ("not getting worse", "running_only"),
-    ("yes", "daily_life"), ("stairs are bad", "daily_life"), ("it wakes me at night", "daily_life"),
-    ("getting worse every week", "daily_life"), ("only running, not on stairs", "running_only"),
-    ("hurts walking to work", "daily_life"), ("not sure", "unsure"), ("blue", None),
+    ("no, mainly when i run", "running_only"),
+    ("only when running", "running_only"),
+    ("no", "running_only"),
+    ("not getting worse", "running_only"),
+    ("yes", "daily_life"),
+    ("stairs are bad", "daily_life"),
+    ("it wakes me at night", "daily_life"),
+    ("getting worse every week", "daily_life"),
+    ("only running, not on stairs", "running_only"),
+    ("hurts walking to work", "daily_life"),
+    ("not sure", "unsure"),
+    ("blue", None),
 ]
 
 
@@ -87,18 +138,25 @@ def test_reads_daily_impact(text, expected):
 
 # The describing message counts only clear statements.
 DESCRIPTIONS = [
-    ("my knee hurts on the outside of my knee for 3 weeks, no swelling",
-     {"pain_location": "outside", "triage_duration": "1_to_3_weeks", "triage_swelling": "none"}),
-    ("pain below my kneecap since march, worse on stairs",
-     {"pain_location": "below_kneecap", "triage_duration": "over_3_weeks",
-      "triage_impact": "daily_life"}),
+    (
+        "my knee hurts on the outside of my knee for 3 weeks, no swelling",
+        {"pain_location": "outside", "triage_duration": "1_to_3_weeks", "triage_swelling": "none"},
+    ),
+    (
+        "pain below my kneecap since march, worse on stairs",
+        {"pain_location": "below_kneecap", "triage_duration": "over_3_weeks", "triage_impact": "daily_life"},
+    ),
     ("I run 5 days a week outside and my knee hurts after long runs", {"triage_onset": "gradual"}),
     ("knee pain training for a 10k in 3 weeks", {}),
-    ("it clicks and aches at the front of the knee for the past 2 months",
-     {"pain_location": "front", "triage_duration": "over_3_weeks", "triage_instability": "catches"}),
+    (
+        "it clicks and aches at the front of the knee for the past 2 months",
+        {"pain_location": "front", "triage_duration": "over_3_weeks", "triage_instability": "catches"},
+    ),
     ("my knee doesn't lock, it just aches", {}),
-    ("knee pain for about 10 days, a bit swollen after runs",
-     {"triage_duration": "1_to_3_weeks", "triage_swelling": "mild", "triage_onset": "gradual"}),
+    (
+        "knee pain for about 10 days, a bit swollen after runs",
+        {"triage_duration": "1_to_3_weeks", "triage_swelling": "mild", "triage_onset": "gradual"},
+    ),
 ]
 
 
@@ -109,9 +167,14 @@ def test_the_describing_message_fills_only_what_it_clearly_says(text, expected):
 
 
 def test_every_value_the_readers_give_is_a_value_of_the_slot_in_the_domain(domain):
-    samples = {"pain_location": LOCATIONS, "triage_duration": DURATIONS,
-               "triage_swelling": SWELLING, "triage_instability": INSTABILITY,
-               "triage_impact": IMPACT, **{slot: table for slot, (_, table) in NEW_QUESTIONS.items()}}
+    samples = {
+        "pain_location": LOCATIONS,
+        "triage_duration": DURATIONS,
+        "triage_swelling": SWELLING,
+        "triage_instability": INSTABILITY,
+        "triage_impact": IMPACT,
+        **{slot: table for slot, (_, table) in NEW_QUESTIONS.items()},
+    }
     required = domain["forms"]["triage_form"]["required_slots"]
     assert sorted(required) == sorted(answers.READERS)
     for slot, table in samples.items():
@@ -122,25 +185,64 @@ def test_every_value_the_readers_give_is_a_value_of_the_slot_in_the_domain(domai
 
 # The questions that decide the level (issue #12): typed answers in runners' words.
 NEW_QUESTIONS = {
-    "triage_onset": (answers.read_onset, [
-        ("twisted it at football", "injury"), ("fell on it on a trail", "injury"),
-        ("heard a pop when I turned", "injury"), ("came on slowly, no injury", "gradual"),
-        ("nope, nothing happened, it just started hurting", "gradual"), ("didn't fall or anything", "gradual"),
-        ("not sure", "unsure"), ("hmm", None)]),
-    "triage_night_pain": (answers.read_night_pain, [
-        ("yes it wakes me up most nights", "yes"), ("aches when i'm resting on the sofa", "yes"),
-        ("no, sleeps fine", "no"), ("nope, sleeping fine", "no"), ("nope", "no"),
-        ("only when I run", "no"), ("dunno", "unsure")]),
-    "triage_unwell": (answers.read_unwell, [
-        ("had a temperature last night", "fever"), ("shivery and hot", "fever"),
-        ("lost weight without trying and feel run down", "unwell"), ("night sweats", "unwell"),
-        ("no, i feel fine", "no"), ("no fever", "no"), ("not sure", "unsure")]),
-    "triage_surgery": (answers.read_surgery, [
-        ("had a steroid injection 2 weeks ago", "recent"), ("arthroscopy last month", "recent"),
-        ("no", "no"), ("surgery years ago, fine since", "no"), ("cortisone jab 8 months ago", "no")]),
-    "triage_age": (answers.read_age, [
-        ("I'm 34", "adult"), ("she's 14", "child"), ("he is 9", "child"), ("64", "older"),
-        ("a teenager", "child"), ("not sure", "unsure")]),
+    "triage_onset": (
+        answers.read_onset,
+        [
+            ("twisted it at football", "injury"),
+            ("fell on it on a trail", "injury"),
+            ("heard a pop when I turned", "injury"),
+            ("came on slowly, no injury", "gradual"),
+            ("nope, nothing happened, it just started hurting", "gradual"),
+            ("didn't fall or anything", "gradual"),
+            ("not sure", "unsure"),
+            ("hmm", None),
+        ],
+    ),
+    "triage_night_pain": (
+        answers.read_night_pain,
+        [
+            ("yes it wakes me up most nights", "yes"),
+            ("aches when i'm resting on the sofa", "yes"),
+            ("no, sleeps fine", "no"),
+            ("nope, sleeping fine", "no"),
+            ("nope", "no"),
+            ("only when I run", "no"),
+            ("dunno", "unsure"),
+        ],
+    ),
+    "triage_unwell": (
+        answers.read_unwell,
+        [
+            ("had a temperature last night", "fever"),
+            ("shivery and hot", "fever"),
+            ("lost weight without trying and feel run down", "unwell"),
+            ("night sweats", "unwell"),
+            ("no, i feel fine", "no"),
+            ("no fever", "no"),
+            ("not sure", "unsure"),
+        ],
+    ),
+    "triage_surgery": (
+        answers.read_surgery,
+        [
+            ("had a steroid injection 2 weeks ago", "recent"),
+            ("arthroscopy last month", "recent"),
+            ("no", "no"),
+            ("surgery years ago, fine since", "no"),
+            ("cortisone jab 8 months ago", "no"),
+        ],
+    ),
+    "triage_age": (
+        answers.read_age,
+        [
+            ("I'm 34", "adult"),
+            ("she's 14", "child"),
+            ("he is 9", "child"),
+            ("64", "older"),
+            ("a teenager", "child"),
+            ("not sure", "unsure"),
+        ],
+    ),
 }
 # Typed answers that decide between levels in the older questions too.
 MORE = [
@@ -151,8 +253,10 @@ MORE = [
 ]
 
 
-@pytest.mark.parametrize("slot,text,expected", [
-    (slot, text, expected) for slot, (_, table) in NEW_QUESTIONS.items() for text, expected in table])
+@pytest.mark.parametrize(
+    "slot,text,expected",
+    [(slot, text, expected) for slot, (_, table) in NEW_QUESTIONS.items() for text, expected in table],
+)
 def test_reads_the_questions_that_decide_the_level(slot, text, expected):
     assert NEW_QUESTIONS[slot][0](text) == expected
 
@@ -168,4 +272,3 @@ def test_someone_elses_knee_or_school_words_make_the_age_question_worth_asking()
     assert answers.age_in_description("my 14 year old has knee pain") == "child"
     assert answers.age_in_description("I'm 64 and my knee aches") == "older"
     assert answers.age_in_description("I ran 10k") is None
-

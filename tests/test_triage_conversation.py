@@ -1,5 +1,6 @@
 """Symptom triage through the real trained model and action server: typed and button
 answers, the levels it ends at, and the ways in and out of the questions."""
+
 from tests.support.chat import button_payloads
 
 WHERE = "Where on the knee"
@@ -36,10 +37,15 @@ def test_button_answers_lead_to_a_physio_with_the_reasons_and_a_booking(conversa
     conversation.say("hi")
     replies = conversation.say("my knee hurts when i run")
     assert '/inform{"pain_location": "below_kneecap"}' in button_payloads(replies)
-    for payload in ['/inform{"pain_location": "below_kneecap"}', '/inform{"triage_onset": "gradual"}',
-                    '/inform{"triage_duration": "over_3_weeks"}', '/inform{"triage_swelling": "none"}',
-                    '/inform{"triage_instability": "no"}', '/inform{"triage_impact": "running_only"}',
-                    '/inform{"triage_night_pain": "no"}']:
+    for payload in [
+        '/inform{"pain_location": "below_kneecap"}',
+        '/inform{"triage_onset": "gradual"}',
+        '/inform{"triage_duration": "over_3_weeks"}',
+        '/inform{"triage_swelling": "none"}',
+        '/inform{"triage_instability": "no"}',
+        '/inform{"triage_impact": "running_only"}',
+        '/inform{"triage_night_pain": "no"}',
+    ]:
         conversation.say(payload)
     # Over three weeks, no swelling, no fever: a recent operation would not change the level
     # (physio either way), so that question is not asked.
@@ -91,8 +97,7 @@ def test_an_answer_that_makes_it_an_emergency_gets_the_emergency_advice(conversa
 
 def test_a_child_is_asked_for_the_age_group_and_a_limping_teen_goes_the_same_day(conversation):
     conversation.say("my son's knee has been sore after football, at the front")
-    for answer in ["no, nothing happened", "about a week", "no", "no", "yes he's limping a bit",
-                   "no", "no", "no"]:
+    for answer in ["no, nothing happened", "about a week", "no", "no", "yes he's limping a bit", "no", "no", "no"]:
         reply = conversation.texts(answer)
     assert "How old" in reply
     reply = conversation.texts("he's 12")

@@ -1,15 +1,36 @@
 """The disposition rule (clinic/disposition.py) and its words: the level from triage answers
 and red flags, and the advice each level gives with the country's routes."""
+
 import pytest
 
-from clinic.disposition import (EMERGENCY, LEVELS, PHYSIO, SAME_DAY, SELF_CARE, SOON, Disposition,
-                                QUESTIONS, advice, decide, flag_finding, questions_to_ask)
+from clinic.disposition import (
+    EMERGENCY,
+    LEVELS,
+    PHYSIO,
+    SAME_DAY,
+    SELF_CARE,
+    SOON,
+    Disposition,
+    QUESTIONS,
+    advice,
+    decide,
+    flag_finding,
+    questions_to_ask,
+)
 from clinic.safety import detect_red_flags
 from clinic.settings import CARE_ROUTES, care_routes
 
-CALM = {"pain_location": "front", "triage_onset": "gradual", "triage_duration": "under_1_week",
-        "triage_swelling": "none", "triage_instability": "no", "triage_impact": "running_only",
-        "triage_night_pain": "no", "triage_unwell": "no", "triage_surgery": "no"}
+CALM = {
+    "pain_location": "front",
+    "triage_onset": "gradual",
+    "triage_duration": "under_1_week",
+    "triage_swelling": "none",
+    "triage_instability": "no",
+    "triage_impact": "running_only",
+    "triage_night_pain": "no",
+    "triage_unwell": "no",
+    "triage_surgery": "no",
+}
 
 
 def level(**changes):
@@ -21,31 +42,34 @@ def test_a_recent_mild_niggle_is_self_care_and_not_sure_changes_nothing():
     assert level(**{slot: "unsure" for slot in CALM}) == SELF_CARE
 
 
-@pytest.mark.parametrize("changes,expected", [
-    # emergency
-    ({"triage_onset": "injury", "triage_impact": "cannot_bear_weight"}, EMERGENCY),
-    ({"triage_unwell": "fever", "triage_swelling": "mild"}, EMERGENCY),
-    # same day
-    ({"triage_impact": "cannot_bear_weight"}, SAME_DAY),
-    ({"triage_instability": "locked"}, SAME_DAY),
-    ({"triage_onset": "injury", "triage_instability": "yes"}, SAME_DAY),
-    ({"triage_swelling": "major"}, SAME_DAY),
-    ({"triage_unwell": "fever"}, SAME_DAY),
-    ({"triage_surgery": "recent", "triage_swelling": "mild"}, SAME_DAY),
-    ({"triage_age": "child", "triage_impact": "limping"}, SAME_DAY),
-    # within days
-    ({"triage_night_pain": "yes", "triage_unwell": "unwell"}, SOON),
-    ({"triage_night_pain": "yes"}, SOON),
-    ({"triage_instability": "yes"}, SOON),  # episodes that settle, no injury
-    ({"triage_swelling": "recurring", "triage_duration": "over_3_weeks"}, SOON),
-    # physio
-    ({"triage_duration": "over_3_weeks"}, PHYSIO),
-    ({"triage_swelling": "mild"}, PHYSIO),
-    ({"triage_instability": "catches"}, PHYSIO),
-    ({"triage_impact": "daily_life", "triage_duration": "1_to_3_weeks"}, PHYSIO),
-    ({"triage_impact": "daily_life"}, SELF_CARE),  # stairs sore for days after a race
-    ({"triage_age": "child"}, PHYSIO),  # a child's knee pain without a limp or hip pain
-])
+@pytest.mark.parametrize(
+    "changes,expected",
+    [
+        # emergency
+        ({"triage_onset": "injury", "triage_impact": "cannot_bear_weight"}, EMERGENCY),
+        ({"triage_unwell": "fever", "triage_swelling": "mild"}, EMERGENCY),
+        # same day
+        ({"triage_impact": "cannot_bear_weight"}, SAME_DAY),
+        ({"triage_instability": "locked"}, SAME_DAY),
+        ({"triage_onset": "injury", "triage_instability": "yes"}, SAME_DAY),
+        ({"triage_swelling": "major"}, SAME_DAY),
+        ({"triage_unwell": "fever"}, SAME_DAY),
+        ({"triage_surgery": "recent", "triage_swelling": "mild"}, SAME_DAY),
+        ({"triage_age": "child", "triage_impact": "limping"}, SAME_DAY),
+        # within days
+        ({"triage_night_pain": "yes", "triage_unwell": "unwell"}, SOON),
+        ({"triage_night_pain": "yes"}, SOON),
+        ({"triage_instability": "yes"}, SOON),  # episodes that settle, no injury
+        ({"triage_swelling": "recurring", "triage_duration": "over_3_weeks"}, SOON),
+        # physio
+        ({"triage_duration": "over_3_weeks"}, PHYSIO),
+        ({"triage_swelling": "mild"}, PHYSIO),
+        ({"triage_instability": "catches"}, PHYSIO),
+        ({"triage_impact": "daily_life", "triage_duration": "1_to_3_weeks"}, PHYSIO),
+        ({"triage_impact": "daily_life"}, SELF_CARE),  # stairs sore for days after a race
+        ({"triage_age": "child"}, PHYSIO),  # a child's knee pain without a limp or hip pain
+    ],
+)
 def test_each_finding_of_the_level_spec(changes, expected):
     assert level(**changes) == expected
 
@@ -59,11 +83,15 @@ def test_the_most_urgent_finding_wins_and_its_reasons_are_given():
 def test_red_flags_in_words_combine_with_answers():
     flags = [flag_finding(f) for f in detect_red_flags("after the crash my foot is pale and cold")]
     assert decide(CALM, flags).level == EMERGENCY
-    flags = [flag_finding(f) for f in detect_red_flags(
-        "my knee pain is worse at night and ive been losing weight without dieting")]
+    flags = [
+        flag_finding(f)
+        for f in detect_red_flags("my knee pain is worse at night and ive been losing weight without dieting")
+    ]
     assert decide(CALM, flags).level == SOON
-    settled = [flag_finding(f) for f in detect_red_flags(
-        "my knee gives way every couple of weeks when I turn, then it's fine again")]
+    settled = [
+        flag_finding(f)
+        for f in detect_red_flags("my knee gives way every couple of weeks when I turn, then it's fine again")
+    ]
     assert decide(CALM, settled).level == SOON
 
 
@@ -79,7 +107,10 @@ def test_questions_only_those_that_can_still_change_the_level_and_are_open():
     # Locked now after an injury (same day): what could make it an emergency (not bearing
     # weight; a fever, with a swollen knee).
     assert ask({"triage_onset": "injury"}, [("locking", SAME_DAY, "locks")]) == [
-        "triage_swelling", "triage_impact", "triage_unwell"]
+        "triage_swelling",
+        "triage_impact",
+        "triage_unwell",
+    ]
     routine = ask({"pain_location": "front"})
     assert routine[0] == "triage_onset" and "pain_location" not in routine
     assert "triage_age" not in routine
@@ -90,8 +121,13 @@ def test_questions_only_those_that_can_still_change_the_level_and_are_open():
 def test_a_question_that_cannot_change_the_level_is_not_asked():
     # Over three weeks (physio), no swelling, no fever: a recent operation alone is physio too,
     # and how long is known; night pain, instability and daily life could still raise it.
-    known = {"pain_location": "outside", "triage_onset": "gradual", "triage_duration": "over_3_weeks",
-             "triage_swelling": "none", "triage_unwell": "no"}
+    known = {
+        "pain_location": "outside",
+        "triage_onset": "gradual",
+        "triage_duration": "over_3_weeks",
+        "triage_swelling": "none",
+        "triage_unwell": "no",
+    }
     assert ask(known) == ["triage_instability", "triage_impact", "triage_night_pain"]
     # Self-care so far: a recent operation alone would make it physio, so it is asked.
     assert "triage_surgery" in ask({**known, "triage_duration": "under_1_week"})
@@ -103,13 +139,14 @@ ROUTES = CARE_ROUTES["GB"]
 
 
 def words(level_name, reasons=None, **kwargs):
-    return advice(Disposition(level_name, reasons or []), ROUTES, "Example Physio", "+1 555 0100",
-                  **kwargs)
+    return advice(Disposition(level_name, reasons or []), ROUTES, "Example Physio", "+1 555 0100", **kwargs)
 
 
 def test_each_level_has_its_own_words_and_next_step():
-    texts = {name: words(name, ["it has been hurting for more than about three weeks"]
-                         if name in (PHYSIO,) else None) for name in LEVELS}
+    texts = {
+        name: words(name, ["it has been hurting for more than about three weeks"] if name in (PHYSIO,) else None)
+        for name in LEVELS
+    }
     assert "Call 999 or go to A&E now" in texts[EMERGENCY]
     assert "checked today" in texts[SAME_DAY] and "NHS 111" in texts[SAME_DAY]
     assert "minor injuries unit" in texts[SAME_DAY]
@@ -129,8 +166,10 @@ def test_not_sure_where_to_go_never_points_only_to_the_clinic():
     assert "Example Physio" not in words(SAME_DAY, clinic_open=False)
 
 
-@pytest.mark.parametrize("country,number,route", [
-    ("GB", "999", "NHS 111"), ("NL", "112", "huisartsenpost"), ("US", "911", "urgent care center")])
+@pytest.mark.parametrize(
+    "country,number,route",
+    [("GB", "999", "NHS 111"), ("NL", "112", "huisartsenpost"), ("US", "911", "urgent care center")],
+)
 def test_the_clinics_country_names_its_emergency_number_and_urgent_route(country, number, route):
     routes = care_routes({"country": country})
     text = advice(Disposition(SAME_DAY), routes, "X", "1") + advice(Disposition(EMERGENCY), routes, "X", "1")
@@ -162,5 +201,6 @@ def test_words_no_question_asks_about_still_count():
 
 def test_feeling_unwell_is_asked_below_an_emergency_whatever_else_is_known():
     """Its typed answer is where breathlessness or chest pain come up (a red flag of the words)."""
-    assert "triage_unwell" in ask({"triage_onset": "gradual", "triage_swelling": "none"},
-                                  [("dvt_signs", SAME_DAY, "calf")])
+    assert "triage_unwell" in ask(
+        {"triage_onset": "gradual", "triage_swelling": "none"}, [("dvt_signs", SAME_DAY, "calf")]
+    )

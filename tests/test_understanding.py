@@ -2,12 +2,18 @@
 of one's own knee pain starts the triage questions, and a general request for help with a
 knee gets an opener that asks what is going on. The messages are the ones that fell through
 before; none of them is in the training data."""
+
 import pytest
 
 from tests.support.chat import button_payloads
 
-TRIAGE_QUESTIONS = ("Where on the knee", "How long has it been hurting", "Has the knee swollen up",
-                    "lock (get stuck", "bother you outside running")
+TRIAGE_QUESTIONS = (
+    "Where on the knee",
+    "How long has it been hurting",
+    "Has the knee swollen up",
+    "lock (get stuck",
+    "bother you outside running",
+)
 FALLBACK_REPLY = "put it another way"
 
 OWN_PAIN = [
@@ -31,8 +37,7 @@ def test_a_description_of_ones_own_knee_pain_starts_the_triage_questions(convers
     assert FALLBACK_REPLY not in reply
 
 
-@pytest.mark.parametrize("message", ["i want some advice about my knee",
-                                     "can you help with my knee"])
+@pytest.mark.parametrize("message", ["i want some advice about my knee", "can you help with my knee"])
 def test_a_general_request_about_a_knee_asks_what_is_going_on(conversation, message):
     conversation.say("hi")
     replies = conversation.say(message)
@@ -52,8 +57,9 @@ def test_the_sentence_encoder_puts_a_runners_words_near_what_they_mean():
 
     from clinic.sentence_encoder import DIMENSIONS, encode
 
-    knackered, hurts, price = encode(["my knee is knackered after parkrun",
-                                      "my knee hurts after running", "how much is a session"])
+    knackered, hurts, price = encode(
+        ["my knee is knackered after parkrun", "my knee hurts after running", "how much is a session"]
+    )
     assert knackered.shape == (DIMENSIONS,)
     assert np.isclose(np.linalg.norm(knackered), 1.0, atol=1e-4)
     assert knackered @ hurts > 0.5 > knackered @ price
@@ -93,10 +99,15 @@ def test_the_linear_classifier_persists_and_loads(tmp_path):
         m.add_features(Features(np.array([meaning], dtype=float), FEATURE_TYPE_SENTENCE, TEXT, "meaning"))
         return m
 
-    examples = [message(f"{intent} {i}", words, meaning, intent)
-                for intent, words, meaning in (("greet", [3, 0, 0], [1, 0]), ("book", [0, 2, 1], [0, 1]),
-                                               ("stop", [0, 0, 4], [0.7, 0.7]))
-                for i in range(3)]
+    examples = [
+        message(f"{intent} {i}", words, meaning, intent)
+        for intent, words, meaning in (
+            ("greet", [3, 0, 0], [1, 0]),
+            ("book", [0, 2, 1], [0, 1]),
+            ("stop", [0, 0, 4], [0.7, 0.7]),
+        )
+        for i in range(3)
+    ]
     storage, resource = LocalModelStorage(tmp_path), Resource("linear")
     context = ExecutionContext(GraphSchema({}), node_name="linear")
     trained = LinearIntentClassifier.create({}, storage, resource, context)

@@ -2,6 +2,7 @@
 through the real trained assistant and action server: the opening message, then the
 vignette's typed answers to whatever the assistant asks, must end at the gold level.
 The whole suite with its accuracy numbers is `make vignettes`."""
+
 import pytest
 
 from clinic import vignettes
@@ -15,17 +16,34 @@ from clinic import vignettes
 KNOWN_MISS = {
     "v096": "own knee pain with a when-to-see-a-physio question: the triage does not start",
 }
-SUBSET = ["v004", "v006", "v011", "v013",          # emergency
-          "v018", "v027", "v032", "v039",          # same day
-          "v043", "v045",                          # soon
-          "v056", "v063", "v070",                  # physio
-          "v077", "v082", "v096"]                  # self-care
+SUBSET = [
+    "v004",
+    "v006",
+    "v011",
+    "v013",  # emergency
+    "v018",
+    "v027",
+    "v032",
+    "v039",  # same day
+    "v043",
+    "v045",  # soon
+    "v056",
+    "v063",
+    "v070",  # physio
+    "v077",
+    "v082",
+    "v096",
+]  # self-care
 CASES = {case["id"]: case for case in vignettes.load() if case["id"] in SUBSET}
 
 
-@pytest.mark.parametrize("vignette_id", [
-    pytest.param(v, marks=pytest.mark.xfail(reason=KNOWN_MISS[v], strict=False)) if v in KNOWN_MISS else v
-    for v in SUBSET])
+@pytest.mark.parametrize(
+    "vignette_id",
+    [
+        pytest.param(v, marks=pytest.mark.xfail(reason=KNOWN_MISS[v], strict=False)) if v in KNOWN_MISS else v
+        for v in SUBSET
+    ],
+)
 def test_vignette_ends_at_its_gold_level(vignette_id, new_conversation):
     case = CASES[vignette_id]
     conversation = new_conversation()

@@ -3,6 +3,7 @@ against the real servers started the way `make run` starts them (scripts/run.py:
 server, Rasa server with the origin-checked socket.io channel, demo page).
 
 Screenshots of the main states go to tests/artifacts/screenshots/."""
+
 import json
 import re
 import threading
@@ -26,24 +27,29 @@ REPLY_TIMEOUT = 60_000  # ms; the first reply after start-up loads the model's g
 
 # ---- what the assistant is expected to say: read from the domain, not copied here ----
 
+
 def response_openings(name: str) -> List[str]:
     """The first line of each variation of a domain response, with the clinic's details
     filled in: enough to recognise the response without repeating its wording here."""
     responses = merged_domain()["responses"]
     assert name in responses, f"the domain has no {name}"
     slots = clinic_slots()
-    return [re.sub(r"\{(\w+)\}", lambda m: slots.get(m.group(1), m.group(0)),
-                   variation["text"].strip().split("\n")[0])
-            for variation in responses[name] if variation.get("text")]
+    return [
+        re.sub(r"\{(\w+)\}", lambda m: slots.get(m.group(1), m.group(0)), variation["text"].strip().split("\n")[0])
+        for variation in responses[name]
+        if variation.get("text")
+    ]
 
 
 def assert_said(texts: List[str], response: str) -> None:
     said = "\n".join(texts)
-    assert any(opening in said for opening in response_openings(response)), \
+    assert any(opening in said for opening in response_openings(response)), (
         f"expected {response}, the assistant said:\n{said}"
+    )
 
 
 # ---- the servers and a page object for the widget ---------------------------------------
+
 
 @pytest.fixture(scope="module")
 def servers(model_path, tmp_path_factory) -> Iterator[AssistantServers]:
@@ -108,8 +114,9 @@ class ChatWidget:
 
 def user_messages_stored(servers: AssistantServers, session_id: str) -> List[str]:
     """What the Rasa server stored as the user messages of the browser's session."""
-    response = requests.get(f"{servers.url}/conversations/{conversation_id(session_id)}/tracker",
-                            params={"token": "test-token"}, timeout=30)
+    response = requests.get(
+        f"{servers.url}/conversations/{conversation_id(session_id)}/tracker", params={"token": "test-token"}, timeout=30
+    )
     response.raise_for_status()
     return [event["text"] for event in response.json()["events"] if event["event"] == "user"]
 
@@ -120,6 +127,7 @@ def demo_page(tab: BrowserTab, servers: AssistantServers, path: str = "/") -> Ch
 
 
 # ---- the tests --------------------------------------------------------------------------
+
 
 def test_greeting_disclaimer_knee_answer_and_quick_reply(servers, tab):
     widget = demo_page(tab, servers)
@@ -154,18 +162,23 @@ def test_greeting_disclaimer_knee_answer_and_quick_reply(servers, tab):
     first.click()
     widget.wait_for_replies(already)
     assert widget.user_texts()[-1] == title
-    expected_payload = next(b["payload"] for m in _bot_buttons(servers, widget) for b in m
-                            if b["title"] == title)
+    expected_payload = next(b["payload"] for m in _bot_buttons(servers, widget) for b in m if b["title"] == title)
     assert user_messages_stored(servers, widget.session_id())[-1] == expected_payload
     assert tab.outside_requests == [], "the page must work without outside network"
     assert tab.page_errors == []
 
 
 def _bot_buttons(servers: AssistantServers, widget: ChatWidget) -> List[List[dict]]:
-    response = requests.get(f"{servers.url}/conversations/{conversation_id(widget.session_id())}/tracker",
-                            params={"token": "test-token"}, timeout=30)
-    return [event["data"].get("buttons") or [] for event in response.json()["events"]
-            if event["event"] == "bot" and event.get("data")]
+    response = requests.get(
+        f"{servers.url}/conversations/{conversation_id(widget.session_id())}/tracker",
+        params={"token": "test-token"},
+        timeout=30,
+    )
+    return [
+        event["data"].get("buttons") or []
+        for event in response.json()["events"]
+        if event["event"] == "bot" and event.get("data")
+    ]
 
 
 def test_links_to_the_clinic_are_clickable(servers, tab):
@@ -276,9 +289,11 @@ def test_markup_in_a_bot_message_is_formatted_safely(servers, tab):
     widget.open_and_greet()
     assert sockets, "the widget should talk over a WebSocket"
 
-    text = ("**Rest** and *ice* for now.\n- first point\n- second point\n"
-            "Call +44 20 7946 0000, mail hello@clinic.example.com or see https://clinic.example.com/book.\n"
-            "[Tap here](javascript:alert('link')) <script>alert('script')</script> <img src=x onerror=alert('img')>")
+    text = (
+        "**Rest** and *ice* for now.\n- first point\n- second point\n"
+        "Call +44 20 7946 0000, mail hello@clinic.example.com or see https://clinic.example.com/book.\n"
+        "[Tap here](javascript:alert('link')) <script>alert('script')</script> <img src=x onerror=alert('img')>"
+    )
     sockets[0].send("42" + json.dumps(["bot_uttered", {"text": text}]))
     message = widget.root.locator(".message.bot").last
     expect(message).to_contain_text("Tap here")
@@ -315,8 +330,7 @@ def test_falls_back_to_long_polling_when_websockets_fail(servers, tab):
     """Long-polling is also what needs the server's CORS headers right."""
     tab.page.add_init_script(FAILING_WEBSOCKET)
     polls = []
-    tab.page.on("request", lambda request: polls.append(request.url)
-                if "transport=polling" in request.url else None)
+    tab.page.on("request", lambda request: polls.append(request.url) if "transport=polling" in request.url else None)
     widget = demo_page(tab, servers)
     widget.open_and_greet()
     answer = widget.say("what are your opening hours")
@@ -372,6 +386,7 @@ def test_usable_on_a_phone_sized_screen(servers, browser):  # noqa: F811
 
 class _ForeignSite(BaseHTTPRequestHandler):
     """Another website that embeds the clinic's widget: its origin is not allowed."""
+
     body = b""
 
     def do_GET(self) -> None:  # noqa: N802
@@ -394,9 +409,11 @@ def test_socketio_refuses_origins_the_clinic_did_not_allow(servers, tab):
     assert allowed.headers["Access-Control-Allow-Origin"] == servers.webchat_url
 
     port = free_port()
-    _ForeignSite.body = (f'<!doctype html><title>Other site</title><h1>Someone else\'s site</h1>'
-                         f'<script src="{servers.webchat_url}/webchat/webchat.js" '
-                         f'data-server-url="{servers.url}"></script>').encode()
+    _ForeignSite.body = (
+        f"<!doctype html><title>Other site</title><h1>Someone else's site</h1>"
+        f'<script src="{servers.webchat_url}/webchat/webchat.js" '
+        f'data-server-url="{servers.url}"></script>'
+    ).encode()
     site = ThreadingHTTPServer(("127.0.0.1", port), _ForeignSite)
     threading.Thread(target=site.serve_forever, daemon=True).start()
     try:
@@ -411,13 +428,15 @@ def test_socketio_refuses_origins_the_clinic_did_not_allow(servers, tab):
         site.server_close()
 
 
-@pytest.mark.parametrize("stored_id", ["../../etc/passwd", {"$ne": None}, "x" * 500],
-                         ids=["path", "object", "too-long"])
+@pytest.mark.parametrize(
+    "stored_id", ["../../etc/passwd", {"$ne": None}, "x" * 500], ids=["path", "object", "too-long"]
+)
 def test_a_malformed_session_id_gets_a_new_conversation(servers, tab, stored_id):
     """Whatever a browser's storage holds (or a client sends), the server makes a new id."""
     saved = {"sessionId": stored_id, "open": False, "messages": []}
     tab.page.add_init_script(
-        f"sessionStorage.setItem({json.dumps('clinic-chat:' + servers.url)}, {json.dumps(json.dumps(saved))})")
+        f"sessionStorage.setItem({json.dumps('clinic-chat:' + servers.url)}, {json.dumps(json.dumps(saved))})"
+    )
     widget = demo_page(tab, servers)
     greeting = widget.open_and_greet()
     assert_said(greeting[:1], "utter_disclaimer")

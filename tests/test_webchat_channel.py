@@ -1,6 +1,7 @@
 """Which web pages may connect to the chat and call the server from a browser
 (channels/settings.py); the refusal itself is checked against the real server in
 test_webchat.py."""
+
 import pytest
 
 from channels.settings import allowed_origins
@@ -18,11 +19,14 @@ def test_without_configuration_only_the_demo_page_may_connect(monkeypatch):
     assert allowed_origins() == ["http://localhost:9000", "http://127.0.0.1:9000"]
 
 
-@pytest.mark.parametrize("setting", [
-    "https://clinic.example.com https://www.clinic.example.com",
-    "https://clinic.example.com,https://www.clinic.example.com/",
-    " https://clinic.example.com , https://www.clinic.example.com ",
-])
+@pytest.mark.parametrize(
+    "setting",
+    [
+        "https://clinic.example.com https://www.clinic.example.com",
+        "https://clinic.example.com,https://www.clinic.example.com/",
+        " https://clinic.example.com , https://www.clinic.example.com ",
+    ],
+)
 def test_the_clinic_lists_its_sites_separated_by_spaces_or_commas(monkeypatch, setting):
     monkeypatch.setenv("ALLOWED_ORIGINS", setting)
     assert allowed_origins() == ["https://clinic.example.com", "https://www.clinic.example.com"]

@@ -6,6 +6,7 @@ between pages with the chat open can be tried, and the built widget at
 
     python -m webchat.demo_site --port 8080 --rasa-port 5005
 """
+
 import argparse
 import html
 import os
@@ -45,29 +46,38 @@ def snippet(server_url: str, clinic: Dict) -> str:
 def home_page(clinic: Dict, slots: Dict[str, str]) -> Tuple[str, str]:
     hours = "\n".join(
         f"<tr><th>{e(day.capitalize())}</th><td>{e(f'{span.opens}–{span.closes}' if span else 'closed')}</td></tr>"
-        for day, span in opening_hours(clinic).items())
-    return "Home", f"""
+        for day, span in opening_hours(clinic).items()
+    )
+    return (
+        "Home",
+        f"""
     <h1>Physiotherapy for runners</h1>
-    <p>Knee hurting after your runs? {e(clinic['name'])} helps runners understand what is
+    <p>Knee hurting after your runs? {e(clinic["name"])} helps runners understand what is
     going on, get back to running and stay there.</p>
     <p>Questions about your knee? Ask our assistant with the chat button at the bottom of
     the page: it explains what usually helps and when it is worth seeing a physio.</p>
     <h2>Opening hours</h2>
     <table>{hours}</table>
     <h2>Find us</h2>
-    <p>{e(slots['clinic_address'])}. {e(slots['clinic_directions'])}</p>"""
+    <p>{e(slots["clinic_address"])}. {e(slots["clinic_directions"])}</p>""",
+    )
 
 
 def services_page(clinic: Dict, slots: Dict[str, str]) -> Tuple[str, str]:
     services = "".join(f"<li>{e(service)}</li>" for service in clinic.get("services", []))
     prices = clinic.get("prices") or {}
-    rows = "".join(f"<tr><td>{e(item['name'])}</td><td>{e(prices.get('currency', ''))}{e(str(item['price']))}</td></tr>"
-                   for item in prices.get("items", []))
-    return "Services and prices", f"""
+    rows = "".join(
+        f"<tr><td>{e(item['name'])}</td><td>{e(prices.get('currency', ''))}{e(str(item['price']))}</td></tr>"
+        for item in prices.get("items", [])
+    )
+    return (
+        "Services and prices",
+        f"""
     <h1>Services and prices</h1>
     <ul>{services}</ul>
     <table>{rows}</table>
-    <p>{e(slots['clinic_insurance'])}</p>"""
+    <p>{e(slots["clinic_insurance"])}</p>""",
+    )
 
 
 PAGES = {"/": home_page, "/services": services_page}
@@ -106,9 +116,14 @@ class DemoSite(BaseHTTPRequestHandler):
         slots = clinic_slots(clinic)
         page_title, content = page(clinic, slots)
         body = LAYOUT.substitute(
-            page_title=e(page_title), content=content, snippet=snippet(self.widget_server_url(), clinic),
-            clinic_name=e(clinic["name"]), clinic_address=e(slots["clinic_address"]),
-            clinic_phone=e(slots["clinic_phone"]), clinic_email=e(slots["clinic_email"]))
+            page_title=e(page_title),
+            content=content,
+            snippet=snippet(self.widget_server_url(), clinic),
+            clinic_name=e(clinic["name"]),
+            clinic_address=e(slots["clinic_address"]),
+            clinic_phone=e(slots["clinic_phone"]),
+            clinic_email=e(slots["clinic_email"]),
+        )
         self.send_body(HTTPStatus.OK, body.encode("utf-8"), "text/html; charset=utf-8")
 
     def send_file(self, path: Path, content_type: str) -> None:
@@ -137,8 +152,11 @@ def main() -> None:
     parser.add_argument("--host", default=os.environ.get("WEBCHAT_HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("WEBCHAT_PORT", 8080)))
     parser.add_argument("--rasa-port", type=int, default=int(os.environ.get("RASA_PORT", 5005)))
-    parser.add_argument("--server-url", default=os.environ.get("WEBCHAT_SERVER_URL"),
-                        help="the Rasa server's public address (default: this page's host, Rasa port)")
+    parser.add_argument(
+        "--server-url",
+        default=os.environ.get("WEBCHAT_SERVER_URL"),
+        help="the Rasa server's public address (default: this page's host, Rasa port)",
+    )
     args = parser.parse_args()
     DemoSite.rasa_port = args.rasa_port
     DemoSite.server_url = args.server_url

@@ -7,6 +7,7 @@ Who drains the outbox, and when:
   attached through rasa-sdk's plugin hook, see rasa_sdk_plugins/), so requests whose
   target was down are retried with back-off, including after a restart.
 """
+
 import asyncio
 import logging
 import weakref
@@ -23,13 +24,11 @@ from clinic.settings import load_clinic
 logger = logging.getLogger(__name__)
 
 # One drain at a time per event loop; claims in the database cover other processes.
-_drain_locks: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]" = \
-    weakref.WeakKeyDictionary()
+_drain_locks: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]" = weakref.WeakKeyDictionary()
 _background = set()  # keeps kicked tasks alive until they finish
 
 
-def queue(request: BookingRequest, settings: Optional[BookingSettings] = None,
-          engine: Optional[Engine] = None) -> None:
+def queue(request: BookingRequest, settings: Optional[BookingSettings] = None, engine: Optional[Engine] = None) -> None:
     settings = settings or booking_settings()
     outbox.enqueue(request, settings.outbound, engine=engine)
 
@@ -60,11 +59,17 @@ async def drain(settings: Optional[BookingSettings] = None, engine: Optional[Eng
                 await _attempt(delivery, settings)
             except Exception as error:  # whatever went wrong, the delivery stays queued
                 reason = str(error) if isinstance(error, DeliveryError) else repr(error)
-                retry_at = outbox.mark_failed(delivery.id, reason, settings.first_retry_seconds,
-                                              settings.max_retry_seconds, engine=engine)
-                logger.warning("Delivery %s (%s) of request %s failed, retry at %s: %s",
-                               delivery.id, delivery.method, delivery.request_id,
-                               retry_at.isoformat(), reason)
+                retry_at = outbox.mark_failed(
+                    delivery.id, reason, settings.first_retry_seconds, settings.max_retry_seconds, engine=engine
+                )
+                logger.warning(
+                    "Delivery %s (%s) of request %s failed, retry at %s: %s",
+                    delivery.id,
+                    delivery.method,
+                    delivery.request_id,
+                    retry_at.isoformat(),
+                    reason,
+                )
             else:
                 outbox.mark_delivered(delivery.id, engine=engine)
                 delivered += 1
@@ -74,6 +79,7 @@ async def drain(settings: Optional[BookingSettings] = None, engine: Optional[Eng
 
 def kick() -> None:
     """Start a drain in the background of the running event loop; never raises."""
+
     async def _safe_drain():
         try:
             await drain()

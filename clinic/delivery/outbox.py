@@ -6,6 +6,7 @@ for a day still gets every request once it is back.
 Several processes may drain the outbox at once (two action servers, a retry right after
 a new request while the periodic drain runs): a row is claimed with an atomic UPDATE
 and a lease, so each delivery is attempted by one of them at a time."""
+
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -20,6 +21,7 @@ from clinic.schema import booking_deliveries
 
 # Longer than any single attempt may take (webhook and SMTP time-outs are shorter).
 LEASE = timedelta(minutes=2)
+
 
 @dataclass(frozen=True)
 class Delivery:
@@ -40,10 +42,17 @@ def _now() -> datetime:
 
 def _to_delivery(row) -> Delivery:
     data = row._mapping
-    return Delivery(id=data["id"], request_id=data["request_id"], method=data["method"],
-                    payload=json.loads(data["payload"]), status=data["status"],
-                    attempts=data["attempts"], next_attempt_at=data["next_attempt_at"],
-                    last_error=data["last_error"], delivered_at=data["delivered_at"])
+    return Delivery(
+        id=data["id"],
+        request_id=data["request_id"],
+        method=data["method"],
+        payload=json.loads(data["payload"]),
+        status=data["status"],
+        attempts=data["attempts"],
+        next_attempt_at=data["next_attempt_at"],
+        last_error=data["last_error"],
+        delivered_at=data["delivered_at"],
+    )
 
 
 def enqueue(request: BookingRequest, methods: List[str], engine: Optional[Engine] = None) -> None:
@@ -54,9 +63,17 @@ def enqueue(request: BookingRequest, methods: List[str], engine: Optional[Engine
     for method in methods:
         try:
             with engine.begin() as connection:
-                connection.execute(booking_deliveries.insert().values(
-                    request_id=request.id, method=method, payload=payload, status="pending",
-                    attempts=0, next_attempt_at=now, created_at=now))
+                connection.execute(
+                    booking_deliveries.insert().values(
+                        request_id=request.id,
+                        method=method,
+                        payload=payload,
+                        status="pending",
+                        attempts=0,
+                        next_attempt_at=now,
+                        created_at=now,
+                    )
+                )
         except sa.exc.IntegrityError:
             pass  # queued by an earlier confirmation of the same request
 
@@ -65,10 +82,16 @@ def due(now: Optional[datetime] = None, limit: int = 20, engine: Optional[Engine
     engine = engine or project_engine()
     now = now or _now()
     table = booking_deliveries
-    query = (sa.select(table)
-             .where(table.c.status == "pending", table.c.next_attempt_at <= now,
-                    sa.or_(table.c.locked_until.is_(None), table.c.locked_until < now))
-             .order_by(table.c.next_attempt_at, table.c.id).limit(limit))
+    query = (
+        sa.select(table)
+        .where(
+            table.c.status == "pending",
+            table.c.next_attempt_at <= now,
+            sa.or_(table.c.locked_until.is_(None), table.c.locked_until < now),
+        )
+        .order_by(table.c.next_attempt_at, table.c.id)
+        .limit(limit)
+    )
     with engine.connect() as connection:
         return [_to_delivery(row) for row in connection.execute(query)]
 
@@ -81,9 +104,13 @@ def claim(delivery_id: int, now: Optional[datetime] = None, engine: Optional[Eng
     with engine.begin() as connection:
         claimed = connection.execute(
             table.update()
-            .where(table.c.id == delivery_id, table.c.status == "pending",
-                   sa.or_(table.c.locked_until.is_(None), table.c.locked_until < now))
-            .values(locked_until=now + LEASE)).rowcount
+            .where(
+                table.c.id == delivery_id,
+                table.c.status == "pending",
+                sa.or_(table.c.locked_until.is_(None), table.c.locked_until < now),
+            )
+            .values(locked_until=now + LEASE)
+        ).rowcount
     return claimed == 1
 
 
@@ -91,24 +118,34 @@ def mark_delivered(delivery_id: int, engine: Optional[Engine] = None) -> None:
     engine = engine or project_engine()
     table = booking_deliveries
     with engine.begin() as connection:
-        connection.execute(table.update().where(table.c.id == delivery_id).values(
-            status="delivered", delivered_at=_now(), attempts=table.c.attempts + 1,
-            locked_until=None, last_error=None))
+        connection.execute(
+            table.update()
+            .where(table.c.id == delivery_id)
+            .values(
+                status="delivered",
+                delivered_at=_now(),
+                attempts=table.c.attempts + 1,
+                locked_until=None,
+                last_error=None,
+            )
+        )
 
 
-def mark_failed(delivery_id: int, error: str, first_retry_seconds: float, max_retry_seconds: float,
-                engine: Optional[Engine] = None) -> datetime:
+def mark_failed(
+    delivery_id: int, error: str, first_retry_seconds: float, max_retry_seconds: float, engine: Optional[Engine] = None
+) -> datetime:
     """Record a failed attempt; returns when the next one is due (exponential back-off)."""
     engine = engine or project_engine()
     table = booking_deliveries
     with engine.begin() as connection:
-        attempts = connection.execute(
-            sa.select(table.c.attempts).where(table.c.id == delivery_id)).scalar_one() + 1
+        attempts = connection.execute(sa.select(table.c.attempts).where(table.c.id == delivery_id)).scalar_one() + 1
         delay = min(first_retry_seconds * 2 ** (attempts - 1), max_retry_seconds)
         next_attempt = _now() + timedelta(seconds=delay)
-        connection.execute(table.update().where(table.c.id == delivery_id).values(
-            attempts=attempts, next_attempt_at=next_attempt, locked_until=None,
-            last_error=error[:2000]))
+        connection.execute(
+            table.update()
+            .where(table.c.id == delivery_id)
+            .values(attempts=attempts, next_attempt_at=next_attempt, locked_until=None, last_error=error[:2000])
+        )
     return next_attempt
 
 
@@ -116,6 +153,5 @@ def deliveries_for(request_id: int, engine: Optional[Engine] = None) -> List[Del
     engine = engine or project_engine()
     table = booking_deliveries
     with engine.connect() as connection:
-        rows = connection.execute(
-            sa.select(table).where(table.c.request_id == request_id).order_by(table.c.id))
+        rows = connection.execute(sa.select(table).where(table.c.request_id == request_id).order_by(table.c.id))
         return [_to_delivery(row) for row in rows]

@@ -1,6 +1,7 @@
 """The clinic's choice of how booking requests reach it: the `booking:` section of
 clinic.yml, plus the secrets, which come from the environment and are never committed:
 BOOKING_WEBHOOK_SECRET (webhook signing key) and BOOKING_SMTP_PASSWORD."""
+
 import ipaddress
 import os
 from dataclasses import dataclass, field
@@ -107,8 +108,7 @@ def _webhook(raw: Optional[Dict]) -> WebhookSettings:
     secret = os.environ.get("BOOKING_WEBHOOK_SECRET", "")
     if not secret:
         raise ClinicConfigError("booking webhook: set the shared secret in BOOKING_WEBHOOK_SECRET")
-    return WebhookSettings(url=raw["url"], secret=secret,
-                           timeout_seconds=float(raw.get("timeout_seconds", 10)))
+    return WebhookSettings(url=raw["url"], secret=secret, timeout_seconds=float(raw.get("timeout_seconds", 10)))
 
 
 def _email(raw: Optional[Dict]) -> EmailSettings:

@@ -1,4 +1,5 @@
 """Email a booking request to the clinic's inbox over SMTP."""
+
 import asyncio
 import smtplib
 import ssl
@@ -56,5 +57,6 @@ async def send(settings: EmailSettings, request: Dict, clinic_name: str) -> None
     try:
         await asyncio.to_thread(_send_blocking, settings, message)
     except (OSError, smtplib.SMTPException) as error:
-        raise DeliveryError(f"{type(error).__name__} sending email via "
-                            f"{settings.host}:{settings.port}: {error}") from error
+        raise DeliveryError(
+            f"{type(error).__name__} sending email via {settings.host}:{settings.port}: {error}"
+        ) from error

@@ -7,6 +7,7 @@ Signature (documented for the receiving side in docs/booking.md):
 Signing the timestamp with the body lets the receiver refuse replays of old messages.
 Only https URLs are used (http to this machine only) and redirects are not followed: a
 redirect could carry a patient's details to another host or over plain http."""
+
 import asyncio
 import hashlib
 import hmac
@@ -28,8 +29,9 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + digest.hexdigest()
 
 
-def verify(secret: str, timestamp: str, body: bytes, signature: str, max_age_seconds: int = 300,
-           now: Optional[float] = None) -> bool:
+def verify(
+    secret: str, timestamp: str, body: bytes, signature: str, max_age_seconds: int = 300, now: Optional[float] = None
+) -> bool:
     """What a receiver does; used by the tests' stand-in for the clinic's system."""
     if abs((now or time.time()) - int(timestamp)) > max_age_seconds:
         return False
@@ -37,8 +39,9 @@ def verify(secret: str, timestamp: str, body: bytes, signature: str, max_age_sec
 
 
 def signed_request(settings: WebhookSettings, delivery_id: int, request: Dict) -> (bytes, Dict[str, str]):
-    body = json.dumps({"event": "booking_request.created", "request": request},
-                      sort_keys=True, separators=(",", ":")).encode()
+    body = json.dumps(
+        {"event": "booking_request.created", "request": request}, sort_keys=True, separators=(",", ":")
+    ).encode()
     timestamp = str(int(time.time()))
     headers = {
         "Content-Type": "application/json",
@@ -57,8 +60,7 @@ async def send(settings: WebhookSettings, delivery_id: int, request: Dict) -> No
     timeout = aiohttp.ClientTimeout(total=settings.timeout_seconds)
     try:
         async with aiohttp.ClientSession(timeout=timeout) as session:
-            async with session.post(settings.url, data=body, headers=headers,
-                                    allow_redirects=False) as response:
+            async with session.post(settings.url, data=body, headers=headers, allow_redirects=False) as response:
                 if response.status >= 300:
                     text = (await response.text())[:300]
                     raise DeliveryError(f"HTTP {response.status} from {settings.url}: {text}")

@@ -2,10 +2,13 @@
 
 One list for the booking (a cancellation is a staff request, not a correction of the request
 being made: actions/booking.py) and the staff requests (cancel or move: actions/handoff.py)."""
+
 import re
 
-_CANCEL_WORDS = re.compile(r"\b(cancel\w*|can[’']?t make|cannot make|won[’']?t make|can[’']?t come|cannot come|"
-                           r"call (it )?off)\b")
+_CANCEL_WORDS = re.compile(
+    r"\b(cancel\w*|can[’']?t make|cannot make|won[’']?t make|can[’']?t come|cannot come|"
+    r"call (it )?off)\b"
+)
 
 
 def cancels(text: str) -> bool:

@@ -3,6 +3,7 @@
 Email addresses are checked with email-validator (syntax only: no DNS look-ups while
 someone waits for a reply); phone numbers with phonenumbers (Google's libphonenumber),
 national numbers being read in the clinic's country."""
+
 import re
 from dataclasses import dataclass
 from typing import Optional
@@ -11,29 +12,62 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 _EMAIL_LIKE = re.compile(r"\S+@\S*")
-_RELATIVE = (r"son|daughter|wife|husband|partner|child|kid|friend|mum|mom|dad|mother|father|"
-             r"brother|sister")
+_RELATIVE = (
+    r"son|daughter|wife|husband|partner|child|kid|friend|mum|mom|dad|mother|father|"
+    r"brother|sister"
+)
 _NAME_PREFIX = re.compile(
     r"^(?:(?:hi|hello|hey)[,!. ]+)?(?:"
     rf"(?:it's |its |it is )?for my (?:{_RELATIVE})[, ]+(?:called |named )?|"
     r"(?:my|his|her|their) name is\s+|(?:my )?name's\s+|name is\s+|the name is\s+|"
     r"i am\s+|i'm\s+|im\s+|it's\s+|its\s+|it is\s+|this is\s+|call me\s+|"
     r"i'm called\s+|under the name\s+|under\s+)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 # Replies that are words, not names ("yes" to "what's your name?").
-NOT_NAMES = {"yes", "yeah", "yep", "no", "nope", "ok", "okay", "sure", "thanks", "thank you",
-             "hi", "hello", "hey", "bye", "goodbye", "stop", "cancel", "help", "what", "why",
-             "maybe", "idk", "dunno", "none", "nothing", "test", "anonymous", "skip"}
+NOT_NAMES = {
+    "yes",
+    "yeah",
+    "yep",
+    "no",
+    "nope",
+    "ok",
+    "okay",
+    "sure",
+    "thanks",
+    "thank you",
+    "hi",
+    "hello",
+    "hey",
+    "bye",
+    "goodbye",
+    "stop",
+    "cancel",
+    "help",
+    "what",
+    "why",
+    "maybe",
+    "idk",
+    "dunno",
+    "none",
+    "nothing",
+    "test",
+    "anonymous",
+    "skip",
+}
 # "next tuesday" typed where the name was asked is not a name.
-_TIME_WORDS = re.compile(r"\b(today|tomorrow|tonight|next|morning|afternoon|evening|weekend|"
-                         r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
-                         re.IGNORECASE)
+_TIME_WORDS = re.compile(
+    r"\b(today|tomorrow|tonight|next|morning|afternoon|evening|weekend|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+    re.IGNORECASE,
+)
 _NAME_CHARS = re.compile(r"^[^\W\d_]+(?:[ '’.-]+[^\W\d_]+)*\.?$")
 
 
 @dataclass(frozen=True)
 class Checked:
     """A cleaned value, or the reason it was refused (`problem`)."""
+
     value: Optional[str] = None
     kind: Optional[str] = None  # "email" or "phone" for contacts
     problem: Optional[str] = None
@@ -72,8 +106,7 @@ def check_contact(text: str, region: str = "GB") -> Checked:
     for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE):
         number = match.number
         if phonenumbers.is_valid_number(number):
-            return Checked(value=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
-                           kind="phone")
+            return Checked(value=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), kind="phone")
         return Checked(problem="bad_phone")
     if sum(char.isdigit() for char in text) >= 5:
         return Checked(problem="bad_phone")

@@ -5,6 +5,7 @@ opening hours, in the clinic's time zone.
 The day is read by dateparser; times of day are read here first, because dateparser
 misses phrases runners use ("after work", "half past 2", "around 10") and turns a bare
 day into midnight, which we could not tell apart from a real time."""
+
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -38,13 +39,13 @@ TIME_PATTERNS = [
     ("at_h", re.compile(rf"\b(?:at|around|about|from|after) {_HOUR}(?:ish)?\b(?![:./])")),
     ("h_ish", re.compile(rf"\b{_HOUR}ish\b")),
 ]
-_NEXT_WEEKDAY = re.compile(
-    r"\b(?:next|this|coming|on)\s+(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(\w*)\b")
+_NEXT_WEEKDAY = re.compile(r"\b(?:next|this|coming|on)\s+(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(\w*)\b")
 # Words that carry no date but confuse dateparser's search.
 _FILLER = re.compile(
     r"\b(change|move|make|set|put|the|time|day|date|appointment|booking|it|to|please|"
     r"could|can|i|do|would|like|prefer|maybe|ideally|how|about|what|works|work|for|me|"
-    r"any ?time|is|fine|good|best|ok|okay|on|at|around|ish|or|and|a|an)\b")
+    r"any ?time|is|fine|good|best|ok|okay|on|at|around|ish|or|and|a|an)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class TimeAnswer:
     `problem` is None when `when` is a usable time. Otherwise one of:
     unparsed, needs_time (a day without a time: `day` is set), past, closed_day,
     before_opening, after_closing, too_far."""
+
     when: Optional[datetime] = None
     day: Optional[date] = None
     problem: Optional[str] = None
@@ -93,11 +95,11 @@ def extract_time_of_day(text: str) -> Tuple[Optional[time], str]:
             found = time(_hour(groups[0]), int(groups[1]))
         else:
             found = time(_hour(groups[0]), 0)
-        return found, (text[:match.start()] + " " + text[match.end():]).strip()
+        return found, (text[: match.start()] + " " + text[match.end() :]).strip()
     for pattern, value in PARTS_OF_DAY:
         match = re.search(pattern, text)
         if match:
-            return value, (text[:match.start()] + " " + text[match.end():]).strip()
+            return value, (text[: match.start()] + " " + text[match.end() :]).strip()
     return None, text
 
 
@@ -128,7 +130,7 @@ def extract_day(text: str, today: date, date_order: str = "DMY") -> Optional[dat
 
 
 def _clip_part_of_day(chosen: time, span: OpeningSpan) -> time:
-    """"Saturday morning" at a clinic opening at 09:00 means 09:00, not 08:00."""
+    """ "Saturday morning" at a clinic opening at 09:00 means 09:00, not 08:00."""
     opens = time.fromisoformat(span.opens)
     return max(chosen, opens)
 

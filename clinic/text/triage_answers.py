@@ -10,6 +10,7 @@ When the triage starts, the message that described the pain may already answer a
 question ("outside of my knee for 3 weeks, no swelling"). `*_in_description` read that
 message more strictly: only clear statements count, the rest is asked.
 """
+
 import re
 from datetime import date
 from typing import Callable, Iterable, List, Optional, Tuple
@@ -34,8 +35,10 @@ def _mentions(pattern: "re.Pattern[str]", text: str) -> bool:
     """True if the pattern occurs at least once without a negation in front of it, and not
     in a question or hypothetical ("what if it locks?"). The negation's scope is the safety
     check's (clinic/text/negation.py)."""
-    return any(not is_negated(text, match.start(), match.end())
-               and not is_hypothetical(text, match.start(), match.end()) for match in pattern.finditer(text))
+    return any(
+        not is_negated(text, match.start(), match.end()) and not is_hypothetical(text, match.start(), match.end())
+        for match in pattern.finditer(text)
+    )
 
 
 def _negative(text: str) -> bool:
@@ -48,15 +51,22 @@ def _negative(text: str) -> bool:
 # so "behind the kneecap" is the front of the knee, not the back.
 _LOCATIONS: List[Tuple[str, "re.Pattern[str]"]] = [
     ("front", re.compile(r"\b(behind|around|on|top of|above|over) (the |my )?(knee ?cap|patella)\b")),
-    ("below_kneecap", re.compile(r"\b(below|under|underneath|beneath|bottom of|just under)\b|"
-                                 r"\b(patellar? )?tendon\b")),
+    (
+        "below_kneecap",
+        re.compile(
+            r"\b(below|under|underneath|beneath|bottom of|just under)\b|"
+            r"\b(patellar? )?tendon\b"
+        ),
+    ),
     ("front", re.compile(r"\b(front|kneecap|knee cap|patella|anterior|top)\b")),
     ("behind", re.compile(r"\b(behind|back|rear|posterior|pit)\b")),
     ("outside", re.compile(r"\b(outside|outer|lateral|out side|outward|it ?band|itb)\b")),
     ("inside", re.compile(r"\b(inside|inner|medial|in side|inward)\b")),
 ]
-_ALL_OVER = re.compile(r"\b(all over|everywhere|whole (knee|thing|joint)|all around|"
-                       r"deep inside|hard to pin|moves around|varies)\b")
+_ALL_OVER = re.compile(
+    r"\b(all over|everywhere|whole (knee|thing|joint)|all around|"
+    r"deep inside|hard to pin|moves around|varies)\b"
+)
 
 
 def _earliest_location(text: str) -> Optional[str]:
@@ -83,7 +93,8 @@ _LOCATION_PHRASE = re.compile(
     r"(outer|inner|lateral|medial|outside|inside) (side|part|edge|bit|knee)|"
     r"(front|back|outside|inside) of (the |my )?knee|"
     r"(below|under|underneath|beneath|behind|around|above) (the |my )?(knee ?cap|patella)|"
-    r"behind (the |my )?knee)\b")
+    r"behind (the |my )?knee)\b"
+)
 
 
 def location_in_description(text: str) -> Optional[str]:
@@ -94,34 +105,75 @@ def location_in_description(text: str) -> Optional[str]:
 
 
 # --- how long -----------------------------------------------------------------------------
-_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
-                 "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11,
-                 "twelve": 12, "couple": 2, "couple of": 2, "few": 3, "a few": 3, "several": 4}
-_UNIT_DAYS = {"day": 1, "night": 1, "week": 7, "wk": 7, "fortnight": 14, "month": 30,
-              "year": 365, "yr": 365}
-_AMOUNT = r"\b(?P<amount>\d+(?:\.\d+)?|a few|a couple of|a couple|couple of|couple|few|" + \
-          r"several|an|a|" + "|".join(w for w in _NUMBER_WORDS if " " not in w and len(w) > 2) + ")"
-_SPAN = re.compile(_AMOUNT + r"(?:\s*(?:-|to|or)\s*(?P<upper>\d+))?\s*(?P<half>and a half\s+)?"
-                   r"(?:more\s+)?(?P<unit>day|night|week|wk|fortnight|month|year|yr)s?\b")
+_NUMBER_WORDS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "couple": 2,
+    "couple of": 2,
+    "few": 3,
+    "a few": 3,
+    "several": 4,
+}
+_UNIT_DAYS = {"day": 1, "night": 1, "week": 7, "wk": 7, "fortnight": 14, "month": 30, "year": 365, "yr": 365}
+_AMOUNT = (
+    r"\b(?P<amount>\d+(?:\.\d+)?|a few|a couple of|a couple|couple of|couple|few|"
+    + r"several|an|a|"
+    + "|".join(w for w in _NUMBER_WORDS if " " not in w and len(w) > 2)
+    + ")"
+)
+_SPAN = re.compile(
+    _AMOUNT + r"(?:\s*(?:-|to|or)\s*(?P<upper>\d+))?\s*(?P<half>and a half\s+)?"
+    r"(?:more\s+)?(?P<unit>day|night|week|wk|fortnight|month|year|yr)s?\b"
+)
 _LESS_THAN = re.compile(r"\b(less than|under|nearly|almost|not quite|not even)\s+$")
 _MORE_THAN = re.compile(r"\b(more than|over|at least|longer than)\s+$")
-_SPAN_CUE = re.compile(r"\b(for|past|last|over|nearly|almost|about|around|roughly|since|been|"
-                       r"approx(imately)?|maybe|like|under|than)\s+(the\s+)?(last\s+|past\s+)?$")
+_SPAN_CUE = re.compile(
+    r"\b(for|past|last|over|nearly|almost|about|around|roughly|since|been|"
+    r"approx(imately)?|maybe|like|under|than)\s+(the\s+)?(last\s+|past\s+)?$"
+)
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august",
-           "september", "october", "november", "december"]
-_VAGUE_LONG = re.compile(r"\b(ages|for months|for years|months now|years now|long time|"
-                         r"forever|on and off|chronic|a while now|since last year)\b")
-_VAGUE_SHORT = re.compile(r"\b(today|yesterday|this morning|last night|tonight|this week|"
-                          r"since (the|my|this) (weekend|last run|run)|just (started|now)|"
-                          r"since the weekend|a day or two)\b")
+_MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+_VAGUE_LONG = re.compile(
+    r"\b(ages|for months|for years|months now|years now|long time|"
+    r"forever|on and off|chronic|a while now|since last year)\b"
+)
+_VAGUE_SHORT = re.compile(
+    r"\b(today|yesterday|this morning|last night|tonight|this week|"
+    r"since (the|my|this) (weekend|last run|run)|just (started|now)|"
+    r"since the weekend|a day or two)\b"
+)
 
 
 def _days_from_spans(text: str, strict: bool) -> List[float]:
     days = []
     for match in _SPAN.finditer(text):
-        before = text[:match.start()]
-        if strict and not (_SPAN_CUE.search(before) or text[match.end():].startswith(" ago")):
+        before = text[: match.start()]
+        if strict and not (_SPAN_CUE.search(before) or text[match.end() :].startswith(" ago")):
             continue
         amount = match.group("upper") or match.group("amount")
         if amount[0].isdigit():
@@ -177,18 +229,20 @@ def read_duration(text: str, today: Optional[date] = None) -> Optional[str]:
     return "unsure" if _UNSURE.search(text) else None
 
 
-_PAIN_WORDS = re.compile(r"\b(pain\w*|hurt\w*|ache\w*|aching|achy|sore\w*|niggl\w*|twinge\w*|"
-                         r"throb\w*|swell\w*|swollen|bother\w*|grumbl\w*)\b")
+_PAIN_WORDS = re.compile(
+    r"\b(pain\w*|hurt\w*|ache\w*|aching|achy|sore\w*|niggl\w*|twinge\w*|"
+    r"throb\w*|swell\w*|swollen|bother\w*|grumbl\w*)\b"
+)
 
 
 def duration_in_description(text: str, today: Optional[date] = None) -> Optional[str]:
     """Needs a cue: "for 3 weeks" counts, "I run 5 days a week" does not; and only in a
     sentence about the pain ("did my first hills in ages" or "my op 6 years ago" is not how
     long it has hurt)."""
-    text = " ".join(sentence for sentence in re.split(r"(?<=[.!?\n])\s+", _normalise(text))
-                    if _PAIN_WORDS.search(sentence))
-    days = _days_from_spans(text, strict=True) + _days_since_named_day(text, today or date.today(),
-                                                                       strict=True)
+    text = " ".join(
+        sentence for sentence in re.split(r"(?<=[.!?\n])\s+", _normalise(text)) if _PAIN_WORDS.search(sentence)
+    )
+    days = _days_from_spans(text, strict=True) + _days_since_named_day(text, today or date.today(), strict=True)
     if days:
         return _category(max(days))
     return "over_3_weeks" if _VAGUE_LONG.search(text) else None
@@ -196,17 +250,23 @@ def duration_in_description(text: str, today: Optional[date] = None) -> Optional
 
 # --- swelling -----------------------------------------------------------------------------
 _SWELL = re.compile(r"\b(swell\w*|swollen|puff\w*|fluid|bigger than the other)\b")
-_SWELL_MILD = re.compile(r"\b(a (little|bit|touch|tad)|little|slight\w*|mild\w*|puffy|puffiness|"
-                         r"not (much|a lot|massively|very|big|huge|that much)|after (my )?runs?|"
-                         r"after running|sometimes|occasionally|minor|barely|a tiny bit)\b")
-_SWELL_MAJOR = re.compile(r"\b(a lot|lots|loads|massive\w*|huge\w*|big|really swollen|very swollen|"
-                          r"quick\w*|fast|rapid\w*|straight away|right away|immediately|"
-                          r"within (an hour|hours|minutes|a few hours)|balloon\w*|doubled)\b")
+_SWELL_MILD = re.compile(
+    r"\b(a (little|bit|touch|tad)|little|slight\w*|mild\w*|puffy|puffiness|"
+    r"not (much|a lot|massively|very|big|huge|that much)|after (my )?runs?|"
+    r"after running|sometimes|occasionally|minor|barely|a tiny bit)\b"
+)
+_SWELL_MAJOR = re.compile(
+    r"\b(a lot|lots|loads|massive\w*|huge\w*|big|really swollen|very swollen|"
+    r"quick\w*|fast|rapid\w*|straight away|right away|immediately|"
+    r"within (an hour|hours|minutes|a few hours)|balloon\w*|doubled)\b"
+)
 
 
 # Swelling that comes back after run after run, for weeks: a GP or physio within days.
-_SWELL_RECURRING = re.compile(r"\b(every (single )?(run|time|long run)|after (every|each)|each time|"
-                              r"keeps? (coming|swelling)|comes? back|every week|all the time)\b")
+_SWELL_RECURRING = re.compile(
+    r"\b(every (single )?(run|time|long run)|after (every|each)|each time|"
+    r"keeps? (coming|swelling)|comes? back|every week|all the time)\b"
+)
 
 
 def read_swelling(text: str) -> Optional[str]:
@@ -244,15 +304,21 @@ def swelling_in_description(text: str) -> Optional[str]:
 
 
 # --- locking, giving way, catching ---------------------------------------------------------
-_GIVES_WAY = re.compile(r"\b(lock\w*|stuck|gives? way|giving way|gave way|gives? out|giving out|"
-                        r"gave out|buckl\w*|collaps\w*|goes from under me)\b")
-_CATCHES = re.compile(r"\b(click\w*|catch\w*|clunk\w*|grind\w*|crunch\w*|crack\w*|pops?|popping|"
-                      r"snap\w*|wobbl\w*|unstable|weak)\b")
+_GIVES_WAY = re.compile(
+    r"\b(lock\w*|stuck|gives? way|giving way|gave way|gives? out|giving out|"
+    r"gave out|buckl\w*|collaps\w*|goes from under me)\b"
+)
+_CATCHES = re.compile(
+    r"\b(click\w*|catch\w*|clunk\w*|grind\w*|crunch\w*|crack\w*|pops?|popping|"
+    r"snap\w*|wobbl\w*|unstable|weak)\b"
+)
 
 
 # Stuck now: it will not straighten (same day), unlike episodes that free themselves.
-_LOCKED_NOW = re.compile(r"\b(stuck (now|bent|since)|still (stuck|locked)|locked (now|since|up now)|"
-                         r"(cant|cannot|wont) (\w+ )?(straighten|unbend)|out of place|hasnt gone back)\b")
+_LOCKED_NOW = re.compile(
+    r"\b(stuck (now|bent|since)|still (stuck|locked)|locked (now|since|up now)|"
+    r"(cant|cannot|wont) (\w+ )?(straighten|unbend)|out of place|hasnt gone back)\b"
+)
 
 
 def read_instability(text: str) -> Optional[str]:
@@ -290,26 +356,34 @@ def instability_in_description(text: str) -> Optional[str]:
 
 
 # --- daily life ---------------------------------------------------------------------------
-_DAILY = re.compile(r"\b(stairs?|steps|walk\w*|night|sleep\w*|in bed|sitting|sit|desk|driv\w*|"
-                    r"at work|all the time|constant\w*|every ?day|daily|day to day|at rest|"
-                    r"kneel\w*|squat\w*|getting up|standing|cycling|limp\w*)\b")
+_DAILY = re.compile(
+    r"\b(stairs?|steps|walk\w*|night|sleep\w*|in bed|sitting|sit|desk|driv\w*|"
+    r"at work|all the time|constant\w*|every ?day|daily|day to day|at rest|"
+    r"kneel\w*|squat\w*|getting up|standing|cycling|limp\w*)\b"
+)
 _WORSE = re.compile(r"\b(worse|worsening|getting bad|more painful|more and more|spreading)\b")
-_RUNNING_ONLY = re.compile(r"\b(only|just|mainly|mostly|purely)\b[\w' ]{0,12}\b(run\w*|jog\w*)\b|"
-                           r"\b(run\w*|jog\w*) only\b")
+_RUNNING_ONLY = re.compile(
+    r"\b(only|just|mainly|mostly|purely)\b[\w' ]{0,12}\b(run\w*|jog\w*)\b|"
+    r"\b(run\w*|jog\w*) only\b"
+)
 
 
-_NO_WEIGHT = re.compile(r"\b(cant|cannot|can not|unable to|wont|couldnt|not able to) (\w+ ){0,2}?"
-                        r"(put (any )?weight|bear weight|stand|walk|take (any )?weight)|"
-                        r"non weight bearing|carried (off|home)|crutches\b")
+_NO_WEIGHT = re.compile(
+    r"\b(cant|cannot|can not|unable to|wont|couldnt|not able to) (\w+ ){0,2}?"
+    r"(put (any )?weight|bear weight|stand|walk|take (any )?weight)|"
+    r"non weight bearing|carried (off|home)|crutches\b"
+)
 _LIMP = re.compile(r"\b(limp\w*|hobbl\w*)\b")
 
 
 # "walking fine", "stairs are ok": daily life named, but not affected.
-_FINE = re.compile(r"\b(walk\w*(?: around| about)?|stairs?|steps|sleep\w*|standing|daily life|day to day)\s+"
-                   r"((is|are|s|normally|fine|ok|okay|)\s*)?((totally|completely|pretty|perfectly|quite)\s+)?"
-                   r"(fine|normal\w*|ok|okay|alright|all right|no problem\w*|good|grand)\b|"
-                   r"\bcan (still )?(walk|do stairs)( \w+)? (fine|ok|okay|normally|no problem)\b|"
-                   r"\bcan (still )?(walk|run|jog)( and (walk|run|jog))?\b")
+_FINE = re.compile(
+    r"\b(walk\w*(?: around| about)?|stairs?|steps|sleep\w*|standing|daily life|day to day)\s+"
+    r"((is|are|s|normally|fine|ok|okay|)\s*)?((totally|completely|pretty|perfectly|quite)\s+)?"
+    r"(fine|normal\w*|ok|okay|alright|all right|no problem\w*|good|grand)\b|"
+    r"\bcan (still )?(walk|do stairs)( \w+)? (fine|ok|okay|normally|no problem)\b|"
+    r"\bcan (still )?(walk|run|jog)( and (walk|run|jog))?\b"
+)
 
 
 def read_impact(text: str) -> Optional[str]:
@@ -342,14 +416,18 @@ def impact_in_description(text: str) -> Optional[str]:
 
 
 # --- how it started ------------------------------------------------------------------------
-_INJURY = re.compile(r"\b(fell|fall|fallen|twist\w*|pop\w*|snap\w*|landed|landing|tripped|trip|slipped|"
-                     r"collid\w*|collision|crash\w*|tackl\w*|knock\w*|bang\w*|hit|kicked|came off|jarred|"
-                     r"went over|awkward\w*|injur\w*|accident|whack\w*|clipped)\b")
-_GRADUAL = re.compile(r"\b(gradual\w*|slowly|crept|creeping|came on|built up|building|over time|"
-                      r"out of (nowhere|the blue)|nothing happened|no (injury|fall|accident|trauma)|"
-                      r"overuse|(after|since) (a |my |the |his |her |starting |doing )?(\w+ ){0,2}?(run|runs|"
-                      r"race|session|reps|intervals|10k|5k|parkrun|marathon|training|hills?|speedwork|shoes)|"
-                      r"more (miles|running)|mileage|too much|just started|started (hurting|aching))\b")
+_INJURY = re.compile(
+    r"\b(fell|fall|fallen|twist\w*|pop\w*|snap\w*|landed|landing|tripped|trip|slipped|"
+    r"collid\w*|collision|crash\w*|tackl\w*|knock\w*|bang\w*|hit|kicked|came off|jarred|"
+    r"went over|awkward\w*|injur\w*|accident|whack\w*|clipped)\b"
+)
+_GRADUAL = re.compile(
+    r"\b(gradual\w*|slowly|crept|creeping|came on|built up|building|over time|"
+    r"out of (nowhere|the blue)|nothing happened|no (injury|fall|accident|trauma)|"
+    r"overuse|(after|since) (a |my |the |his |her |starting |doing )?(\w+ ){0,2}?(run|runs|"
+    r"race|session|reps|intervals|10k|5k|parkrun|marathon|training|hills?|speedwork|shoes)|"
+    r"more (miles|running)|mileage|too much|just started|started (hurting|aching))\b"
+)
 
 
 def read_onset(text: str) -> Optional[str]:
@@ -371,10 +449,14 @@ def onset_in_description(text: str) -> Optional[str]:
 
 
 # --- night or rest pain --------------------------------------------------------------------
-_NIGHT = re.compile(r"\b(night\w*|wakes?|waking|woke|sleep\w*|in bed|at rest|rest\w*|lying|sitting still|"
-                    r"even when|all the time|constant\w*)\b")
-_NO_NIGHT = re.compile(r"\b(sleep\w* (fine|ok|okay|well)|fine at (night|rest)|only (when|on|during|after)|"
-                       r"just happened|n/?a)\b")
+_NIGHT = re.compile(
+    r"\b(night\w*|wakes?|waking|woke|sleep\w*|in bed|at rest|rest\w*|lying|sitting still|"
+    r"even when|all the time|constant\w*)\b"
+)
+_NO_NIGHT = re.compile(
+    r"\b(sleep\w* (fine|ok|okay|well)|fine at (night|rest)|only (when|on|during|after)|"
+    r"just happened|n/?a)\b"
+)
 
 
 def read_night_pain(text: str) -> Optional[str]:
@@ -392,15 +474,21 @@ def read_night_pain(text: str) -> Optional[str]:
 
 def night_pain_in_description(text: str) -> Optional[str]:
     text = _normalise(text)
-    return "yes" if re.search(r"\b(at night|wakes? me|woke me|waking me|at rest|in bed|keeps me awake)\b",
-                              text) and _mentions(_NIGHT, text) else None
+    return (
+        "yes"
+        if re.search(r"\b(at night|wakes? me|woke me|waking me|at rest|in bed|keeps me awake)\b", text)
+        and _mentions(_NIGHT, text)
+        else None
+    )
 
 
 # --- fever, feeling unwell, weight loss ----------------------------------------------------
 _FEVER = re.compile(r"\b(fever\w*|temperature|temp|shiver\w*|shaking|shakes|chills|rigors|hot and cold)\b")
-_UNWELL = re.compile(r"\b(unwell|ill|poorly|run down|rough|weight|night sweats|sweat\w*|appetite|"
-                     r"off (my|his|her) food|tired|exhausted|drained|"
-                     r"lost (\w+ ){0,2}?\d*\s*(kg|kilos?|pounds|lbs|stone))\b")
+_UNWELL = re.compile(
+    r"\b(unwell|ill|poorly|run down|rough|weight|night sweats|sweat\w*|appetite|"
+    r"off (my|his|her) food|tired|exhausted|drained|"
+    r"lost (\w+ ){0,2}?\d*\s*(kg|kilos?|pounds|lbs|stone))\b"
+)
 
 
 def read_unwell(text: str) -> Optional[str]:
@@ -424,10 +512,14 @@ def unwell_in_description(text: str) -> Optional[str]:
 
 
 # --- a recent operation or injection -------------------------------------------------------
-_PROCEDURE = re.compile(r"\b(surgery|operation|op|post op|arthroscop\w*|scoped|scope|keyhole|injection|"
-                        r"injected|jab|cortisone|steroid|prp|hyaluronic|reconstruction|replacement|repair)\b")
-_LONG_AGO = re.compile(r"\b(years?|(\d+|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|many) "
-                       r"months?)( ago| back)?\b|\bin (19|20)\d\d\b|\blast year\b")
+_PROCEDURE = re.compile(
+    r"\b(surgery|operation|op|post op|arthroscop\w*|scoped|scope|keyhole|injection|"
+    r"injected|jab|cortisone|steroid|prp|hyaluronic|reconstruction|replacement|repair)\b"
+)
+_LONG_AGO = re.compile(
+    r"\b(years?|(\d+|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|many) "
+    r"months?)( ago| back)?\b|\bin (19|20)\d\d\b|\blast year\b"
+)
 
 
 def read_surgery(text: str) -> Optional[str]:
@@ -449,10 +541,14 @@ def surgery_in_description(text: str) -> Optional[str]:
 
 
 # --- age group -----------------------------------------------------------------------------
-_AGE = re.compile(r"\b(\d{1,2})\b(?!\s*(k|km|mins?|minutes|miles?|weeks?|days?|months?|hours?|hrs?|"
-                  r"times|%|kg)\b)")
-_CHILD_WORDS = re.compile(r"\b(son|daughter|kid|kids|child|boy|girl|lad|teen|teenager|school|pe|"
-                          r"year \d|grandson|granddaughter|stepson|stepdaughter|he|she|his|her)\b")
+_AGE = re.compile(
+    r"\b(\d{1,2})\b(?!\s*(k|km|mins?|minutes|miles?|weeks?|days?|months?|hours?|hrs?|"
+    r"times|%|kg)\b)"
+)
+_CHILD_WORDS = re.compile(
+    r"\b(son|daughter|kid|kids|child|boy|girl|lad|teen|teenager|school|pe|"
+    r"year \d|grandson|granddaughter|stepson|stepdaughter|he|she|his|her)\b"
+)
 
 
 def read_age(text: str) -> Optional[str]:
@@ -471,9 +567,12 @@ def read_age(text: str) -> Optional[str]:
 def age_in_description(text: str) -> Optional[str]:
     """An age said outright ("I'm 64", "my 14 year old", "she's 13")."""
     text = _normalise(text)
-    match = re.search(r"\b(?:i'?m|im|i am|aged?|she'?s|he'?s|is)\s+(\d{1,2})\b(?!\s*(?:k|km|mins?|minutes|"
-                      r"miles?|weeks?|days?|months?|hours?|times|%|kg|st)\b)|\b(\d{1,2})[- ]?(?:yr|year|y)s?"
-                      r"[- ]?(?:old|o|/o)\b", text)
+    match = re.search(
+        r"\b(?:i'?m|im|i am|aged?|she'?s|he'?s|is)\s+(\d{1,2})\b(?!\s*(?:k|km|mins?|minutes|"
+        r"miles?|weeks?|days?|months?|hours?|times|%|kg|st)\b)|\b(\d{1,2})[- ]?(?:yr|year|y)s?"
+        r"[- ]?(?:old|o|/o)\b",
+        text,
+    )
     if not match:
         return None
     return read_age(match.group(1) or match.group(2))

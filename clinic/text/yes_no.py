@@ -1,18 +1,22 @@
 """Yes, no and "not sure" in a runner's own words: one word list for the safety check
 ("locking: no") and the triage's typed answers ("nope", "yeah it does", "dunno")."""
+
 import re
 
 NO_WORDS = r"(?:no|nope|nah|not\s+really|never|none|nil|n/a|negative)"
-YES = re.compile(r"\b(?:yes|yeah|yep|yup|ya|yea|aye|sure|definitely|it does|it has|it is|"
-                 r"sometimes|occasionally|now and then|once or twice)\b")
+YES = re.compile(
+    r"\b(?:yes|yeah|yep|yup|ya|yea|aye|sure|definitely|it does|it has|it is|"
+    r"sometimes|occasionally|now and then|once or twice)\b"
+)
 NO = re.compile(r"\b(?:no|nope|nah|not|never|none|neither|nothing)\b")
 UNSURE = re.compile(
     r"\b(?:not (?:really )?sure|unsure|don'?t know|dont know|do not know|dunno|no idea|idk|not certain|"
-    r"can'?t (?:say|tell|remember)|hard to (?:say|tell)|no clue)\b")
+    r"can'?t (?:say|tell|remember)|hard to (?:say|tell)|no clue)\b"
+)
 
 
 def is_unsure(text: str) -> bool:
-    """"not sure", "dunno", "no idea" (lower-case text)."""
+    """ "not sure", "dunno", "no idea" (lower-case text)."""
     return bool(UNSURE.search(text))
 
 

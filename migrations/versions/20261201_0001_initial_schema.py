@@ -13,6 +13,7 @@ Revision ID: 0001
 Revises:
 Create Date: 2026-12-01
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -53,8 +54,7 @@ def _tables():
         sa.Column("updated_at", UTC_TIME, nullable=False),
         sa.Column("dedup_key", sa.String(64), nullable=False, unique=True),
         sa.CheckConstraint("kind IN ('booking', 'change', 'cancel', 'human')", name="booking_requests_kind"),
-        sa.CheckConstraint("status IN ('new', 'contacted', 'booked', 'cancelled')",
-                           name="booking_requests_status"),
+        sa.CheckConstraint("status IN ('new', 'contacted', 'booked', 'cancelled')", name="booking_requests_status"),
     )
     yield (
         "booking_deliveries",
@@ -155,8 +155,13 @@ def _tables():
     yield (
         "review_wanted_messages",
         sa.Column("event_id", sa.Integer, primary_key=True),
-        sa.Column("wanted_id", sa.Integer, sa.ForeignKey("review_wanted_answers.id", ondelete="CASCADE"),
-                  nullable=False, index=True),
+        sa.Column(
+            "wanted_id",
+            sa.Integer,
+            sa.ForeignKey("review_wanted_answers.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
         sa.Column("conversation_id", sa.String(255), nullable=False, index=True),
     )
     yield (
@@ -202,11 +207,14 @@ def upgrade() -> None:
     if "seq" not in {column["name"] for column in sa.inspect(op.get_bind()).get_columns("events")}:
         op.add_column("events", sa.Column("seq", sa.Integer))  # a table Rasa's own store wrote
     # Rows written without a seq (by Rasa's own store): number them in id order.
-    op.execute("UPDATE events SET seq = (SELECT COUNT(*) FROM events AS e "
-               "WHERE e.sender_id = events.sender_id AND e.id <= events.id) WHERE seq IS NULL")
+    op.execute(
+        "UPDATE events SET seq = (SELECT COUNT(*) FROM events AS e "
+        "WHERE e.sender_id = events.sender_id AND e.id <= events.id) WHERE seq IS NULL"
+    )
     op.execute("CREATE UNIQUE INDEX IF NOT EXISTS events_sender_seq ON events (sender_id, seq)")
 
 
 def downgrade() -> None:
-    raise NotImplementedError("The first revision is not undone: that would drop every table, "
-                              "the clinic's conversations with them.")
+    raise NotImplementedError(
+        "The first revision is not undone: that would drop every table, the clinic's conversations with them."
+    )

@@ -1,6 +1,7 @@
 """Local stand-ins for the clinic's systems that booking requests are delivered to:
 a practice-software webhook (a real HTTP server that checks signatures) and a mailbox
 (a real SMTP server, aiosmtpd). Both listen on loopback and record what they receive."""
+
 import threading
 import time
 from email import message_from_bytes, policy
@@ -33,10 +34,13 @@ class WebhookReceiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802 (http.server's naming)
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                valid = verify(receiver.secret, self.headers.get("X-Booking-Timestamp", "0"), body,
-                               self.headers.get("X-Booking-Signature", ""))
-                receiver.received.append({"body": body, "headers": dict(self.headers),
-                                          "signature_valid": valid})
+                valid = verify(
+                    receiver.secret,
+                    self.headers.get("X-Booking-Timestamp", "0"),
+                    body,
+                    self.headers.get("X-Booking-Signature", ""),
+                )
+                receiver.received.append({"body": body, "headers": dict(self.headers), "signature_valid": valid})
                 self.send_response(204 if valid else 401)
                 self.end_headers()
 
@@ -60,8 +64,13 @@ class _Collect:
         self.inbox = inbox
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's naming)
-        self.inbox.append({"to": list(envelope.rcpt_tos), "from": envelope.mail_from,
-                           "message": message_from_bytes(envelope.content, policy=policy.default)})
+        self.inbox.append(
+            {
+                "to": list(envelope.rcpt_tos),
+                "from": envelope.mail_from,
+                "message": message_from_bytes(envelope.content, policy=policy.default),
+            }
+        )
         return "250 Message accepted for delivery"
 
 

@@ -1,4 +1,5 @@
 """Talk to the trained model in-process, the way a channel would."""
+
 import asyncio
 import uuid
 from typing import List, Optional
@@ -11,8 +12,7 @@ class Conversation:
 
     `say` returns the bot's messages (dicts with "text", maybe "buttons") for one message."""
 
-    def __init__(self, agent: Agent, loop: asyncio.AbstractEventLoop,
-                 sender: Optional[str] = None) -> None:
+    def __init__(self, agent: Agent, loop: asyncio.AbstractEventLoop, sender: Optional[str] = None) -> None:
         self.agent = agent
         self.loop = loop
         self.sender = sender or f"test-{uuid.uuid4().hex[:10]}"

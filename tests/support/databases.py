@@ -1,4 +1,5 @@
 """Throwaway databases on the real PostgreSQL and Redis servers, one per test run."""
+
 import uuid
 from contextlib import contextmanager
 from typing import Iterator
@@ -20,9 +21,9 @@ def fresh_postgres_database(prefix: str = "knee") -> Iterator[str]:
         yield f"postgresql://postgres@127.0.0.1:5432/{name}"
     finally:
         with admin.connect() as connection:
-            connection.execute(sa.text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
-                {"name": name})
+            connection.execute(
+                sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"), {"name": name}
+            )
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
 

@@ -2,6 +2,7 @@
 run. `merged()` is the dict the action server receives with every action call (what the
 responses, slots and forms are); tests take it through the `domain` fixture (conftest.py)
 or, in module-level helpers, from here."""
+
 from functools import lru_cache
 
 from clinic.settings import PROJECT_ROOT

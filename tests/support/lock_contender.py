@@ -1,6 +1,7 @@
 """One process of the cross-process lock test: N times, under the conversation lock, read a
 shared counter, wait a little and write it back plus one. Without a correct lock the two
 processes overwrite each other's increments. Environment: DATABASE_URL / REDIS_URL."""
+
 import asyncio
 import sys
 

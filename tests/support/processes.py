@@ -1,4 +1,5 @@
 """Start the project's real servers as processes for tests, on free ports."""
+
 import os
 import socket
 import subprocess
@@ -36,14 +37,14 @@ def wait_for_url(url: str, process: Optional[subprocess.Popen] = None, timeout: 
 class ManagedProcess:
     """A child process that is always stopped, even when a test fails."""
 
-    def __init__(self, command: List[str], env: Optional[Dict[str, str]] = None,
-                 log_name: str = "process") -> None:
+    def __init__(self, command: List[str], env: Optional[Dict[str, str]] = None, log_name: str = "process") -> None:
         log_dir = ROOT / "tests" / "artifacts" / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = log_dir / f"{log_name}-{int(time.time() * 1000)}.log"
         self._log = open(self.log_path, "w")
-        self.process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})},
-                                        stdout=self._log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=self._log, stderr=subprocess.STDOUT
+        )
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -61,8 +62,11 @@ class ManagedProcess:
 
 def write_endpoints(path: Path, action_port: int, extra: str = "") -> Path:
     """An endpoints.yml like the project's, pointing at a test action server."""
-    text = (ROOT / "endpoints.yml").read_text().replace(
-        "http://localhost:5055/webhook", f"http://127.0.0.1:{action_port}/webhook")
+    text = (
+        (ROOT / "endpoints.yml")
+        .read_text()
+        .replace("http://localhost:5055/webhook", f"http://127.0.0.1:{action_port}/webhook")
+    )
     path.write_text(text + extra)
     return path
 
@@ -70,8 +74,9 @@ def write_endpoints(path: Path, action_port: int, extra: str = "") -> Path:
 class AssistantServers:
     """The action server and the Rasa server, started the way `make run` starts them."""
 
-    def __init__(self, workdir: Path, env: Optional[Dict[str, str]] = None,
-                 credentials: Optional[Path] = None, replicas: int = 1) -> None:
+    def __init__(
+        self, workdir: Path, env: Optional[Dict[str, str]] = None, credentials: Optional[Path] = None, replicas: int = 1
+    ) -> None:
         self.workdir = workdir
         workdir.mkdir(parents=True, exist_ok=True)
         self.env = {"RASA_API_TOKEN": "test-token", "REST_CHANNEL_TOKEN": REST_TOKEN, **(env or {})}
@@ -101,18 +106,27 @@ class AssistantServers:
         return f"http://127.0.0.1:{self.review_port}"
 
     def start(self) -> "AssistantServers":
-        command = [str(BIN / "python"), "scripts/run.py", "--port", str(self.port),
-                   "--action-port", str(self.action_port), "--review-port", str(self.review_port),
-                   "--webchat-port", str(self.webchat_port),
-                   "--endpoints", str(self.endpoints)]
+        command = [
+            str(BIN / "python"),
+            "scripts/run.py",
+            "--port",
+            str(self.port),
+            "--action-port",
+            str(self.action_port),
+            "--review-port",
+            str(self.review_port),
+            "--webchat-port",
+            str(self.webchat_port),
+            "--endpoints",
+            str(self.endpoints),
+        ]
         if self.credentials:
             command += ["--credentials", str(self.credentials)]
         if os.environ.get("KNEE_MODEL"):
             command += ["--model", os.environ["KNEE_MODEL"]]
         self.runner = ManagedProcess(command, env=self.env, log_name="assistant")
         try:
-            wait_for_url(f"{self.url}/status?token=test-token", self.runner.process,
-                         timeout=240 * self.replicas)
+            wait_for_url(f"{self.url}/status?token=test-token", self.runner.process, timeout=240 * self.replicas)
             # run.py starts the staff review app last: wait for it too, so that a test that
             # cuts the database next does not catch the review app starting up.
             wait_for_url(f"{self.review_url}/healthz", self.runner.process, timeout=60)
@@ -146,12 +160,17 @@ class AssistantServers:
         response.raise_for_status()
         return response.json()
 
-    def rest(self, body=None, token: Optional[str] = REST_TOKEN, timeout: float = 60,
-             server: Optional[str] = None, **kwargs):
+    def rest(
+        self, body=None, token: Optional[str] = REST_TOKEN, timeout: float = 60, server: Optional[str] = None, **kwargs
+    ):
         """POST to the REST channel with its token (`body` as JSON, or `data=` raw), through
         the load balancer or to one `server` of `replica_urls`."""
         import requests
 
         headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
-        return requests.post(f"{server or self.url}/webhooks/rest/webhook", timeout=timeout,
-                             headers=headers, **({"json": body} if body is not None else kwargs))
+        return requests.post(
+            f"{server or self.url}/webhooks/rest/webhook",
+            timeout=timeout,
+            headers=headers,
+            **({"json": body} if body is not None else kwargs),
+        )

@@ -1,6 +1,7 @@
 """For the staff review tests: a database seeded by talking to the real assistant, what
 Rasa itself says it recorded (its tracker API, independent of the review code), and
 logged-in HTTP sessions against the review app that `scripts/run.py` started."""
+
 import os
 import re
 import subprocess
@@ -36,14 +37,21 @@ SCRIPTS: Dict[str, List[str]] = {
     # overlapping entities, which staff must still be able to open and export (issue #10).
     "kneecap": ["my kneecap has popped out to the side and is stuck there"],
     "human": ["can I talk to a real person please"],
-    "search": ["my name is Zebedee Quartermain and my knee clicks",
-               "@home the knee clicks on stairs <script>alert('x')</script>"],
+    "search": [
+        "my name is Zebedee Quartermain and my knee clicks",
+        "@home the knee clicks on stairs <script>alert('x')</script>",
+    ],
     "erase": ["I'd like to book an appointment"],
 }
 BOOKING = {"old", "erase"}
 # How a form question gets answered, by words in the requested slot's name.
-FORM_ANSWERS = [("name", "Zara Eraseme"), ("contact", "07911 123456"), ("phone", "07911 123456"),
-                ("time", "next Tuesday at 10am"), ("reason", "pain on the outside of my knee after long runs")]
+FORM_ANSWERS = [
+    ("name", "Zara Eraseme"),
+    ("contact", "07911 123456"),
+    ("phone", "07911 123456"),
+    ("time", "next Tuesday at 10am"),
+    ("reason", "pain on the outside of my knee after long runs"),
+]
 
 
 @dataclass
@@ -56,6 +64,7 @@ class Seeded:
 
     def engine(self):
         from review.tables import connect
+
         return connect(self.database_url)
 
     def tracker_events(self, sender: str) -> List[Dict[str, Any]]:
@@ -67,20 +76,24 @@ class Seeded:
 
 
 def review_cli(database_url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run([str(BIN / "python"), "-m", "review", *args], cwd=ROOT, input=stdin,
-                          capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "DATABASE_URL": database_url})
+    return subprocess.run(
+        [str(BIN / "python"), "-m", "review", *args],
+        cwd=ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "DATABASE_URL": database_url},
+    )
 
 
 def _tracker(servers: AssistantServers, sender: str) -> Dict[str, Any]:
-    response = requests.get(f"{servers.url}/conversations/{sender}/tracker",
-                            params={"token": TOKEN}, timeout=30)
+    response = requests.get(f"{servers.url}/conversations/{sender}/tracker", params={"token": TOKEN}, timeout=30)
     response.raise_for_status()
     return response.json()
 
 
-def drive_form(servers: AssistantServers, sender: str, replies: List[List[dict]],
-               max_turns: int = 10) -> None:
+def drive_form(servers: AssistantServers, sender: str, replies: List[List[dict]], max_turns: int = 10) -> None:
     """Answer whatever form the assistant started until it is done (or asks the same
     question three times: then the test that needs the form's result says so)."""
     asked: List[str] = []
@@ -148,16 +161,25 @@ def csrf_of(html: str) -> str:
 def login(base_url: str, user=STAFF) -> requests.Session:
     session = requests.Session()
     page = session.get(f"{base_url}/login", timeout=30)
-    response = session.post(f"{base_url}/login", timeout=30, allow_redirects=False, data={
-        "csrf_token": csrf_of(page.text), "username": user[0], "password": user[1]})
+    response = session.post(
+        f"{base_url}/login",
+        timeout=30,
+        allow_redirects=False,
+        data={"csrf_token": csrf_of(page.text), "username": user[0], "password": user[1]},
+    )
     assert response.status_code == 302, response.text[-500:]
     return session
 
 
-def post_form(session: requests.Session, base_url: str, page_path: str, action: str,
-              data: Dict[str, str], csrf: Optional[str] = None) -> requests.Response:
+def post_form(
+    session: requests.Session,
+    base_url: str,
+    page_path: str,
+    action: str,
+    data: Dict[str, str],
+    csrf: Optional[str] = None,
+) -> requests.Response:
     """Submit a form the way a browser would: with the token from the page it is on."""
     page = session.get(f"{base_url}{page_path}", timeout=30)
     token = csrf if csrf is not None else csrf_of(page.text)
-    return session.post(f"{base_url}{action}", data={"csrf_token": token, **data},
-                        allow_redirects=False, timeout=60)
+    return session.post(f"{base_url}{action}", data={"csrf_token": token, **data}, allow_redirects=False, timeout=60)

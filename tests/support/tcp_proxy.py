@@ -1,4 +1,5 @@
 """A loopback TCP proxy that a test can cut and restore, to play "the database is down"."""
+
 import socket
 import threading
 from typing import List
