@@ -202,6 +202,11 @@ def test_cancelling_an_appointment_is_a_staff_request_not_a_correction(text):
     assert detect_correction(text, "manage_appointment", NOW, CLINIC) is None
 
 
+def test_a_day_that_does_not_suit_with_a_new_one_is_a_correction_not_a_cancellation():
+    slot, value = detect_correction("can't come on tuesday, change it to friday", "inform", NOW, CLINIC)
+    assert slot == "booking_time" and "friday" in value
+
+
 @pytest.mark.parametrize(
     "text, kind",
     [

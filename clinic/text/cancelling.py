@@ -13,3 +13,8 @@ _CANCEL_WORDS = re.compile(
 
 def cancels(text: str) -> bool:
     return bool(_CANCEL_WORDS.search((text or "").lower()))
+
+
+def without_cancel_words(text: str) -> str:
+    """The message with its cancelling phrases taken out ("can't make it tuesday" -> " it tuesday")."""
+    return _CANCEL_WORDS.sub(" ", (text or "").lower())

@@ -5,7 +5,7 @@ import re
 from datetime import datetime
 from typing import Optional, Tuple
 
-from clinic.text.cancelling import cancels
+from clinic.text.cancelling import cancels, without_cancel_words
 from clinic.text.contact_details import check_contact
 from clinic.text.preferred_time import interpret
 
@@ -35,7 +35,10 @@ def detect_correction(
     existing appointment is a staff request, not a correction. `now` and the clinic's
     settings are needed to recognise a time given without naming the field."""
     lowered = (text or "").lower().strip()
-    if not lowered or lowered.startswith("/") or cancels(lowered):
+    if not lowered or lowered.startswith("/"):
+        return None
+    # "I can't make it" cancels; "can't come on tuesday, change it to friday" corrects the time.
+    if cancels(lowered) and not _CHANGE_WORDS.search(without_cancel_words(lowered)):
         return None
     is_change = bool(_CHANGE_WORDS.search(lowered)) or intent in ("inform", "manage_appointment")
     if not is_change:
