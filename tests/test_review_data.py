@@ -99,9 +99,11 @@ def test_flag_filters_match_what_rasa_recorded(engine, review_seeded, truth):
     for flag in ("fallback", "red_flag", "human"):
         expected = {name for name, fact in truth.items() if fact[flag]}
         assert found(engine, review_seeded, **{flag: True}) == expected, flag
-    # The seeded messages are chosen so that each flag really happens (which message the
-    # model fails to understand depends on the model; that one of them does, does not).
-    assert any(f["fallback"] for f in truth.values()), "the assistant understood everything"
+    # The seeded messages are chosen so that the red-flag and person flags really happen.
+    # Gibberish may reach the fallback or be answered as out of scope, depending on the model
+    # (a request to rephrase, or what the assistant can help with); never as anything else.
+    gibberish = truth["gibberish"]["intents"]
+    assert gibberish <= {"nlu_fallback", "out_of_scope"}, f"gibberish understood as {gibberish}"
     assert "red_flag" in {n for n, f in truth.items() if f["red_flag"]}, (
         "a message about a locking knee that gives way raised no red flag"
     )
