@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from clinic import intent_groups
 from tests.support.chat import button_payloads
 
 GENERIC_EXERCISES = "Planks"  # only in the general strength routine
@@ -60,24 +61,7 @@ def test_out_of_scope_says_what_the_assistant_can_help_with(conversation):
     assert "knee" in reply and "+1 555 0100 200" in reply
 
 
-KNOWLEDGE_INTENTS = [
-    "ask_causes",
-    "ask_training_load",
-    "ask_running_form",
-    "ask_warm_up",
-    "ask_shoes",
-    "ask_nutrition",
-    "ask_exercises",
-    "ask_prevention",
-    "ask_rest",
-    "ask_return_to_running",
-    "ask_cross_training",
-    "ask_supports",
-    "ask_painkillers",
-    "ask_when_see_physio",
-    "ask_physio_treatment",
-    "ask_condition",
-]
+KNOWLEDGE_INTENTS = intent_groups.groups()["knowledge_questions"]
 
 
 def test_every_topic_is_answered_with_follow_up_buttons(conversation):

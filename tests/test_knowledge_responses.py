@@ -9,28 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from clinic import conditions
+from clinic import conditions, intent_groups
 from tests.support.domain import merged as merged_domain
 
 ROOT = Path(__file__).parents[1]
-KNOWLEDGE_INTENTS = [
-    "ask_causes",
-    "ask_training_load",
-    "ask_running_form",
-    "ask_warm_up",
-    "ask_shoes",
-    "ask_nutrition",
-    "ask_exercises",
-    "ask_prevention",
-    "ask_rest",
-    "ask_return_to_running",
-    "ask_cross_training",
-    "ask_supports",
-    "ask_painkillers",
-    "ask_when_see_physio",
-    "ask_physio_treatment",
-    "ask_condition",
-]
+KNOWLEDGE_INTENTS = intent_groups.groups()["knowledge_questions"]
 # Answers where the named condition changes the advice: one variation per condition.
 CONDITION_AWARE = [
     "utter_ask_condition",
