@@ -109,12 +109,13 @@ CANT = (
     r"\s+able\s+to|not\s+able\s+to|unable\s+to|can'?t|cannot|can\s+not|carn'?t|couldn'?t"
     r"|could\s+not|cnt)"
 )
+BARELY = r"(?:(?:can|could)\s+(?:barely|hardly|only\s+just|just\s+about|scarcely))"
 WONT = r"(?:won'?t|will\s+not|doesn'?t|does\s+not|wouldn'?t|would\s+not)"
 KNEE = r"(?:knees?|kneee|kne|knie|legs?|it)"
 KNEECAP = r"(?:knee[\s-]?caps?|patellas?)"
 SWELL = (
     r"(?:sw(?:e|ee|o)l+(?:ing|ign|in|ed|en|on|s|d)?|swole|puff(?:ed|y|iness)(?:\s+up)?|ballooned"
-    r"|bloated|effusion)"
+    r"|bloated|effusion|fill(?:ed|s|ing)?\s+(?:up\s+)?with\s+(?:fluid|water)|water\s+on\s+(?:the|my)\s+knee)"
 )
 BIG_BEFORE = (
     r"(?:huge(?:ly)?|massive(?:ly)?|enormous(?:ly)?|big|large|very|really|realy|rly|so|extremely"
@@ -131,7 +132,7 @@ FAST = (
 SIZE_LIKE = (
     r"(?:(?:like|(?:the\s+)?size\s+of)\s+an?\s+(?:balloon|grapefruit|melon|orange|football|tennis\s+ball"
     r"|golf\s+ball)"
-    r"|(?:twice|double|two\s+times)\s+(?:the|its|it's)\s+(?:normal\s+|usual\s+)?size"
+    r"|(?:twice|double|two\s+times)\s+(?:the|its|it's)\s+(?:normal\s+|usual\s+)?size|doubled\s+in\s+size"
     r"|(?:much\s+|way\s+|a\s+lot\s+)?(?:bigger|larger|fatter)\s+than\s+(?:the\s+other|my\s+other|normal"
     r"|usual)|can'?t\s+see\s+(?:my\s+|the\s+)?(?:knee\s?cap|kneecap|bones?))"
 )
@@ -183,13 +184,16 @@ CHILD = (
 NIGHT = (
     r"(?:at\s+night|night\s*time|nights|overnight|wakes?\s+(?:me|him|her)|waking\s+(?:me|him|her)|woke\s+me"
     r"|keeps?\s+me\s+(?:up|awake)|in\s+bed|at\s+rest|when\s+(?:i'?m\s+)?resting|lying\s+(?:down|still)"
-    r"|sitting\s+still|even\s+(?:when|while)\s+(?:i'?m\s+)?(?:rest\w*|sitting|lying))"
+    r"|sitting\s+still|even\s+(?:when|while)\s+(?:i'?m\s+)?(?:rest\w*|sitting|lying)|all\s+night"
+    r"|(?:in|during)\s+the\s+night|at\s+nite|nite\s*time)"
 )
 SYSTEMIC = (
     r"(?:weight\s+loss|los(?:t|ing|e)\s+(?:\w+\s+)?weight|(?:dropped|shed|lost|losing)\s+(?:\w+\s+){0,2}?\d*\s*(?:kilos?"
     r"|kg|pounds|lbs|weight|stone)|night\s+sweats|drenching|sweat(?:s|ing)?\s+at\s+night|off\s+(?:my|his|her)\s+food"
     r"|(?:no|lost\s+(?:my\s+)?)appetite|(?:feel|feeling|felt)\s+(?:really\s+|generally\s+|very\s+|quite\s+)?"
-    r"(?:unwell|ill|poorly|run\s+down|rough|awful)|tired\s+all\s+the\s+time|exhausted\s+all\s+the\s+time)"
+    r"(?:unwell|ill|poorly|run\s+down|rough|awful)|tired\s+all\s+the\s+time|exhausted\s+all\s+the\s+time"
+    r"|sweat\w*\s+(?:\w+\s+){0,2}?(?:at\s+night|in\s+bed|overnight|in\s+my\s+sleep)"
+    r"|(?:soaked|drenched|dripping|wet)\s+(?:in|with)\s+sweat|lose\s+(?:\w+\s+)?weight)"
 )
 RUNNING_EFFORT = (
     r"\b(?:run|runs|running|ran|jog\w*|sprint\w*|race|racing|hills?|intervals?|tempo|reps|workout"
@@ -224,8 +228,8 @@ SIGNS: List[Sign] = [
     _sign(
         "locking",
         "locks",
-        r"lo(?:ck|kc)(?:s|es|ed|ing|in)?(?!\s*-?\s*out\b)",
-        unless=r"\blo(?:ck|kc)\w*\s+(?:in\s+)?(?:my|the|your|a|an|it|that|this)\s+(?:\w+\s+)?(?:door|bike"
+        r"lo(?:ck|kc)(?:s|es|ed|ing|in|ng|n)?(?!\s*-?\s*out\b)",
+        unless=r"\blo(?:ck|kc)\w*\s+(?:in\s+)?(?:my|the|your|a|an|it|that|this)\s+(?:\w+\s+)?(?:door|keys?|bag|stuff|bike"
         r"|car|phone|house|locker|gate|shed|booking|slot|place|appointment|date|time|price|spot"
         r"|session)s?\b|\bpadlock|\b(?:you|they|we|staff)\s+lo(?:ck|kc)\s+up\b"
         r"|\blo(?:ck|kc)\w*\s+up\s+for\s+the\s+(?:night|day|evening|weekend)",
@@ -239,8 +243,19 @@ SIGNS: List[Sign] = [
     _sign(
         "locking",
         "wont_straighten",
-        rf"(?:{CANT}|{WONT}){_gap(2)}(?:fully\s+)?(?:straighten|go\s+straight|get\s+(?:it|my\s+leg"
-        rf"|my\s+knee)\s+straight|unbend|bend\s+or\s+straighten|straighten\s+or\s+bend)",
+        rf"(?:{CANT}|{WONT}){_gap(2)}(?:fully\s+|all\s+the\s+way\s+)?(?:straighten|go\s+straight|unbend"
+        rf"|(?:get|make|move|bring)\s+(?:it|my\s+leg|my\s+knee|the\s+leg|the\s+knee)\s+(?:to\s+)?(?:go\s+)?"
+        rf"(?:straight|straighten)|bend\s+or\s+straighten|straighten\s+or\s+bend"
+        rf"|extend\s+(?:it|my\s+leg|my\s+knee|the\s+leg|the\s+knee|fully|all\s+the\s+way))",
+    ),
+    # "stays stuck till I shake it", "keeps getting stuck"; a learner's "my knee is blocked".
+    _sign(
+        "locking",
+        "stuck",
+        r"(?:stays?|stayed|staying|gets?|got|getting|goes|went)\s+stuck(?!\s+(?:in\s+(?:traffic|a\s+queue"
+        r"|the\s+(?:mud|snow|lift|office))|on\s+(?:a|the|my)|at\s+(?:work|home|the)|behind|with|into|doing)\b)"
+        rf"|(?:knees?|kne|leg){_gap(2)}blocked",
+        unless=r"\b(?:traffic|queue|mud|snow|lift|elevator|job|plateau|rut|homework|email)\b",
     ),
     # --- giving way: gives way, buckles, gives out, collapses under me
     _sign("giving_way", "gives_way", r"g(?:ive|ives|iving|iveing|ivin|iven|ave|ve)(?:\s*'?s)?[\s-]*way(?!\s+to\b)"),
@@ -261,7 +276,12 @@ SIGNS: List[Sign] = [
     _sign(
         "giving_way",
         "gives_way",  # UK: "my knee went on me", "felt it go"
-        r"(?:knee|it|leg)\s+(?:just\s+)?(?:went|goes|keeps\s+going)\s+(?:on|from)\s+me"
+        r"(?:knee|it|leg)\s+(?:just\s+|sometimes\s+|kind\s+of\s+|sort\s+of\s+)?(?:went|goes|keeps\s+going|gives"
+        r"|gave|keeps\s+giving)(?:\s+in)?\s+(?:on|from|under)\s+me"
+        r"|g(?:ave|ives|iving|ive)\s+in\s+(?:on|under)\s+me"
+        r"|fold(?:s|ed|ing)?\s+(?:up\s+)?(?:under|on|beneath)\s+me"
+        r"|(?:knees?|kne|leg)\s+(?:just\s+|suddenly\s+|kind\s+of\s+)?(?:folded|caved)(?!\s+in(?:wards?)?\b)"
+        r"|cav(?:ed|es|ing)(?:\s+in)?\s+(?:on|under)\s+me"
         r"|felt\s+(?:my\s+)?(?:knee|it)\s+go\b(?!\s+(?:numb|red|hot|stiff|tight|dead))",
     ),
     _sign(
@@ -274,15 +294,15 @@ SIGNS: List[Sign] = [
     _sign(
         "cannot_bear_weight",
         "weight",
-        rf"(?:{CANT}{_gap(3)}(?:put|bear|take|place|carry|hold|transfer)\s+(?:\w+\s+){{0,2}}?weight"
+        rf"(?:(?:{CANT}|{BARELY}){_gap(3)}(?:put|bear|take|place|carry|hold|transfer)\s+(?:\w+\s+){{0,2}}?weight"
         rf"|{CANT}{_gap(1)}weight[- ]?bear\w*|non[- ]?weight[- ]?bearing)",
     ),
     _sign(
         "cannot_bear_weight",
         "walk",
-        rf"(?:{CANT}|(?:can|could)\s+(?:barely|hardly|only\s+just|just\s+about|scarcely))\s+"
+        rf"(?:{CANT}|{BARELY})\s+"
         r"(?:even\s+|really\s+)?(?:walk|stand\s+(?:up|on)|put\s+(?:my\s+|the\s+)?(?:foot|heel|leg|toes)\s+"
-        r"(?:down|on\s+the\s+(?:floor|ground)))",
+        r"(?:down|on\s+the\s+(?:floor|ground))|take\s+(?:a\s+|one\s+)?(?:single\s+)?steps?)",
         unless=r"(?:walk|stand)\w*\s+(?:(?:up|down)\s*(?:the\s+)?(?:stairs|steps|hills?)|downstairs"
         r"|upstairs|stairs|far|for\s+(?:long|very\s+long|hours|more)|very\s+far|long\s+distances"
         r"|more\s+than|as\s+far|fast|quickly|without\s+(?:pain|it\s+(?:hurting|aching)|some\s+pain"
@@ -343,15 +363,16 @@ SIGNS: List[Sign] = [
     _sign(
         "deformity",
         "deformed",
-        r"(?:deform(?:ed|ity|ation)?|defromed|mis-?shapen|dislocat\w*|disloacted|dislocted"
+        r"(?:deform(?:ed|ity|ation)?|defromed|disfigured|mis-?shapen|dislocat\w*|disloacted|dislocted"
         r"|bent\s+the\s+wrong\s+way|(?:bone|lump|something)\s+(?:is\s+)?sticking\s+out)",
     ),
     _sign(
         "deformity",
         "kneecap",
         rf"{KNEECAP}{_gap(3)}(?:(?:popped|pops?|popping|slipped|slips?|slipping|shifted|shot|jumped|came"
-        rf"|went|moved|pushed|knocked|slid|is|was|sits|sitting|looks|stuck)\s+(?:right\s+|way\s+)?(?:out"
-        rf"|sideways|across|off\s+to\s+the\s+side|to\s+the\s+(?:side|outside)|at\s+an?\s+(?:weird|odd"
+        rf"|went|moved|pushed|knocked|slid|is|was|'s|sits|sitting|sat|looks|stuck)\s+(?:now\s+)?(?:right\s+|way\s+"
+        rf"|all\s+the\s+way\s+)?(?:over\s+)?(?:out|sideways|across|off\s+to\s+the\s+side|(?:to|on|at)\s+the\s+"
+        rf"(?:side|outside)|at\s+an?\s+(?:weird|odd"
         rf"|strange|funny|wrong)\s+angle|in\s+the\s+wrong\s+place)|out\s+of\s+(?:place|line|position"
         rf"|joint))",
     ),
@@ -365,8 +386,12 @@ SIGNS: List[Sign] = [
     _sign(
         "deformity",
         "wrong_shape",
-        rf"(?:knee|kne|leg){_gap(3)}(?:out\s+of\s+(?:place|line)|(?:the\s+|a\s+)?(?:wrong|weird|odd"
-        rf"|strange)\s+shape|at\s+an?\s+(?:weird|odd|strange|funny|wrong)\s+angle|crooked)",
+        rf"(?:knee|kne|leg){_gap(3)}(?:out\s+of\s+(?:place|line|(?:its|the)\s+groove)|(?:the\s+|a\s+)?(?:wrong"
+        rf"|weird|odd|strange)\s+shape|at\s+an?\s+(?:weird|odd|strange|funny|wrong)\s+angle|crooked"
+        rf"|not\s+(?:in\s+the\s+right\s+place|where\s+it\s+should\s+be))"
+        rf"|(?:knee|kne|leg|knee\s?cap)\s+(?:looks?|is\s+looking)\s+(?:all\s+|really\s+|very\s+|so\s+)?(?:wonky"
+        rf"|crooked|twisted|bent\s+and\s+wrong|wrong|out\s+of\s+shape)"
+        rf"|{KNEECAP}{_gap(3)}out\s+of\s+(?:its|the)\s+groove",
     ),
     # --- infection: hot and red (with a fever: see assess())
     _sign(
@@ -390,8 +415,10 @@ SIGNS: List[Sign] = [
         rf"(?:{CALF}{_gap(5)}(?:{SWELL}|hot|warm(?!\s*-?\s*up)|red|bigger|larger|fatter|thicker)"
         rf"|{CALF}\s+(?:is|was|feels|looks|got)\s+(?:(?:really|very|quite|so)\s+)?(?:\w+\s*(?:,|and)\s*)"
         rf"{{1,3}}(?:{SWELL}|hot|red|warm)"
-        rf"|(?:{SWELL}|hot|bigger|larger|fatter)\s+(?:\w+\s+)?{CALF}"
-        r"|(?:whole|lower|entire)\s+leg\s+(?:\w+\s+){0,2}?(?:swollen|swelled|puffy)|swollen\s+(?:lower\s+"
+        rf"|(?:{SWELL}|hot|bigger|larger|fatter)\s+(?:\w+\s+){{0,2}}?{CALF}"
+        r"|(?:whole|lower|entire)\s+leg\s+(?:\w+\s+){0,3}?(?:swollen|swelled|puffy)"
+        r"|(?:one|my\s+(?:left|right|bad|injured))\s+(?:leg|calf|lower\s+leg)\s+(?:is|was|looks|feels)\s+"
+        r"(?:\w+\s+){0,2}?(?:swollen|puffy|bigger|fatter)\s+than\s+the\s+other|swollen\s+(?:lower\s+"
         r"|whole\s+)?leg|leg\s+(?:is|was|has|got|looks|feels)\s+(?:all\s+|really\s+|very\s+)?(?:swollen"
         r"|swelled|puffy))",
     ),
@@ -425,7 +452,17 @@ SIGNS: List[Sign] = [
         r"|sensation))\s+(?:in\s+|of\s+|on\s+)?(?:my\s+|the\s+)?(?:foot|feet|toes?|leg|lower\s+leg|shin"
         r"|ankle|calf)",
     ),
-    _sign("numbness", "numb", r"(?:can'?t|cannot|unable\s+to)\s+lift\s+(?:my\s+|the\s+)?(?:foot|toes)"),
+    _sign(
+        "numbness",
+        "numb",
+        r"(?:can'?t|cannot|unable\s+to)\s+(?:lift|pull|raise|bring)\s+(?:up\s+)?(?:my\s+|the\s+)?(?:foot|toes)"
+        r"|(?:foot|feet|toes)\s+(?:is\s+|are\s+|has\s+|have\s+|keeps?\s+)?(?:still\s+)?(?:asleep|(?:fallen|falling"
+        r"|gone|going)\s+(?:to\s+sleep|asleep))"
+        r"|(?:foot|feet|toes|leg|shin)\s+(?:has|have|had|with)\s+(?:no|lost\s+(?:all\s+|its\s+|their\s+)?)\s*"
+        r"(?:feeling|sensation)"
+        r"|(?:foot|feet)\s+(?:is\s+|keeps\s+)?(?:slapp\w*|flopp?\w*|dragg\w*)|(?:slapp|dragg)\w*\s+my\s+foot"
+        r"|floppy\s+foot",
+    ),
     # A weak or dead foot: can't move or wiggle the toes, "my foot feels dead" (not "dead legs").
     _sign(
         "numbness",
@@ -470,7 +507,8 @@ SIGNS: List[Sign] = [
         "fever_pain",
         TRUE_FEVER,
         unless=r"\b(?:hay\s+fever|cabin\s+fever|race\s+fever|marathon\s+fever|cold|shivering\s+at\s+the"
-        r"\s+start|freezing)\b",
+        r"\s+start|freezing|(?:knees?|it)\s+(?:is|are|'s|feels?|seems?)\s+(?:totally\s+|completely\s+)?(?:fine|ok"
+        r"|okay|good|normal|all\s+right|grand))\b",
     ),
 ]
 
@@ -513,8 +551,8 @@ CONTEXT: List[Sign] = [
         "systemic",
         "systemic",
         SYSTEMIC,
-        unless=r"\b(?:trying\s+to|want(?:ed)?\s+to|need\s+to|on\s+purpose|deliberately|intentionally"
-        r"|lose\s+weight\s+for)\b",
+        unless=r"\b(?:trying\s+to|want(?:ed)?\s+to|need\s+to|(?<!not\s)on\s+purpose|(?<!not\s)deliberately"
+        r"|(?<!not\s)intentionally|lose\s+weight\s+for)\b",
     ),
 ]
 
@@ -558,7 +596,8 @@ def _is_long_ago(sentence: str) -> bool:
 # locks?": a question or a hypothetical, not a report. A sentence that also speaks of the
 # user's own knee ("mine's stuck", "my knee locks") stays a report.
 _HYPOTHETICAL = re.compile(
-    r"\b(?:what\s+if|in\s+case|if\s+ever|if\s+(?:it|my\s+knee|the\s+knee|your\s+knee|a\s+knee|knees?)"
+    r"\b(?:what\s+if|what\s+(?:should|do|would|can|shall)\s+i\s+do\s+if|what\s+to\s+do\s+if|what\s+happens\s+if"
+    r"|in\s+case|if\s+ever|if\s+(?:it|my\s+knee|the\s+knee|your\s+knee|a\s+knee|knees?)"
     r"\s+(?:ever|starts?|begins?|were|was\s+to)|supposing|suppose|imagine|whether)\b"
 )
 _QUESTION_START = re.compile(
@@ -668,6 +707,20 @@ def _is_emergency(mention: Mention, injured: bool, hurt: bool = False) -> bool:
     return False
 
 
+_CUE_WORD = re.compile(r"\b(?:no|not|never|without|nor|none|nothing|\w+n'?t)\b")
+
+
+def _without_cues_inside(text: str, mentions: List[Mention]) -> str:
+    """The text with the negation words inside reported red-flag phrases blanked out, so the
+    "no" of "my foot has no feeling" does not deny the "since the fall" after it."""
+    chars = list(text)
+    for mention in mentions:
+        if not mention.negated:
+            for cue in _CUE_WORD.finditer(text, mention.start, mention.end):
+                chars[cue.start() : cue.end()] = " " * (cue.end() - cue.start())
+    return "".join(chars)
+
+
 def assess(text: str) -> Assessment:
     """The red flags a message reports (most serious first) and the ones it negates."""
     if not text or not text.strip():
@@ -675,7 +728,7 @@ def assess(text: str) -> Assessment:
     normalised = _normalise(text)
     mentions = _mentions(normalised, SIGNS)
     context: Dict[str, List[Mention]] = {}
-    for mention in _mentions(normalised, CONTEXT):
+    for mention in _mentions(_without_cues_inside(normalised, mentions), CONTEXT):
         if not mention.negated:
             context.setdefault(mention.name, []).append(mention)
 

@@ -90,7 +90,7 @@ CATEGORIES = {
         ],
         [
             "my knee has never given way",
-            "is my knee giving way a sign of an ACL tear?",
+            "can a knee giving way mean an ACL tear?",
             "my knee gave way years ago skiing but it's been solid since",
             "i always give way to cyclists on the towpath",
             "what should I do if my knee buckles on a run?",
