@@ -17,6 +17,8 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from clinic.disposition import (
+    CHECK_SLOT,
+    CHECK_TOPIC_SLOT,
     EMERGENCY,
     SAME_DAY,
     SOON,
@@ -27,7 +29,7 @@ from clinic.disposition import (
     flag_finding,
     questions_to_ask,
 )
-from clinic.safety import assess, detect_red_flags
+from clinic.safety import assess, detect_red_flags, suspected_check
 from clinic.settings import care_routes, clinic_slots
 from clinic.text.triage_answers import READERS, may_be_a_child
 
@@ -51,7 +53,8 @@ def recent_user_texts(tracker: Tracker, count: int = 12) -> List[str]:
 
 
 def triage_answers(tracker: Tracker) -> Dict[Text, Any]:
-    return {slot: tracker.get_slot(slot) for slot in READERS}
+    """The triage answers, and the red-flag check's (CHECK_SLOT, about CHECK_TOPIC_SLOT)."""
+    return {slot: tracker.get_slot(slot) for slot in list(READERS) + [CHECK_SLOT, CHECK_TOPIC_SLOT]}
 
 
 def answer_values(domain: Dict[Text, Any]) -> Dict[Text, List[str]]:
@@ -103,11 +106,20 @@ class ActionRedFlag(Action):
                     also_answered.append(SlotSet(slot, value))
         denied_only = not flags and bool(assess(text).negated)
         confidence = (tracker.latest_message.get("intent") or {}).get("confidence") or 0.0
-        if events and not flags and (denied_only or confidence < CONFIDENT_RED_FLAG):
-            # A triage answer that only denies red flags ("no, it hasn't locked or given way"),
-            # or that the question's reader understands and the classifier only guessed to be
-            # a red flag (no red-flag words the check knows): the answer, not an alarm; the
-            # rule decides the level from it. A confident classifier red flag still alarms.
+        if events and not flags and denied_only:
+            # A triage answer that only denies red flags ("no, it hasn't locked or given way"):
+            # the answer, not an alarm; the rule decides the level from it.
+            return events + also_answered
+        if events and not flags and confidence < CONFIDENT_RED_FLAG:
+            # A triage answer the question's reader understands, which only the classifier
+            # guessed to be a red flag (no red-flag words the check knows): the answer, and
+            # one explicit yes/no check about the red flag its words come closest to, asked
+            # next by the form (a yes raises the level: clinic.disposition.decide). The same
+            # check is not asked twice in a triage. A confident classifier red flag still
+            # alarms at once.
+            topic = suspected_check(text)
+            if tracker.get_slot(CHECK_SLOT) is None or tracker.get_slot(CHECK_TOPIC_SLOT) != topic:
+                return events + also_answered + [SlotSet(CHECK_TOPIC_SLOT, topic), SlotSet(CHECK_SLOT, None)]
             return events + also_answered
         events += also_answered
         if denied_only and tracker.active_loop_name is None:
@@ -120,7 +132,7 @@ class ActionRedFlag(Action):
         # questions that follow ("landed on it and she won't stand on that leg": an injury and
         # not bearing weight, an emergency, even where no red-flag pattern names it).
         known = {
-            slot: value if value is not None or text.startswith("/") else READERS[slot][1](text)
+            slot: value if value is not None or text.startswith("/") or slot not in READERS else READERS[slot][1](text)
             for slot, value in answers.items()
         }
         if not flags and not tracker.get_slot(FLAGS_SLOT):
@@ -143,7 +155,8 @@ class ActionRedFlag(Action):
         ):
             # Could it be more urgent? Ask what decides that (validate_triage_form picks them).
             dispatcher.utter_message(response="utter_triage_urgent_check")
-            events.append(FollowupAction("triage_form"))
+            stale_check = [SlotSet(slot, None) for slot in (CHECK_SLOT, CHECK_TOPIC_SLOT) if tracker.get_slot(slot)]
+            events += stale_check + [FollowupAction("triage_form")]
         return events
 
     @staticmethod

@@ -189,6 +189,52 @@ def findings_in_words(texts: Iterable[str]) -> List[Tuple[str, str]]:
     return found
 
 
+# A red flag only the intent classifier suspected in a triage answer (no red-flag words the
+# check knows): the triage asks one yes/no question about it (slot CHECK_SLOT, about the topic
+# in CHECK_TOPIC_SLOT, clinic.safety.suspected_check). A yes is that red flag.
+CHECK_SLOT, CHECK_TOPIC_SLOT = "triage_red_flag_check", "triage_check_topic"
+
+
+def check_finding(topic: str, injury: bool) -> Tuple[str, str]:
+    """(level, reason) of a yes to the red-flag check about `topic`."""
+    if topic == "weight":
+        return (
+            (EMERGENCY, FLAG_REASONS[("cannot_bear_weight", EMERGENCY)])
+            if injury
+            else (
+                SAME_DAY,
+                FLAG_REASONS[("cannot_bear_weight", SAME_DAY)],
+            )
+        )
+    if topic == "numbness":
+        return (
+            (EMERGENCY, FLAG_REASONS[("numbness", EMERGENCY)])
+            if injury
+            else (
+                SAME_DAY,
+                FLAG_REASONS[("numbness", SAME_DAY)],
+            )
+        )
+    if topic == "giving_way":
+        return (
+            (SAME_DAY, FLAG_REASONS[("giving_way", SAME_DAY)])
+            if injury
+            else (
+                SOON,
+                FLAG_REASONS[("giving_way", SOON)],
+            )
+        )
+    fixed = {
+        "circulation": (EMERGENCY, FLAG_REASONS[("circulation", EMERGENCY)]),
+        "breathing": (EMERGENCY, FLAG_REASONS[("dvt_signs", EMERGENCY)]),
+        "calf": (SAME_DAY, FLAG_REASONS[("dvt_signs", SAME_DAY)]),
+        "infection": (SAME_DAY, FLAG_REASONS[("infection_signs", SAME_DAY)]),
+        "locking": (SAME_DAY, FLAG_REASONS[("locking", SAME_DAY)]),
+        "swelling": (SAME_DAY, FLAG_REASONS[("pop_with_swelling" if injury else "rapid_swelling", SAME_DAY)]),
+    }
+    return fixed.get(topic, (SAME_DAY, GENERAL_REASON))
+
+
 def decide(answers: Mapping[str, Any], flags: Iterable[Tuple[str, ...]] = ()) -> Disposition:
     """The level from the triage answers (slot name -> value) and the red flags seen in the
     conversation ((flag name, level, sign), also in earlier messages). Read it top to bottom:
@@ -206,11 +252,15 @@ def decide(answers: Mapping[str, Any], flags: Iterable[Tuple[str, ...]] = ()) ->
     def finding(level: str, reason: str) -> None:
         found.append((level, reason))
 
+    # A yes to the one red-flag check asked when only the classifier suspected a red flag.
+    checked = a(CHECK_TOPIC_SLOT) if a(CHECK_SLOT) == "yes" else None
+    if checked:
+        finding(*check_finding(checked, injury))
     # --- emergency
     if injury and a("triage_impact") == "cannot_bear_weight":
         finding(EMERGENCY, FLAG_REASONS[("cannot_bear_weight", EMERGENCY)])
     # A fever (answer) with a hot, red or swollen knee (answer or words): a septic joint.
-    hot_knee = swollen or bool(signs & {"hot_red", "hot_swollen", "infected"})
+    hot_knee = swollen or checked == "infection" or bool(signs & {"hot_red", "hot_swollen", "infected"})
     if (a("triage_unwell") == "fever" or "fever_pain" in signs) and hot_knee:
         finding(EMERGENCY, FLAG_REASONS[("infection_signs", EMERGENCY)])
     # --- same day

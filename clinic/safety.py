@@ -860,3 +860,31 @@ def describes_own_pain(text: str) -> bool:
         return True
     where = _WHERE_ON_KNEE.search(normalised)
     return bool(where) and len(normalised.split()) <= 6 and not is_hypothetical(normalised, where.start(), where.end())
+
+
+# --- which red flag the classifier may have meant ---------------------------------------------
+# When only the intent classifier calls a triage answer a red flag (no red-flag words above,
+# confidence below CONFIDENT_RED_FLAG in actions/safety.py), the triage asks one yes/no check
+# about the red flag its words come closest to (utter_ask_triage_red_flag_check); a yes
+# raises the level (clinic.disposition.decide). First match wins; "general" asks about all.
+CHECK_TOPICS: List[Tuple[str, Pattern]] = [
+    ("breathing", re.compile(r"\b(?:breath\w*|chest)\b")),
+    ("circulation", re.compile(r"\b(?:cold|pale|blue|bluish|white|purple|grey|gray|mottled|colou?r\w*)\b")),
+    ("numbness", re.compile(r"\b(?:numb\w*|tingl\w*|pins|needles|sensation|feel\s+my|dead|asleep)\b")),
+    ("calf", re.compile(r"\b(?:calf|calves|clot)\b")),
+    (
+        "infection",
+        re.compile(r"\b(?:hot|warm|red\w*|fever\w*|temp\w*|shiver\w*|chills|infect\w*|pus|wound|scar|stitch\w*)\b"),
+    ),
+    ("weight", re.compile(r"\b(?:weight|walk\w*|stand\w*|hobbl\w*|limp\w*|crutch\w*|hop\w*|step\w*)\b")),
+    ("locking", re.compile(r"\b(?:lock\w*|stuck|straight\w*|bend\w*|bent|jam\w*|catch\w*)\b")),
+    ("giving_way", re.compile(r"\b(?:giv\w*|gave|buckl\w*|collaps\w*|unstable|wobbl\w*|went|goes|fold\w*)\b")),
+    ("swelling", re.compile(r"\b(?:swell\w*|swoll\w*|puff\w*|fluid|balloon\w*|huge|massive|big)\b")),
+]
+CHECK_TOPIC_NAMES = tuple(name for name, _ in CHECK_TOPICS) + ("general",)
+
+
+def suspected_check(text: str) -> str:
+    """The red-flag check to ask about a message the classifier alone called a red flag."""
+    normalised = _normalise(text or "")
+    return next((name for name, words in CHECK_TOPICS if words.search(normalised)), "general")

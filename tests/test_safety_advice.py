@@ -342,6 +342,11 @@ def test_a_guessed_red_flag_on_a_readable_triage_answer_is_the_answer_a_confiden
         return run_action(ActionRedFlag(), tracker, merged())
 
     messages, events = answer(0.6)
-    assert messages == [] and slots_set(events) == {"triage_impact": "running_only"}
+    # The answer, and one explicit yes/no check asked next (tests/test_safety_check.py).
+    assert messages == [] and slots_set(events) == {
+        "triage_impact": "running_only",
+        "triage_check_topic": "weight",
+        "triage_red_flag_check": None,
+    }
     messages, events = answer(0.95)
     assert messages[0]["text"].startswith("Please stop running") and slots_set(events)["triage_level"] == "same_day"

@@ -266,16 +266,16 @@ def test_a_red_flag_or_a_question_during_the_questions_is_not_read_as_answers():
 
 
 def test_a_question_intent_only_guessed_for_a_readable_answer_is_the_answer():
-    def run(intent, confidence):
+    def run(intent, confidence, text="only when i run"):
         events = [
-            {"event": "user", "text": "only when i run"},
+            {"event": "user", "text": text},
             {"event": "slot", "name": "requested_slot", "value": "triage_impact"},
             {"event": "action", "name": "triage_form"},
         ]
         tracker = make_tracker(
             slots={**{name: None for name in ANSWERS}, "requested_slot": "triage_impact"},
             events=events,
-            text="only when i run",
+            text=text,
             intent=intent,
             active_loop="triage_form",
         )
@@ -285,4 +285,10 @@ def test_a_question_intent_only_guessed_for_a_readable_answer_is_the_answer():
 
     assert run("ask_running_form", 0.42)["triage_impact"] == "running_only"
     assert "triage_impact" not in run("ask_running_form", 0.95)  # a real question: answered by its rule
-    assert "triage_impact" not in run("stop", 0.42)
+    # "stop" or a booking only guessed, with none of their words: the answer, the triage goes on.
+    assert run("stop", 0.42)["triage_impact"] == "running_only"
+    assert run("book_appointment", 0.6)["triage_impact"] == "running_only"
+    # With their words, or confident, they keep their own rule (the form is left).
+    assert "triage_impact" not in run("stop", 0.42, "stop, only when i run")
+    assert "triage_impact" not in run("stop", 0.95)
+    assert "triage_impact" not in run("book_appointment", 0.6, "can i book, only when i run")

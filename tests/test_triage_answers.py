@@ -176,7 +176,7 @@ def test_every_value_the_readers_give_is_a_value_of_the_slot_in_the_domain(domai
         **{slot: table for slot, (_, table) in NEW_QUESTIONS.items()},
     }
     required = domain["forms"]["triage_form"]["required_slots"]
-    assert sorted(required) == sorted(answers.READERS)
+    assert sorted(required) == sorted([*answers.READERS, "triage_red_flag_check"])
     for slot, table in samples.items():
         allowed = {str(v) for v in domain["slots"][slot]["values"]}
         produced = {str(v) for _, v in table if v not in (None, answers.UNCLEAR_YES)}
@@ -272,3 +272,43 @@ def test_someone_elses_knee_or_school_words_make_the_age_question_worth_asking()
     assert answers.age_in_description("my 14 year old has knee pain") == "child"
     assert answers.age_in_description("I'm 64 and my knee aches") == "older"
     assert answers.age_in_description("I ran 10k") is None
+
+
+# --- "not sure" in many words, and corrections of an earlier answer (issue #12) ---------------
+@pytest.mark.parametrize(
+    "text",
+    ["maybe", "no idea", "i don't remember", "can't recall", "not a clue", "i honestly couldn't tell you", "🤷"],
+)
+def test_not_sure_in_many_words_is_unsure_for_every_question(text):
+    for slot, (read, _) in answers.READERS.items():
+        assert read(text) == "unsure", (slot, text)
+
+
+@pytest.mark.parametrize(
+    "text,earlier,asked,changed",
+    [
+        (
+            "sorry i meant 4 weeks, not 4 days",
+            {"triage_duration": "under_1_week"},
+            "triage_swelling",
+            {"triage_duration": "over_3_weeks"},
+        ),
+        (
+            "actually it started when i slipped on a kerb",
+            {"triage_onset": "gradual"},
+            "triage_impact",
+            {"triage_onset": "injury"},
+        ),
+        (
+            "wait, it's on the outside not the inside",
+            {"pain_location": "inside"},
+            "triage_onset",
+            {"pain_location": "outside"},
+        ),
+        # No word of correcting, or nothing said about an earlier answer: nothing changes.
+        ("4 weeks", {"triage_duration": "under_1_week"}, "triage_swelling", {}),
+        ("sorry, no swelling", {"triage_duration": "under_1_week"}, "triage_swelling", {}),
+    ],
+)
+def test_a_correction_changes_the_earlier_answer_it_speaks_of(text, earlier, asked, changed):
+    assert answers.corrected_answers(text, earlier, asked) == changed

@@ -583,6 +583,59 @@ def may_be_a_child(text: str) -> bool:
     return bool(_CHILD_WORDS.search(_normalise(text)))
 
 
+# --- what a message is about -----------------------------------------------------------------
+# A message that corrects an earlier answer ("sorry, I meant 4 weeks, not days") is read for the
+# question asked only if it speaks of that question's topic; the words of each topic:
+_TOPICS = {
+    "pain_location": re.compile(
+        r"\b(front|back|behind|outside|inside|outer|inner|lateral|medial|below|under|kneecap|knee cap|patella"
+        r"|it ?band|all over|everywhere)\b"
+    ),
+    "triage_duration": re.compile(
+        _SPAN.pattern + "|" + _VAGUE_LONG.pattern + "|" + _VAGUE_SHORT.pattern + r"|\bsince\b|\bago\b"
+    ),
+    "triage_swelling": _SWELL,
+    "triage_instability": re.compile(_GIVES_WAY.pattern + "|" + _CATCHES.pattern),
+    "triage_impact": re.compile(
+        "|".join(p.pattern for p in (_DAILY, _WORSE, _RUNNING_ONLY, _NO_WEIGHT, _LIMP)) + r"|\bweight\b"
+    ),
+    "triage_onset": re.compile(_INJURY.pattern + "|" + _GRADUAL.pattern + r"|\b(start\w*|began|begun)\b"),
+    "triage_night_pain": _NIGHT,
+    "triage_unwell": re.compile(_FEVER.pattern + "|" + _UNWELL.pattern),
+    "triage_surgery": _PROCEDURE,
+    "triage_age": re.compile(r"\b(\d{1,2}|teen\w*|child|kid|adult|years? old|yrs?|age)\b"),
+}
+_CORRECTION = re.compile(
+    r"\b(actually|sorry|i meant|i mean|correction|wait|scratch that|on second thoughts?|thinking about it"
+    r"|come to think of it|i was wrong|my bad|oops|typo|mistake|i said .{1,40}\b(but|it'?s|its|it is|it was)"
+    r"|(not|rather than) (\w+ ){1,2}(but|i mean))\b"
+)
+
+
+def about(slot: str, text: str) -> bool:
+    """Does the text speak of this question's topic at all?"""
+    return bool(_TOPICS[slot].search(_normalise(text)))
+
+
+def corrected_answers(text: str, answers: dict, asked: str) -> dict:
+    """The earlier answers (slot -> value) a message corrects, with their new values: only
+    when it says it corrects something ("actually", "sorry, I meant", "wait"...), and only
+    what it clearly says about a question answered before, other than the one asked now."""
+    if not _CORRECTION.search(_normalise(text)):
+        return {}
+    changed = {}
+    for slot, (read_typed, read_described) in READERS.items():
+        old = answers.get(slot)
+        if slot == asked or old is None:
+            continue
+        new = read_described(text)
+        if new is None and about(slot, text):
+            new = read_typed(text)
+        if new not in (None, UNCLEAR_YES, "unsure") and new != old:
+            changed[slot] = new
+    return changed
+
+
 Reader = Callable[[str], Optional[str]]
 
 # slot -> (read a typed answer, read the message that started the triage)

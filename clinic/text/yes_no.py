@@ -10,8 +10,11 @@ YES = re.compile(
 )
 NO = re.compile(r"\b(?:no|nope|nah|not|never|none|neither|nothing)\b")
 UNSURE = re.compile(
-    r"\b(?:not (?:really )?sure|unsure|don'?t know|dont know|do not know|dunno|no idea|idk|not certain|"
-    r"can'?t (?:say|tell|remember)|hard to (?:say|tell)|no clue)\b"
+    r"\b(?:not (?:really |too |totally |entirely |100% )?sure|unsure|don'?t know|dont know|do not know|dunno|no idea"
+    r"|idk|not certain|(?:can'?t|cant|cannot|can not|couldn'?t|couldnt|don'?t|dont|do not|really cant)"
+    r" (?:really )?(?:say|tell|remember|recall|be sure)|hard to (?:say|tell)|difficult to (?:say|tell)|no clue"
+    r"|not a clue|(?:haven'?t|havent) (?:got )?a clue|who knows|maybe|perhaps|possibly|no recollection"
+    r"|(?:i )?forget|forgot)\b|\U0001f937"  # the last one is the shrug emoji
 )
 
 
