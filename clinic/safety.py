@@ -568,6 +568,7 @@ _LONG_AGO = re.compile(
 _YEAR = re.compile(r"\bin\s+((?:19|20)\d\d)\b")
 _NOW = re.compile(
     r"\b(?:again|today|tonight|now|still|currently|this\s+(?:morning|afternoon|evening|week|month)"
+    r"|(?:come|came|comes|coming)\s+back|(?:is|it's|its)\s+back|returned|flar\w*\s+up"
     r"|yesterday|recently|lately|keeps?|kept|these\s+days|at\s+the\s+moment|every|ever\s+since"
     r"|since\s+(?:last\s+year|i\s+was))\b"
 )  # "has locked since last year": still going on
@@ -783,7 +784,14 @@ _TROUBLE = re.compile(
     r"|problems)|(?:gone|went|going)\s+(?:again|on\s+me)|feel(?:s|ing)?\s+(?:a\s+bit\s+|really\s+|so\s+)?"
     r"(?:off|weird|odd|strange|funny|wrong|not\s+right)|(?:not|\w*n't)\s+(?:feel(?:ing)?\s+|seem\w*\s+)?right"
     r"|(?:knee|it)\s+(?:says|said)\s+no|not\s+happy|unhappy|grump\w*|ouch|ow+|done\s+something\s+to"
-    r"|because\s+of\s+(?:my|the|his|her)\s+(?:\w+\s+)?knee|miss(?:ing|ed)?\s+(?:\w+\s+)?(?:training|runs?|races?))\b"
+    r"|because\s+of\s+(?:my|the|his|her)\s+(?:\w+\s+)?knee|miss(?:ing|ed)?\s+(?:\w+\s+)?(?:training|runs?|races?)"
+    r"|discomfort|struggl\w*|rough|shot|iffy|(?:went|gone|going|goes)\s+(?:a\s+bit\s+|all\s+)?(?:funny|weird|odd"
+    r"|strange|wonky|wrong)|(?:stops?|stopped|stopping)\s+me|(?:won'?t|doesn'?t|didn'?t)\s+let\s+me"
+    r"|(?:letting|lets?)\s+me\s+down|(?:not|isn'?t|wasn'?t)\s+(?:\w+\s+)?(?:good|great|ok|okay|happy|100)"
+    r"|(?:doesn'?t|does\s+not|don'?t|didn'?t)\s+feel\s+(?:\w+\s+)?(?:100|right|good|great|normal|ok|okay|the\s+same)"
+    r"|something\s+(?:going\s+on|wrong|up|not\s+right)\s+with|a\s+problem"
+    r"|(?:is|'s|has\s+come|have\s+come|came|comes|coming)\s+back\b(?!\s+(?:of|to\s+(?:normal|running|full)))"
+    r")\b"
 )
 # A condition named as one's own ("I think it's runner's knee"): only with I / my in the sentence.
 _CONDITION = re.compile(
@@ -821,8 +829,37 @@ _AVOID = re.compile(r"\b(?:prevent\w*|avoid\w*|protect\w*|risk\s+of|reduce\w*|ke
 # Over: "stopped hurting", "the pain is gone", "used to bother me" (unless it came back).
 _RESOLVED = re.compile(
     r"\b(?:stopped|no\s+longer|not\s+any\s?more|anymore|used\s+to|went\s+away|gone\s+away|healed|recovered"
-    r"|(?:is|has|'s|have|are)\s+(?:\w+\s+)?(?:gone|disappeared|cleared|settled|better)\b)"
+    r"|(?:is|has|'s|have|are)\s+(?:\w+\s+)?(?:gone(?!\s+(?:a\s+bit\s+|all\s+|really\s+|very\s+)?(?:funny|weird|odd"
+    r"|strange|wonky|wrong|again|on|stiff|tight|sore|bad|worse|dodgy|swollen|puffy|clicky|crunchy|weak))|disappeared"
+    r"|cleared|settled|better)\b)"
 )
+# "how do I know if I have runner's knee?": a question about knees in general, even with "I"
+# in it ("how do I know if my knee pain is serious?" is about the user's own knee).
+_HOW_KNOW = re.compile(r"\bhow\s+(?:do|would|can|will|could)\s+(?:i|you|we)\s+(?:know|tell)\b")
+_MY_KNEE = re.compile(r"\b(?:my|mine|mines)\b")
+# Facts about a knee in a short message ("left knee, outside, about 3 weeks now"): two kinds
+# of them tell the triage's story even without a word of pain.
+_FACT_KINDS = [
+    re.compile(r"\b(?:outside|inside|inner|outer|front|back|behind|below|under|underneath|above|medial|lateral)\b"),
+    re.compile(
+        r"\b(?:\d+|a|one|two|three|four|few|couple\s+of)\s*(?:days?|weeks?|wks?|months?)\b|\bsince\b|\bfortnight\b"
+    ),
+    re.compile(
+        r"\b(?:started|began|begun|worse|worsening|came\s+on|after\s+(?:my\s+|the\s+)?(?:\w+\s+)?(?:runs?|race"
+        r"|marathon|repeats|reps|hills?|session|parkrun|long\s+run))\b"
+    ),
+]
+_FINE_NOW = re.compile(
+    r"\b(?:fine|ok|okay|good|great|better|healed|normal|recovered|no\s+(?:pain|issues|problems|trouble))\b"
+)
+
+
+def _facts_about_a_knee(text: str) -> bool:
+    if len(text.split()) > 15 or "?" in text or _ASKS.search(text) or _FINE_NOW.search(text):
+        return False
+    return sum(bool(kind.search(text)) for kind in _FACT_KINDS) >= 2 and not is_hypothetical(text, 0, len(text))
+
+
 _CAME_BACK = re.compile(r"\b(?:again|came\s+back|comes?\s+back|(?:is|it's|its)\s+back|returned|now)\b")
 
 
@@ -840,6 +877,8 @@ def _trouble_counts(text: str, start: int, end: int, message_has_knee: bool, chi
         return False
     if not child and _SOMEONE_ELSE.search(clause):
         return False  # another adult's knee
+    if _HOW_KNOW.search(sentence) and not _MY_KNEE.search(sentence):
+        return False  # "how do I know if I have runner's knee?": a question about knees in general
     if _FIRST_PERSON_OR_CHILD.search(sentence):
         return True
     # A question without a "?" ("is cycling good for knee pain") or about people in general.
@@ -859,7 +898,9 @@ def describes_own_pain(text: str) -> bool:
     ):
         return True
     where = _WHERE_ON_KNEE.search(normalised)
-    return bool(where) and len(normalised.split()) <= 6 and not is_hypothetical(normalised, where.start(), where.end())
+    if where and len(normalised.split()) <= 6 and not is_hypothetical(normalised, where.start(), where.end()):
+        return True
+    return _facts_about_a_knee(normalised) and not (not child and _SOMEONE_ELSE.search(normalised))
 
 
 # --- which red flag the classifier may have meant ---------------------------------------------

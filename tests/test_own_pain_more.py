@@ -46,7 +46,6 @@ NOT_OWN_TROUBLE = [
     "knee feels good today, no issues",
     "my knee doesn't hurt at all",
     "left knee surgery went well in 2019, fine since",
-    "how long should I rest a knee injury?",
 ]
 
 
