@@ -22,6 +22,7 @@ kept under `red_flag_detector` in the parse data, so staff can see both.
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any, Dict, List, Text, Type
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -47,6 +48,11 @@ from rasa.shared.nlu.training_data.message import Message
 from clinic.safety import Assessment, assess, describes_own_pain
 
 PARSE_DATA_KEY = "red_flag_detector"
+# "stop, my knee hurts too much to answer": a request to stop, whatever else it says.
+_ASKS_TO_STOP = re.compile(
+    r"^\W*(?:stop|quit|cancel|never\s*mind|enough|forget\s+it)\b|\bstop\s+(?:asking|the\s+questions|this|it|please|now)\b"
+    r"|\b(?:no\s+more|enough)\s+questions\b"
+)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -69,6 +75,11 @@ class RedFlagDetector(GraphComponent, IntentClassifier):
             # triage.yml). With another intent the entity would only keep the own-pain rules
             # ("...is it ok to keep running, what if it gives way?" -> ask_rest) from matching.
             "question_intents": ["ask_condition", "ask_when_see_physio"],
+            # An own-pain story read as one of these intents, which have no rule that starts
+            # the triage ("had to stop my run because of my knee" as `stop`), is a description
+            # (the classifier's reading stays first in intent_ranking).
+            "own_pain_intent": "describe_symptoms",
+            "own_pain_replaces": ["stop", "goodbye", "bot_challenge"],
         }
 
     def __init__(self, config: Dict[Text, Any]) -> None:
@@ -126,6 +137,14 @@ class RedFlagDetector(GraphComponent, IntentClassifier):
             )
 
         if not assessment.flags and describes_own_pain(message.get(TEXT)):
+            if predicted.get(INTENT_NAME_KEY) in self.component_config[
+                "own_pain_replaces"
+            ] and not _ASKS_TO_STOP.search(message.get(TEXT).lower()):
+                described = {
+                    INTENT_NAME_KEY: self.component_config["own_pain_intent"],
+                    PREDICTED_CONFIDENCE_KEY: predicted.get(PREDICTED_CONFIDENCE_KEY),
+                }
+                message.set(INTENT, described, add_to_output=True)
             message.set(
                 ENTITIES,
                 (message.get(ENTITIES) or [])

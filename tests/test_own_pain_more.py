@@ -57,3 +57,37 @@ def test_own_knee_trouble_in_other_words_is_recognised(text):
 @pytest.mark.parametrize("text", NOT_OWN_TROUBLE)
 def test_fine_knees_questions_and_others_are_not(text):
     assert not describes_own_pain(text)
+
+
+# --- an own-pain story the classifier read as an intent that would not start the triage --------
+def _detect(text, intent, confidence):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from components.red_flags import RedFlagDetector
+
+    ranking = [{"name": intent, "confidence": confidence}, {"name": "describe_symptoms", "confidence": 0.1}]
+    message = Message(
+        data={"text": text, "intent": dict(ranking[0]), "intent_ranking": ranking, "entities": []},
+        output_properties={"intent", "intent_ranking", "entities"},
+    )
+    [processed] = RedFlagDetector(RedFlagDetector.get_default_config()).process([message])
+    return processed.as_dict(only_output_properties=True)
+
+
+@pytest.mark.parametrize("intent", ["stop", "goodbye", "bot_challenge"])
+def test_own_pain_read_as_an_intent_with_no_triage_rule_becomes_a_description(intent):
+    parsed = _detect("had to stop my run because of my knee, it's been rubbish for weeks", intent, 0.7)
+    assert parsed["intent"]["name"] == "describe_symptoms"
+    assert parsed["intent_ranking"][0]["name"] == intent  # the classifier's own reading is kept
+    assert [e["entity"] for e in parsed["entities"]] == ["own_pain"]
+
+
+def test_a_plain_stop_or_a_booking_with_own_pain_keeps_its_intent():
+    assert _detect("stop", "stop", 0.99)["intent"]["name"] == "stop"
+    parsed = _detect("my knee hurts, can i book an appointment", "book_appointment", 0.95)
+    assert parsed["intent"]["name"] == "book_appointment"
+
+
+def test_a_request_to_stop_that_mentions_the_knee_stays_a_stop():
+    assert _detect("stop asking, my knee hurts too much", "stop", 0.8)["intent"]["name"] == "stop"
+    assert _detect("enough questions, my knee is sore", "stop", 0.8)["intent"]["name"] == "stop"
