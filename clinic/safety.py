@@ -569,6 +569,8 @@ _YEAR = re.compile(r"\bin\s+((?:19|20)\d\d)\b")
 _NOW = re.compile(
     r"\b(?:again|today|tonight|now|still|currently|this\s+(?:morning|afternoon|evening|week|month)"
     r"|(?:come|came|comes|coming)\s+back|(?:is|it's|its)\s+back|returned|flar\w*\s+up"
+    r"|(?:has|have|'s|'ve)\s+been\s+(?:\w+\s+)?(?:hurt|ach|sore|pain|bother|niggl|swell|swoll|lock|giv|buckl|stiff"
+    r"|troubl|click|playing|flar|grumbl|throb)\w*"
     r"|yesterday|recently|lately|keeps?|kept|these\s+days|at\s+the\s+moment|every|ever\s+since"
     r"|since\s+(?:last\s+year|i\s+was))\b"
 )  # "has locked since last year": still going on
@@ -807,11 +809,17 @@ _ASKS = re.compile(r"^\W*(?:what|what's|whats|why|how|is|are|does|do|can|could|s
 _I_OR_MY = re.compile(r"\b(?:i|i'm|im|i've|ive|my|mine|mines)\b")
 _FIRST_PERSON_OR_CHILD = re.compile(rf"{_FIRST_PERSON.pattern}|\b{CHILD}\b|\bour\b")
 _CHILD_WORD = re.compile(rf"\b{CHILD}\b")
-# An adult who is someone else ("my friend's knee", "my husband says his knee aches").
+# An adult who is someone else and not family ("my friend's knee", "my client's knee"): chat,
+# not a consultation. Family (a partner, a parent...) is triaged like a child: the user asks
+# for someone they look after, and the triage asks the age ("How old is the person...").
 _SOMEONE_ELSE = re.compile(
-    r"\b(?:friend|mate|buddy|pal|husband|wife|partner|boyfriend|girlfriend|mum|mom|mother|dad|father"
-    r"|brother|sister|colleague|co-?worker|teammate|client|patient|coach|neighbou?r|gran\w*|uncle|aunt"
-    r"|cousin)s?\b"
+    r"\b(?:friend|mate|buddy|pal|colleague|co-?worker|teammate|client|patient|coach|neighbou?r|boss"
+    r")s?\b"
+)
+# "my knee was sore yesterday but it's fine now", "... but she's fine now": over.
+_OVER_NOW = re.compile(
+    r"\b(?:s?he|they|it|i)(?:'s|'re|'m|\s+is|\s+are|\s+am)\s+(?:\w+\s+)?(?:fine|better|ok|okay|good|grand|alright)"
+    r"\s+now\b"
 )
 # People in general ("runners with knee pain", "do people get sore knees?").
 _PEOPLE = re.compile(
@@ -888,7 +896,7 @@ def _trouble_counts(text: str, start: int, end: int, message_has_knee: bool, chi
 def describes_own_pain(text: str) -> bool:
     """Does the message say the user's own (or their child's) knee hurts or is troubling them, now?"""
     normalised = _normalise(text or "")
-    if not KNEE_WORD.search(normalised):
+    if not KNEE_WORD.search(normalised) or _OVER_NOW.search(normalised):
         return False
     child = bool(_CHILD_WORD.search(normalised))
     if any(_trouble_counts(normalised, m.start(), m.end(), True, child) for m in _TROUBLE.finditer(normalised)):

@@ -91,3 +91,37 @@ def test_a_plain_stop_or_a_booking_with_own_pain_keeps_its_intent():
 def test_a_request_to_stop_that_mentions_the_knee_stays_a_stop():
     assert _detect("stop asking, my knee hurts too much", "stop", 0.8)["intent"]["name"] == "stop"
     assert _detect("enough questions, my knee is sore", "stop", 0.8)["intent"]["name"] == "stop"
+
+
+# --- someone at home, and pain going on since a date in the past ------------------------------
+# A parent, partner or other family member the user looks after is triaged like a child (the
+# age question asks "How old is the person with the knee pain?"); a friend's, a client's or a
+# coach's knee is chat, not a consultation. Pain that has gone on since a past date is now.
+FAMILY_OR_ONGOING = [
+    "my dad's 68 and his knee has been aching after parkrun",
+    "my wife's knee swells up a bit after her long runs, should she see someone?",
+    "my husband keeps getting pain on the outside of his knee when he runs",
+    "my mum has a sore knee since she started couch to 5k",
+    "my partner's knee hurts going downstairs after runs",
+    "my knee has been sore since the Berlin marathon in September 2025",
+    "knee has been aching since my half last year",
+    "I've had knee pain since 2024 and it's getting worse",
+]
+NOT_FAMILY_OR_ONGOING = [
+    "my running buddy's knee hurts, what should I tell him?",
+    "my coach says my knee pain is just tight quads",
+    "my client has knee pain, what exercises would you suggest?",
+    "my dad had knee surgery years ago",
+    "my wife's knee was sore last year but she's fine now",
+    "I hurt my knee in 2019, fine since",
+]
+
+
+@pytest.mark.parametrize("text", FAMILY_OR_ONGOING)
+def test_family_and_ongoing_knee_trouble_is_recognised(text):
+    assert describes_own_pain(text)
+
+
+@pytest.mark.parametrize("text", NOT_FAMILY_OR_ONGOING)
+def test_friends_clients_and_settled_history_are_not(text):
+    assert not describes_own_pain(text)
