@@ -37,6 +37,7 @@ from clinic.disposition import (
     decide,
     questions_to_ask,
 )
+from clinic.text.questions import reads_as_question
 from clinic.text.yes_no import NO, UNSURE as UNSURE_WORDS, YES
 
 # Cleared when a runner describes their pain again (pain_location is kept: it is their knee).
@@ -253,19 +254,19 @@ class ValidateTriageForm(FormValidationAction):
 
 # A question intent the classifier only guessed (below this confidence) for a message that
 # reads as the answer to the question asked ("only when i run" as ask_running_form) is the
-# answer. A red flag, "stop", a booking or a person asked for always keep their own rule.
+# answer; for a message that does not read as a question at all (no "?", no question word
+# first), below CONFIDENT_QUESTION. A red flag, "stop", a booking or a person asked for keep
+# their own rule (see _guessed_leaving for the last three).
 GUESSED_QUESTION = 0.6
+CONFIDENT_QUESTION = 0.9
 ALWAYS_OWN_RULE = ("report_red_flag", "stop", "request_human", "book_appointment", "manage_appointment")
 
 
 def _guessed_question_as_answer(slot: str, tracker: Tracker) -> Dict[Text, Any]:
     intent = tracker.latest_message.get("intent") or {}
     text = tracker.latest_message.get("text") or ""
-    if (
-        intent.get("name") in ALWAYS_OWN_RULE
-        or (intent.get("confidence") or 0.0) >= GUESSED_QUESTION
-        or text.startswith("/")
-    ):
+    threshold = GUESSED_QUESTION if reads_as_question(text) else CONFIDENT_QUESTION
+    if intent.get("name") in ALWAYS_OWN_RULE or (intent.get("confidence") or 0.0) >= threshold or text.startswith("/"):
         return {}
     value = READERS[slot][0](text)
     return {slot: value} if value not in (None, UNCLEAR_YES) else {}

@@ -285,6 +285,9 @@ def test_a_question_intent_only_guessed_for_a_readable_answer_is_the_answer():
 
     assert run("ask_running_form", 0.42)["triage_impact"] == "running_only"
     assert "triage_impact" not in run("ask_running_form", 0.95)  # a real question: answered by its rule
+    # Not worded as a question at all: the answer up to 0.9; worded as one, its own rule from 0.6.
+    assert run("ask_running_form", 0.7)["triage_impact"] == "running_only"
+    assert "triage_impact" not in run("ask_running_form", 0.7, "is it bad if it's only when i run?")
     # "stop" or a booking only guessed, with none of their words: the answer, the triage goes on.
     assert run("stop", 0.42)["triage_impact"] == "running_only"
     assert run("book_appointment", 0.6)["triage_impact"] == "running_only"
