@@ -776,7 +776,11 @@ def detect_red_flags(text: str) -> List[RedFlag]:
 # intent, and RedFlagDetector tags `own_pain` so the answer is followed by the triage. A
 # message counts when a word of knee trouble is about a knee, not denied, asked about,
 # supposed, settled history or someone else's (an adult's; a child's counts: parents ask).
-KNEE_WORD = re.compile(r"\b(?:kne+s?|kne+'s|knee\s?caps?|patell\w*|it\s?band|itb|ilio-?tibial|menisc\w*|acl|mcl)\b")
+KNEE_WORD = re.compile(
+    r"\b(?:kne+s?|kne+'s|knee\s?caps?|patell\w*|it\s?band|itb|ilio-?tibial|menisc\w*|acl|mcl|pcl|lcl"
+    r"|baker'?s\s+cyst|pes\s+anserin\w*|osgood\w*|sinding\w*|plica|fat\s+pad|hoffa\w*|chondromalacia"
+    r"|patellofemoral|pfps)\b"
+)
 _TROUBLE = re.compile(
     r"\b(?:pain(?![\s-]*free)\w*|hurt\w*|ache\w*|aching|achy|sore\w*|niggl\w*|twing\w*|throb\w*|grumbl\w*"
     r"|killing|kills|bother\w*|swell\w*|swollen|puff\w*|tender|stiff\w*|tight\w*|click\w*|creak\w*"

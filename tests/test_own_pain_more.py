@@ -125,3 +125,28 @@ def test_family_and_ongoing_knee_trouble_is_recognised(text):
 @pytest.mark.parametrize("text", NOT_FAMILY_OR_ONGOING)
 def test_friends_clients_and_settled_history_are_not(text):
     assert not describes_own_pain(text)
+
+
+# --- knee conditions and parts named without the word "knee" ------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my Baker's cyst has been playing up since I upped my mileage",
+        "pes anserine bursitis flaring up again after hill reps",
+        "my son's Osgood-Schlatter is really sore after football",
+        "my PCL is sore after the trail race",
+        "the fat pad under my patella is aching",
+        "plica syndrome acting up on long runs",
+        "my LCL has been tender since I rolled it on a trail",
+    ],
+)
+def test_a_knee_condition_named_without_the_word_knee_is_own_knee_trouble(text):
+    assert describes_own_pain(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["what is a Baker's cyst?", "can Osgood-Schlatter come back in adults?", "my achilles is sore after hills"],
+)
+def test_questions_about_those_conditions_and_other_body_parts_are_not(text):
+    assert not describes_own_pain(text)
