@@ -779,7 +779,7 @@ def detect_red_flags(text: str) -> List[RedFlag]:
 KNEE_WORD = re.compile(
     r"\b(?:kne+s?|kne+'s|knee\s?caps?|patell\w*|it\s?band|itb|ilio-?tibial|menisc\w*|acl|mcl|pcl|lcl"
     r"|baker'?s\s+cyst|pes\s+anserin\w*|osgood\w*|sinding\w*|plica|fat\s+pad|hoffa\w*|chondromalacia"
-    r"|patellofemoral|pfps)\b"
+    r"|patellofemoral|pfps|itbs)\b"
 )
 _TROUBLE = re.compile(
     r"\b(?:pain(?![\s-]*free)\w*|hurt\w*|ache\w*|aching|achy|sore\w*|niggl\w*|twing\w*|throb\w*|grumbl\w*"
@@ -791,6 +791,8 @@ _TROUBLE = re.compile(
     r"(?:off|weird|odd|strange|funny|wrong|not\s+right)|(?:not|\w*n't)\s+(?:feel(?:ing)?\s+|seem\w*\s+)?right"
     r"|(?:knee|it)\s+(?:says|said)\s+no|not\s+happy|unhappy|grump\w*|ouch|ow+|done\s+something\s+to"
     r"|because\s+of\s+(?:my|the|his|her)\s+(?:\w+\s+)?knee|miss(?:ing|ed)?\s+(?:\w+\s+)?(?:training|runs?|races?)"
+    r"|pull(?:ing|s)|tugg?\w*|loose"
+    r"|(?:a|this|that|some|weird|odd|strange)\s+(?:\w+\s+)?(?:feeling|sensation)\s+(?:in|behind|around|under|at|on)"
     r"|discomfort|struggl\w*|rough|shot|iffy|hat(?:es|ing)\s+me|moan\w*|sulk\w*|protest\w*|screaming|"
     r"(?:went|gone|going|goes)\s+(?:a\s+bit\s+|all\s+)?(?:funny|weird|odd"
     r"|strange|wonky|wrong)|(?:stops?|stopped|stopping)\s+me|(?:won'?t|doesn'?t|didn'?t)\s+let\s+me"
@@ -803,7 +805,8 @@ _TROUBLE = re.compile(
 # A condition named as one's own ("I think it's runner's knee"): only with I / my in the sentence.
 _CONDITION = re.compile(
     r"\b(?:runn?er'?s'?\s+knee|jumper'?s\s+knee|it\s?b(?:and)?\s+syndrome|itbs|patellar\s+tend\w*"
-    r"|tendin\w*|tendon\w*|chondromalacia|osgood\w*|torn\s+menisc\w*|menisc\w*\s+tear)\b"
+    r"|tendin\w*|tendon\w*|chondromalacia|osgood\w*|torn\s+menisc\w*|menisc\w*\s+tear"
+    r"|lumps?|cysts?|tor[en]|sprain\w*|arthrit\w*|osteoarthrit\w*|bursitis)\b"
 )
 # "the back of my knee", "outside of my knee", "knee. again.": in a short message, what hurts.
 _WHERE_ON_KNEE = re.compile(
@@ -828,7 +831,7 @@ _OVER_NOW = re.compile(
 )
 # People in general ("runners with knee pain", "do people get sore knees?").
 _PEOPLE = re.compile(
-    r"\b(?:runners|people|athletes|anyone|someone|everyone|everybody|women|men|folks"
+    r"\b(?:runners(?!'?\s+knee)|people|athletes|anyone|someone|everyone|everybody|women|men|folks"
     r"|beginners|a\s+lot\s+of\s+us)\b"
 )
 _OTHER_BODY_PART = re.compile(
@@ -856,6 +859,7 @@ _FACT_KINDS = [
     re.compile(r"\b(?:outside|inside|inner|outer|front|back|behind|below|under|underneath|above|medial|lateral)\b"),
     re.compile(
         r"\b(?:\d+|a|one|two|three|four|few|couple\s+of)\s*(?:days?|weeks?|wks?|months?)\b|\bsince\b|\bfortnight\b"
+        r"|\b\d+/(?:52|12|7)\b"
     ),
     re.compile(
         r"\b(?:started|began|begun|worse|worsening|came\s+on|after\s+(?:my\s+|the\s+)?(?:\w+\s+)?(?:runs?|race"

@@ -150,3 +150,34 @@ def test_a_knee_condition_named_without_the_word_knee_is_own_knee_trouble(text):
 )
 def test_questions_about_those_conditions_and_other_body_parts_are_not(text):
     assert not describes_own_pain(text)
+
+
+# --- sensations, lumps, injuries and diagnoses told in a word of their own ----------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I get a pulling feeling behind my knee on runs",
+        "there is a lump behind my knee",
+        "feels like something is loose in my knee",
+        "I think I tore my meniscus",
+        "I think I have ITBS",
+        "runners knee flare up",
+        "I have osteoarthritis in my knee and want to keep running",
+        "Right knee - lateral - 3/52",
+        "sprained my knee at netball last week",
+    ],
+)
+def test_sensations_lumps_injuries_and_diagnoses_are_own_knee_trouble(text):
+    assert describes_own_pain(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "do runners get arthritis in their knees?",
+        "what is a meniscus tear?",
+        "my friend tore her meniscus",
+    ],
+)
+def test_general_questions_about_those_and_others_are_not(text):
+    assert not describes_own_pain(text)
