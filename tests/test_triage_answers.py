@@ -153,6 +153,11 @@ DESCRIPTIONS = [
         {"pain_location": "front", "triage_duration": "over_3_weeks", "triage_instability": "catches"},
     ),
     ("my knee doesn't lock, it just aches", {}),
+    # Both locking and giving way denied, or night pain denied: said, not asked again (issue #12).
+    ("it aches, it doesn't lock or give way", {"triage_instability": "no"}),
+    ("sore knee, no locking or giving way", {"triage_instability": "no"}),
+    ("my knee aches after runs but it's fine at night", {"triage_night_pain": "no", "triage_onset": "gradual"}),
+    ("knee aches after runs, no pain at night", {"triage_night_pain": "no", "triage_onset": "gradual"}),
     (
         "knee pain for about 10 days, a bit swollen after runs",
         {"triage_duration": "1_to_3_weeks", "triage_swelling": "mild", "triage_onset": "gradual"},

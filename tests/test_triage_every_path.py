@@ -203,3 +203,26 @@ def test_an_own_pain_opening_starts_the_triage_and_ends_with_advice(conversation
     asked = run_triage(conversation, opening, lambda question, times: CALM[question])
     assert asked, f"the triage did not start: {conversation.latest_intent()}"
     assert_ends_with_advice(conversation, asked)
+
+
+# An opening that already answers every question that matters: the advice comes at once.
+COMPLETE_STORIES = [
+    (
+        "my knee hurts on the outside after long runs, it came on gradually about 5 weeks ago, no swelling, "
+        "it doesn't lock or give way, only hurts when running, fine at night, no fever and I feel well, "
+        "never had an operation or injection",
+        "physio",
+    ),
+    (
+        "the front of my knee has ached for 4 days since I upped my mileage, no injury, no swelling, "
+        "no locking or giving way, only when I run, no pain at night, no fever, I feel fine, no surgery",
+        "self_care",
+    ),
+]
+
+
+@pytest.mark.parametrize("opening,level", COMPLETE_STORIES)
+def test_an_opening_that_answers_everything_gets_the_advice_at_once(conversation, opening, level):
+    asked = run_triage(conversation, opening, lambda question, times: CALM[question])
+    assert_ends_with_advice(conversation, asked)
+    assert conversation.slot("triage_level") == level, asked

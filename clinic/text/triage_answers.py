@@ -352,7 +352,11 @@ def instability_in_description(text: str) -> Optional[str]:
         return "locked"
     if _mentions(_GIVES_WAY, text):
         return "yes"
-    return "catches" if _mentions(_CATCHES, text) else None
+    if _mentions(_CATCHES, text):
+        return "catches"
+    # Both denied ("it doesn't lock or give way", "no locking or giving way"): said.
+    denied = {m.group(0)[:3] for m in _GIVES_WAY.finditer(text)}
+    return "no" if "loc" in denied and denied & {"giv", "gav"} else None
 
 
 # --- daily life ---------------------------------------------------------------------------
@@ -382,7 +386,8 @@ _FINE = re.compile(
     r"((is|are|s|normally|fine|ok|okay|)\s*)?((totally|completely|pretty|perfectly|quite)\s+)?"
     r"(fine|normal\w*|ok|okay|alright|all right|no problem\w*|good|grand)\b|"
     r"\bcan (still )?(walk|do stairs)( \w+)? (fine|ok|okay|normally|no problem)\b|"
-    r"\bcan (still )?(walk|run|jog)( and (walk|run|jog))?\b"
+    r"\bcan (still )?(walk|run|jog)( and (walk|run|jog))?\b|"
+    r"\b(fine|ok|okay|no problem\w*) (at night|at rest|in bed|walking|on stairs)\b"
 )
 
 
@@ -473,13 +478,13 @@ def read_night_pain(text: str) -> Optional[str]:
 
 
 def night_pain_in_description(text: str) -> Optional[str]:
+    """Said outright: "wakes me at night" is yes; "fine at night", "no pain at night" is no."""
     text = _normalise(text)
-    return (
-        "yes"
-        if re.search(r"\b(at night|wakes? me|woke me|waking me|at rest|in bed|keeps me awake)\b", text)
-        and _mentions(_NIGHT, text)
-        else None
-    )
+    if re.search(r"\b(sleep\w* (fine|ok|okay|well)|(fine|ok|okay) at (night|rest))\b", text):
+        return "no"
+    if not re.search(r"\b(at night|wakes? me|woke me|waking me|at rest|in bed|keeps me awake)\b", text):
+        return None
+    return "yes" if _mentions(_NIGHT, text) else "no"
 
 
 # --- fever, feeling unwell, weight loss ----------------------------------------------------
