@@ -167,7 +167,7 @@ class ValidateTriageForm(FormValidationAction):
     ) -> Dict[Text, Any]:
         """A typed answer read for its question. An answer the reader can't make out gets a hint
         and the question once more; the second time it is taken as "not sure" (a bare "yes,
-        swollen" the second time: a little swollen), so no question is asked three times. A
+        swollen" the second time: quickly or a lot), so no question is asked three times. A
         message that corrects an earlier answer ("sorry, I meant 4 weeks") changes that answer,
         and is read for the question asked only if it speaks of its topic."""
         if value is None:
@@ -182,7 +182,9 @@ class ValidateTriageForm(FormValidationAction):
         again = times_asked(tracker, slot) >= 2
         if answer == UNCLEAR_YES:
             if again:
-                return {slot: "mild" if slot == "triage_swelling" else UNSURE, **corrected}
+                # "yes" again to "a little, or quickly or a lot?": the "Yes, quickly or a lot"
+                # button's answer (the more urgent reading of a swelling the user insists on).
+                return {slot: "major" if slot == "triage_swelling" else UNSURE, **corrected}
             dispatcher.utter_message(response="utter_triage_swelling_unclear")
             return {slot: None, **corrected}
         if answer is None:

@@ -226,3 +226,12 @@ def test_an_opening_that_answers_everything_gets_the_advice_at_once(conversation
     asked = run_triage(conversation, opening, lambda question, times: CALM[question])
     assert_ends_with_advice(conversation, asked)
     assert conversation.slot("triage_level") == level, asked
+
+
+def test_a_bare_yes_to_swelling_twice_is_read_as_quickly_or_a_lot(conversation):
+    conversation.say("my knee hurts on the inside since i twisted it at netball")
+    assert conversation.slot("requested_slot") == "triage_swelling"
+    conversation.say("yes")
+    conversation.say("yes")
+    assert conversation.slot("triage_swelling") == "major"
+    assert conversation.slot("requested_slot") != "triage_swelling"
