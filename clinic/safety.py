@@ -599,20 +599,24 @@ def _is_long_ago(sentence: str) -> bool:
 # locks?": a question or a hypothetical, not a report. A sentence that also speaks of the
 # user's own knee ("mine's stuck", "my knee locks") stays a report.
 _HYPOTHETICAL = re.compile(
-    r"\b(?:what\s+if|what\s+(?:should|do|would|can|shall)\s+i\s+do\s+if|what\s+to\s+do\s+if|what\s+happens\s+if"
+    r"\b(?:what\s+if|what\s+happens\s+if"
     r"|in\s+case|if\s+ever|if\s+(?:it|my\s+knee|the\s+knee|your\s+knee|a\s+knee|knees?)"
     r"\s+(?:ever|starts?|begins?|were|was\s+to)|supposing|suppose|imagine|whether)\b"
 )
+# "what should I do if my knee buckles?": no alarm; but as a story of one's own knee ("what
+# should I do if my knee hurts after running?") it is usually happening now.
+_WHAT_TO_DO_IF = re.compile(r"\b(?:what\s+(?:should|do|would|can|shall)\s+i\s+do\s+if|what\s+to\s+do\s+if)\b")
 _QUESTION_START = re.compile(
     r"^\W*(?:\w+\W+){0,2}?(?:what|why|how|is|are|does|do|can|could|should|when|which|whats|what's)\b"
 )
 _FIRST_PERSON = re.compile(r"\b(?:my|i|i'm|im|me|mine|mines|i've|ive|i'd|myself)\b")
 
 
-def is_hypothetical(text: str, start: int, end: int) -> bool:
-    """Is the phrase text[start:end] (lower case) asked about or supposed, not reported?"""
+def is_hypothetical(text: str, start: int, end: int, what_to_do_if: bool = True) -> bool:
+    """Is the phrase text[start:end] (lower case) asked about or supposed, not reported?
+    `what_to_do_if`: "what should I do if ..." counts as supposed."""
     left, right = _sentence_span(text, start, end)
-    if _HYPOTHETICAL.search(text, left, start):
+    if _HYPOTHETICAL.search(text, left, start) or (what_to_do_if and _WHAT_TO_DO_IF.search(text, left, start)):
         return True
     sentence = text[left:right]
     asks = text[right : right + 1] == "?" or "?" in sentence
@@ -885,7 +889,7 @@ def _trouble_counts(text: str, start: int, end: int, message_has_knee: bool, chi
     clause, sentence = _clause(text, start, end), _sentence(text, start, end)
     if not (KNEE_WORD.search(clause) or (message_has_knee and not _OTHER_BODY_PART.search(clause))):
         return False  # "my knees are fine, my hamstring is sore"
-    if _is_negated(text, start, end) or is_hypothetical(text, start, end):
+    if _is_negated(text, start, end) or is_hypothetical(text, start, end, what_to_do_if=False):
         return False
     left = _sentence_span(text, start, end)[0]
     if _WILL.search(text, max(left, start - 30), start) or _AVOID.search(text, left, start):

@@ -181,3 +181,12 @@ def test_sensations_lumps_injuries_and_diagnoses_are_own_knee_trouble(text):
 )
 def test_general_questions_about_those_and_others_are_not(text):
     assert not describes_own_pain(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["what should I do if my knee hurts after running?", "what to do if my knee aches on long runs"]
+)
+def test_what_to_do_if_my_knee_hurts_is_a_story_not_a_supposition(text):
+    # The red-flag check keeps "what should I do if my knee buckles?" quiet
+    # (tests/test_safety_phrasings.py); for one's own pain it is usually happening now.
+    assert describes_own_pain(text)
