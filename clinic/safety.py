@@ -781,7 +781,7 @@ def detect_red_flags(text: str) -> List[RedFlag]:
 # message counts when a word of knee trouble is about a knee, not denied, asked about,
 # supposed, settled history or someone else's (an adult's; a child's counts: parents ask).
 KNEE_WORD = re.compile(
-    r"\b(?:kne+s?|kne+'s|knee\s?caps?|patell\w*|it\s?band|itb|ilio-?tibial|menisc\w*|acl|mcl|pcl|lcl"
+    r"\b(?:kne+s?|kne+'s|kness|knie|knies|knwe|knwes|knee\s?caps?|patell\w*|it\s?band|itb|ilio-?tibial|menisc\w*|acl|mcl|pcl|lcl"
     r"|baker'?s\s+cyst|pes\s+anserin\w*|osgood\w*|sinding\w*|plica|fat\s+pad|hoffa\w*|chondromalacia"
     r"|patellofemoral|pfps|itbs)\b"
 )

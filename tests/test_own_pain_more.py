@@ -190,3 +190,8 @@ def test_what_to_do_if_my_knee_hurts_is_a_story_not_a_supposition(text):
     # The red-flag check keeps "what should I do if my knee buckles?" quiet
     # (tests/test_safety_phrasings.py); for one's own pain it is usually happening now.
     assert describes_own_pain(text)
+
+
+@pytest.mark.parametrize("text", ["my kness hurt after running", "knie pain since 2 weeks", "my knwe aches on runs"])
+def test_typos_of_knee_are_the_knee(text):
+    assert describes_own_pain(text)
