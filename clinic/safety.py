@@ -796,6 +796,9 @@ _TROUBLE = re.compile(
     r"|(?:knee|it)\s+(?:says|said)\s+no|not\s+happy|unhappy|grump\w*|ouch|ow+|done\s+something\s+to"
     r"|because\s+of\s+(?:my|the|his|her)\s+(?:\w+\s+)?knee|miss(?:ing|ed)?\s+(?:\w+\s+)?(?:training|runs?|races?)"
     r"|pull(?:ing|s)|tugg?\w*|loose"
+    r"|(?:not|never|n't)\s+(?:\w+\s+)?(?:been|felt|quite)\s+(?:\w+\s+)?(?:right|the\s+same|normal|100)"
+    r"|(?:never|doesn'?t|does\s+not|won'?t|isn'?t|not)\s+(?:\w+\s+)?(?:stops?\s+(?:\w+ing|hurting)|settl\w*|improv\w*"
+    r"|go(?:es|ne)?\s+away|heal\w*|get(?:ting)?\s+better|ease\w*\s+off)"
     r"|(?:a|this|that|some|weird|odd|strange)\s+(?:\w+\s+)?(?:feeling|sensation)\s+(?:in|behind|around|under|at|on)"
     r"|discomfort|struggl\w*|rough|shot|iffy|hat(?:es|ing)\s+me|moan\w*|sulk\w*|protest\w*|screaming|"
     r"(?:went|gone|going|goes)\s+(?:a\s+bit\s+|all\s+)?(?:funny|weird|odd"
@@ -884,12 +887,27 @@ def _facts_about_a_knee(text: str) -> bool:
 _CAME_BACK = re.compile(r"\b(?:again|came\s+back|comes?\s+back|(?:is|it's|its)\s+back|returned|now)\b")
 
 
+# "I can't run without pain in my knee", "no run goes by without knee pain": pain, said with
+# two negatives (a "without" after an activity that is denied).
+_TWO_NEGATIVES = re.compile(
+    r"\b(?:can'?t|cannot|can\s+not|couldn'?t|unable\s+to|not\s+able\s+to|never|hardly|barely|impossible\s+to"
+    r"|no\s+(?:run|runs|day|session|walk|race))\b(?:\s+\w+){0,3}?\s+(?:run\w*|ran|jog\w*|walk\w*|get\s+through"
+    r"|goes?\s+by|go|sit|climb|do|finish\w*|train\w*|sleep|manage|stand)\b[^.!?,;]{0,40}\bwithout\s+(?:\w+\s+){0,3}$"
+)
+
+
+def left_of_clause(text: str, start: int) -> int:
+    return _sentence_span(text, start, start)[0]
+
+
 def _trouble_counts(text: str, start: int, end: int, message_has_knee: bool, child: bool) -> bool:
     """Is this word of trouble (text[start:end]) a report of a knee's trouble now?"""
     clause, sentence = _clause(text, start, end), _sentence(text, start, end)
     if not (KNEE_WORD.search(clause) or (message_has_knee and not _OTHER_BODY_PART.search(clause))):
         return False  # "my knees are fine, my hamstring is sore"
-    if _is_negated(text, start, end) or is_hypothetical(text, start, end, what_to_do_if=False):
+    if (_is_negated(text, start, end) and not _TWO_NEGATIVES.search(text, left_of_clause(text, start), start)) or (
+        is_hypothetical(text, start, end, what_to_do_if=False)
+    ):
         return False
     left = _sentence_span(text, start, end)[0]
     if _WILL.search(text, max(left, start - 30), start) or _AVOID.search(text, left, start):

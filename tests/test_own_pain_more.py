@@ -195,3 +195,36 @@ def test_what_to_do_if_my_knee_hurts_is_a_story_not_a_supposition(text):
 @pytest.mark.parametrize("text", ["my kness hurt after running", "knie pain since 2 weeks", "my knwe aches on runs"])
 def test_typos_of_knee_are_the_knee(text):
     assert describes_own_pain(text)
+
+
+# --- two negatives that make a positive --------------------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I can't run without pain in my knee",
+        "can't get through a run without my knee aching",
+        "not able to run more than 5k without knee pain",
+        "I never get through a long run without my knee hurting",
+        "no run goes by without knee pain",
+        "my knee never stops aching",
+        "it never fully settles, my knee",
+        "my knee has not been right since the marathon",
+        "my knee has never been the same since my fall",
+    ],
+)
+def test_pain_said_with_two_negatives_is_own_knee_trouble(text):
+    assert describes_own_pain(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I ran 10k without any knee pain",
+        "my knee doesn't hurt without a reason",
+        "never had knee pain",
+        "no swelling and I can run without pain in my knee",
+        "never had knee trouble, I run without any pain",
+    ],
+)
+def test_a_single_denial_is_still_a_denial(text):
+    assert not describes_own_pain(text)
