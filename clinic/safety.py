@@ -610,6 +610,12 @@ _QUESTION_START = re.compile(
     r"^\W*(?:\w+\W+){0,2}?(?:what|why|how|is|are|does|do|can|could|should|when|which|whats|what's)\b"
 )
 _FIRST_PERSON = re.compile(r"\b(?:my|i|i'm|im|me|mine|mines|i've|ive|i'd|myself)\b")
+# Openings that ask even when the "?" is left off ("what does it mean when your knee locks").
+_ASKING_START = re.compile(
+    r"^\W*(?:\w+\W+){0,2}?(?:what\s+(?:does|do|would|could|can)\s+it\s+mean|what\s+(?:causes?|makes)"
+    r"|why\s+(?:would|does|do|did|might|can|could|is|are)|how\s+come"
+    r"|is\s+it\s+(?:normal|bad|serious|dangerous|a\s+bad\s+sign)\s+(?:if|when|for|that))\b"
+)
 
 
 def is_hypothetical(text: str, start: int, end: int, what_to_do_if: bool = True) -> bool:
@@ -619,7 +625,7 @@ def is_hypothetical(text: str, start: int, end: int, what_to_do_if: bool = True)
     if _HYPOTHETICAL.search(text, left, start) or (what_to_do_if and _WHAT_TO_DO_IF.search(text, left, start)):
         return True
     sentence = text[left:right]
-    asks = text[right : right + 1] == "?" or "?" in sentence
+    asks = text[right : right + 1] == "?" or "?" in sentence or bool(_ASKING_START.search(sentence))
     return asks and bool(_QUESTION_START.search(sentence)) and not _FIRST_PERSON.search(sentence)
 
 

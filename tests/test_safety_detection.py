@@ -12,6 +12,9 @@ from clinic.safety import FLAG_NAMES, assess, detect_red_flags
 POSITIVE = [
     # --- locking
     ("my knee keeps locking", "locking"),
+    # a question without "?" that speaks of the user's own knee is still a report
+    ("why does my knee keep locking", "locking"),
+    ("what does it mean when my knee gives way", "giving_way"),
     ("My knee locked up on me halfway round parkrun and I had to stop", "locking"),
     ("it lokcs every couple of days and I have to jiggle it free", "locking"),
     ("my knee gets stuck bent and I cant straighten it", "locking"),
@@ -257,6 +260,11 @@ BENIGN = [
     # questions, hypotheticals, settled history (issue #12)
     "what does it mean when a knee locks?",
     "is giving way a sign of a ligament tear?",
+    # the same questions typed without a question mark, about knees in general
+    "what does it mean when your knee locks",
+    "why would a knee give way",
+    "what causes a knee to swell up suddenly",
+    "how come knees lock",
     "what if it locks??",
     "my physio said if it ever swells up or gives way I should come back",
     "I dislocated my kneecap in 2012, fine since",
