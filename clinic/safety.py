@@ -813,7 +813,17 @@ _TROUBLE = re.compile(
     r"|(?:doesn'?t|does\s+not|don'?t|didn'?t)\s+feel\s+(?:\w+\s+)?(?:100|right|good|great|normal|ok|okay|the\s+same)"
     r"|something\s+(?:going\s+on|wrong|up|not\s+right)\s+with|a\s+problem"
     r"|(?:is|'s|has\s+come|have\s+come|came|comes|coming)\s+back\b(?!\s+(?:of|to\s+(?:normal|running|full)))"
+    r"|(?:kne\w*|it|they)(?:'s)?(?:\s+(?:has|have|is|are|was|been|getting|gets|got|gone|feels?|felt|really|so|a"
+    r"|bit|pretty|quite|even|much|way|just)){1,4}\s+(?:bad|worse)"
     r")\b"
+)
+# Wanting one's own knee seen ("should I get my knee checked?", "I need to see a physio about
+# my knee"): it is troubling the user. Only with "my" in the sentence.
+_SEEKING_CARE = re.compile(
+    r"\b(?:get|getting|have|having)\s+(?:it|my\s+(?:\w+\s+)?knee\w*|them)\s+(?:checked|looked\s+at|seen|assessed"
+    r"|examined|x-?rayed|scanned)"
+    r"|\b(?:see|seeing|visit\w*)\s+(?:a|the|your)\s+(?:physio\w*|doctor|gp|specialist|someone)"
+    r"|\b(?:have|take)\s+a\s+look\s+at\s+my"
 )
 # A condition named as one's own ("I think it's runner's knee"): only with I / my in the sentence.
 _CONDITION = re.compile(
@@ -940,6 +950,12 @@ def describes_own_pain(text: str) -> bool:
         return True
     if _I_OR_MY.search(normalised) and any(
         _trouble_counts(normalised, m.start(), m.end(), True, child) for m in _CONDITION.finditer(normalised)
+    ):
+        return True
+    if any(
+        _MY_KNEE.search(_sentence(normalised, m.start(), m.end()))
+        and _trouble_counts(normalised, m.start(), m.end(), True, child)
+        for m in _SEEKING_CARE.finditer(normalised)
     ):
         return True
     where = _WHERE_ON_KNEE.search(normalised)

@@ -228,3 +228,36 @@ def test_pain_said_with_two_negatives_is_own_knee_trouble(text):
 )
 def test_a_single_denial_is_still_a_denial(text):
     assert not describes_own_pain(text)
+
+
+# Wanting one's own knee seen is a sign it is troubling the user, and a knee "bad" or "worse"
+# is trouble; written before widening the check (lead, 2026-12-01).
+@pytest.mark.parametrize(
+    "text",
+    [
+        "should i get my knee checked out",
+        "how long should I wait before seeing a physio about my knee",
+        "i think i need to see a physio about my knee",
+        "my knees been bad for 3 weeks. worth seeing a physio?",
+        "do I need to get my knee looked at",
+        "my knee is getting worse",
+        "I'd like someone to have a look at my left knee",
+    ],
+)
+def test_wanting_my_knee_seen_or_my_knee_being_bad_is_own_knee_trouble(text):
+    assert describes_own_pain(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "do you see knee patients?",
+        "how much is a physio appointment for a knee?",
+        "my physio checked my knee last year and it was fine",
+        "running is bad for your knees, right?",
+        "is it bad to run on concrete for my knees",
+        "when should someone see a physio about knee pain?",
+    ],
+)
+def test_general_questions_about_seeing_someone_or_bad_knees_are_not(text):
+    assert not describes_own_pain(text)
