@@ -837,7 +837,7 @@ _WHERE_ON_KNEE = re.compile(
     r"|\b(?:under|below|behind|around|above)\s+(?:my|the)\s+knee\s?cap|\bagain\b"
 )
 _ASKS = re.compile(r"^\W*(?:what|what's|whats|why|how|is|are|does|do|can|could|should|which|will|would)\b")
-_I_OR_MY = re.compile(r"\b(?:i|i'm|im|i've|ive|my|mine|mines)\b")
+I_OR_MY = re.compile(r"\b(?:i|i'm|im|i've|ive|my|mine|mines)\b")
 _FIRST_PERSON_OR_CHILD = re.compile(rf"{_FIRST_PERSON.pattern}|\b{CHILD}\b|\bour\b")
 _CHILD_WORD = re.compile(rf"\b{CHILD}\b")
 # An adult who is someone else and not family ("my friend's knee", "my client's knee"): chat,
@@ -948,7 +948,7 @@ def describes_own_pain(text: str) -> bool:
     child = bool(_CHILD_WORD.search(normalised))
     if any(_trouble_counts(normalised, m.start(), m.end(), True, child) for m in _TROUBLE.finditer(normalised)):
         return True
-    if _I_OR_MY.search(normalised) and any(
+    if I_OR_MY.search(normalised) and any(
         _trouble_counts(normalised, m.start(), m.end(), True, child) for m in _CONDITION.finditer(normalised)
     ):
         return True

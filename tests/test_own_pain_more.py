@@ -261,3 +261,43 @@ def test_wanting_my_knee_seen_or_my_knee_being_bad_is_own_knee_trouble(text):
 )
 def test_general_questions_about_seeing_someone_or_bad_knees_are_not(text):
     assert not describes_own_pain(text)
+
+
+# --- the classifier torn between a question and a description of one's own knee ----------------
+def _detect_torn(text, top, top_confidence, described):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from components.red_flags import RedFlagDetector
+
+    ranking = [
+        {"name": top, "confidence": top_confidence},
+        {"name": "describe_symptoms", "confidence": described},
+    ]
+    message = Message(
+        data={"text": text, "intent": dict(ranking[0]), "intent_ranking": ranking, "entities": []},
+        output_properties={"intent", "intent_ranking", "entities"},
+    )
+    [processed] = RedFlagDetector(RedFlagDetector.get_default_config()).process([message])
+    return processed.as_dict(only_output_properties=True)
+
+
+def test_a_question_the_classifier_also_reads_as_my_own_story_is_answered_then_triaged():
+    # Words the own-pain check does not know ("playing silly beggars"), a painkiller question
+    # first, and the classifier 0.4 sure it is a description: the answer, then the triage.
+    parsed = _detect_torn(
+        "my knee has been playing silly beggars, should I take ibuprofen", "ask_painkillers", 0.55, 0.4
+    )
+    assert parsed["intent"]["name"] == "ask_painkillers"
+    assert [e["entity"] for e in parsed["entities"]] == ["own_pain"]
+
+
+@pytest.mark.parametrize(
+    "text,described",
+    [
+        ("should runners take ibuprofen for knee pain", 0.4),  # nobody's own knee
+        ("my knee has been playing silly beggars, should I take ibuprofen", 0.15),  # barely a description
+        ("my physio gave me a leaflet on painkillers", 0.4),  # no knee
+    ],
+)
+def test_a_general_question_or_a_faint_reading_gets_no_triage(text, described):
+    assert _detect_torn(text, "ask_painkillers", 0.55, described)["entities"] == []
