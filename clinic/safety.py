@@ -610,6 +610,8 @@ _QUESTION_START = re.compile(
     r"^\W*(?:\w+\W+){0,2}?(?:what|why|how|is|are|does|do|can|could|should|when|which|whats|what's)\b"
 )
 _FIRST_PERSON = re.compile(r"\b(?:my|i|i'm|im|me|mine|mines|i've|ive|i'd|myself)\b")
+# A red flag named as the condition for acting, in a question ("... only if it locks?").
+_ONLY_IF = re.compile(r"\b(?:only\s+if|unless|only\s+when)\b")
 # Openings that ask even when the "?" is left off ("what does it mean when your knee locks").
 _ASKING_START = re.compile(
     r"^\W*(?:\w+\W+){0,2}?(?:what\s+(?:does|do|would|could|can)\s+it\s+mean|what\s+(?:causes?|makes)"
@@ -626,6 +628,8 @@ def is_hypothetical(text: str, start: int, end: int, what_to_do_if: bool = True)
         return True
     sentence = text[left:right]
     asks = text[right : right + 1] == "?" or "?" in sentence or bool(_ASKING_START.search(sentence))
+    if asks and _ONLY_IF.search(text, left, start):
+        return True  # "do I need a physio, only if it locks?": the symptom is the condition asked about
     return asks and bool(_QUESTION_START.search(sentence)) and not _FIRST_PERSON.search(sentence)
 
 

@@ -14,6 +14,8 @@ POSITIVE = [
     ("my knee keeps locking", "locking"),
     # a question without "?" that speaks of the user's own knee is still a report
     ("why does my knee keep locking", "locking"),
+    ("my knee gives way unless I wear the brace, should I see someone?", "giving_way"),
+    ("do I need a physio? it only locked twice today", "locking"),
     ("what does it mean when my knee gives way", "giving_way"),
     ("My knee locked up on me halfway round parkrun and I had to stop", "locking"),
     ("it lokcs every couple of days and I have to jiggle it free", "locking"),
@@ -260,6 +262,9 @@ BENIGN = [
     # questions, hypotheticals, settled history (issue #12)
     "what does it mean when a knee locks?",
     "is giving way a sign of a ligament tear?",
+    # a red flag named only as the condition for going ("only if it locks?", "unless it swells")
+    "Knee aches a bit after long runs. At what point do I need a physio - only if it locks or gives way?",
+    "should i see someone or wait unless it swells up",
     # the same questions typed without a question mark, about knees in general
     "what does it mean when your knee locks",
     "why would a knee give way",
