@@ -60,12 +60,12 @@ def test_fine_knees_questions_and_others_are_not(text):
 
 
 # --- an own-pain story the classifier read as an intent that would not start the triage --------
-def _detect(text, intent, confidence):
+def _detect(text, intent, confidence, described=0.1):
     from rasa.shared.nlu.training_data.message import Message
 
     from components.red_flags import RedFlagDetector
 
-    ranking = [{"name": intent, "confidence": confidence}, {"name": "describe_symptoms", "confidence": 0.1}]
+    ranking = [{"name": intent, "confidence": confidence}, {"name": "describe_symptoms", "confidence": described}]
     message = Message(
         data={"text": text, "intent": dict(ranking[0]), "intent_ranking": ranking, "entities": []},
         output_properties={"intent", "intent_ranking", "entities"},
@@ -264,29 +264,10 @@ def test_general_questions_about_seeing_someone_or_bad_knees_are_not(text):
 
 
 # --- the classifier torn between a question and a description of one's own knee ----------------
-def _detect_torn(text, top, top_confidence, described):
-    from rasa.shared.nlu.training_data.message import Message
-
-    from components.red_flags import RedFlagDetector
-
-    ranking = [
-        {"name": top, "confidence": top_confidence},
-        {"name": "describe_symptoms", "confidence": described},
-    ]
-    message = Message(
-        data={"text": text, "intent": dict(ranking[0]), "intent_ranking": ranking, "entities": []},
-        output_properties={"intent", "intent_ranking", "entities"},
-    )
-    [processed] = RedFlagDetector(RedFlagDetector.get_default_config()).process([message])
-    return processed.as_dict(only_output_properties=True)
-
-
 def test_a_question_the_classifier_also_reads_as_my_own_story_is_answered_then_triaged():
     # Words the own-pain check does not know ("playing silly beggars"), a painkiller question
     # first, and the classifier 0.4 sure it is a description: the answer, then the triage.
-    parsed = _detect_torn(
-        "my knee has been playing silly beggars, should I take ibuprofen", "ask_painkillers", 0.55, 0.4
-    )
+    parsed = _detect("my knee has been playing silly beggars, should I take ibuprofen", "ask_painkillers", 0.55, 0.4)
     assert parsed["intent"]["name"] == "ask_painkillers"
     assert [e["entity"] for e in parsed["entities"]] == ["own_pain"]
 
@@ -300,4 +281,4 @@ def test_a_question_the_classifier_also_reads_as_my_own_story_is_answered_then_t
     ],
 )
 def test_a_general_question_or_a_faint_reading_gets_no_triage(text, described):
-    assert _detect_torn(text, "ask_painkillers", 0.55, described)["entities"] == []
+    assert _detect(text, "ask_painkillers", 0.55, described)["entities"] == []
