@@ -195,44 +195,28 @@ def findings_in_words(texts: Iterable[str]) -> List[Tuple[str, str]]:
 CHECK_SLOT, CHECK_TOPIC_SLOT = "triage_red_flag_check", "triage_check_topic"
 
 
+# The red-flag check's topics -> (flag, its level after an injury, its level otherwise).
+CHECK_LEVELS = {
+    "weight": ("cannot_bear_weight", EMERGENCY, SAME_DAY),
+    "numbness": ("numbness", EMERGENCY, SAME_DAY),
+    "giving_way": ("giving_way", SAME_DAY, SOON),
+    "circulation": ("circulation", EMERGENCY, EMERGENCY),
+    "breathing": ("dvt_signs", EMERGENCY, EMERGENCY),
+    "calf": ("dvt_signs", SAME_DAY, SAME_DAY),
+    "infection": ("infection_signs", SAME_DAY, SAME_DAY),
+    "locking": ("locking", SAME_DAY, SAME_DAY),
+}
+
+
 def check_finding(topic: str, injury: bool) -> Tuple[str, str]:
     """(level, reason) of a yes to the red-flag check about `topic`."""
-    if topic == "weight":
-        return (
-            (EMERGENCY, FLAG_REASONS[("cannot_bear_weight", EMERGENCY)])
-            if injury
-            else (
-                SAME_DAY,
-                FLAG_REASONS[("cannot_bear_weight", SAME_DAY)],
-            )
-        )
-    if topic == "numbness":
-        return (
-            (EMERGENCY, FLAG_REASONS[("numbness", EMERGENCY)])
-            if injury
-            else (
-                SAME_DAY,
-                FLAG_REASONS[("numbness", SAME_DAY)],
-            )
-        )
-    if topic == "giving_way":
-        return (
-            (SAME_DAY, FLAG_REASONS[("giving_way", SAME_DAY)])
-            if injury
-            else (
-                SOON,
-                FLAG_REASONS[("giving_way", SOON)],
-            )
-        )
-    fixed = {
-        "circulation": (EMERGENCY, FLAG_REASONS[("circulation", EMERGENCY)]),
-        "breathing": (EMERGENCY, FLAG_REASONS[("dvt_signs", EMERGENCY)]),
-        "calf": (SAME_DAY, FLAG_REASONS[("dvt_signs", SAME_DAY)]),
-        "infection": (SAME_DAY, FLAG_REASONS[("infection_signs", SAME_DAY)]),
-        "locking": (SAME_DAY, FLAG_REASONS[("locking", SAME_DAY)]),
-        "swelling": (SAME_DAY, FLAG_REASONS[("pop_with_swelling" if injury else "rapid_swelling", SAME_DAY)]),
-    }
-    return fixed.get(topic, (SAME_DAY, GENERAL_REASON))
+    if topic == "swelling":
+        return SAME_DAY, FLAG_REASONS[("pop_with_swelling" if injury else "rapid_swelling", SAME_DAY)]
+    if topic not in CHECK_LEVELS:
+        return SAME_DAY, GENERAL_REASON
+    flag, after_injury, otherwise = CHECK_LEVELS[topic]
+    level = after_injury if injury else otherwise
+    return level, FLAG_REASONS[(flag, level)]
 
 
 def decide(answers: Mapping[str, Any], flags: Iterable[Tuple[str, ...]] = ()) -> Disposition:
