@@ -38,6 +38,7 @@ from clinic.disposition import (
     questions_to_ask,
 )
 from clinic.text.questions import reads_as_question
+from clinic.text.stopping import MENTIONS_STOPPING
 from clinic.text.yes_no import NO, UNSURE as UNSURE_WORDS, YES
 
 # Cleared when a runner describes their pain again (pain_location is kept: it is their knee).
@@ -279,10 +280,6 @@ def _guessed_question_as_answer(slot: str, tracker: Tracker) -> Dict[Text, Any]:
 # a booking): read as the answer, or as an answer not understood, so the triage goes on to its
 # advice. With their words ("stop", "book", "a person") they always keep their own rule.
 CONFIDENT_LEAVING = 0.9
-_STOP_WORDS = (
-    r"stop\w*|quit|enough|never\s*mind|forget\s+(?:it|this|that|about)|cancel\w*|leave\s+(?:it|me)|no\s+more"
-    r"|(?:don'?t|do\s+not)\s+want|end|exit|bye|goodbye|later|skip\w*|done|finish\w*|shut\s+up|pause"
-)
 _BOOK_WORDS = (
     r"book\w*|appointments?|appt|slots?|sessions?|visit|come\s+in|see\s+(?:a|the|your|someone|somebody)"
     r"|reschedul\w*|cancel\w*|move\s+(?:my|it|the)|change\s+(?:my|it|the)|available|availability|free"
@@ -292,7 +289,7 @@ _PERSON_WORDS = (
     r"|team|contact|email"
 )
 LEAVING_WORDS = {
-    "stop": re.compile(rf"\b(?:{_STOP_WORDS})\b", re.IGNORECASE),
+    "stop": MENTIONS_STOPPING,
     "book_appointment": re.compile(rf"\b(?:{_BOOK_WORDS})\b", re.IGNORECASE),
     "manage_appointment": re.compile(rf"\b(?:{_BOOK_WORDS})\b", re.IGNORECASE),
     "request_human": re.compile(rf"\b(?:{_PERSON_WORDS}|{_BOOK_WORDS})\b", re.IGNORECASE),

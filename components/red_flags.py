@@ -12,7 +12,9 @@ remove it:
   `own_pain` entity, so whatever question it also asks is answered and the triage follows
   (data/rules/triage.yml); the intent is unchanged. So does a message about "my knee" that
   the classifier reads as a question but also, at 0.3 or more, as a description
-  (`own_pain_runner_up`): the question is answered, then the triage asks;
+  (`own_pain_runner_up`): the question is answered, then the triage asks; and so does
+  asking whether one's own knee needs a physio ("do I need to get my knee looked at?",
+  `own_knee_questions`), since the triage's questions are what answer it;
 - otherwise the prediction is left alone. In particular a classifier's `report_red_flag`
   stands even when the check finds only denied mentions ("no swelling... it locks" may say
   more than the patterns see), and the detector never turns anything into `deny`.
@@ -24,7 +26,6 @@ kept under `red_flag_detector` in the parse data, so staff can see both.
 from __future__ import annotations
 
 import copy
-import re
 from typing import Any, Dict, List, Text, Type
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -47,14 +48,10 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from clinic.safety import I_OR_MY, KNEE_WORD, Assessment, assess, describes_own_pain
+from clinic.safety import I_OR_MY, KNEE_WORD, Assessment, assess, describes_own_pain, is_hypothetical
+from clinic.text.stopping import asks_to_stop
 
 PARSE_DATA_KEY = "red_flag_detector"
-# "stop, my knee hurts too much to answer": a request to stop, whatever else it says.
-_ASKS_TO_STOP = re.compile(
-    r"^\W*(?:stop|quit|cancel|never\s*mind|enough|forget\s+it)\b|\bstop\s+(?:asking|the\s+questions|this|it|please|now)\b"
-    r"|\b(?:no\s+more|enough)\s+questions\b"
-)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -88,6 +85,9 @@ class RedFlagDetector(GraphComponent, IntentClassifier):
             # missing one that is not. No message of the development sets (about 1,000) is
             # tagged by this alone at 0.25 or above.
             "own_pain_runner_up": 0.3,
+            # "should I get my knee checked?": asking whether one's own knee needs care is
+            # answered, then the triage asks what decides it (not for "what if my knee locks?").
+            "own_knee_questions": ["ask_when_see_physio"],
         }
 
     def __init__(self, config: Dict[Text, Any]) -> None:
@@ -144,10 +144,14 @@ class RedFlagDetector(GraphComponent, IntentClassifier):
                 add_to_output=True,
             )
 
-        if not assessment.flags and (describes_own_pain(message.get(TEXT)) or self._torn_towards_own_pain(message)):
-            if predicted.get(INTENT_NAME_KEY) in self.component_config[
-                "own_pain_replaces"
-            ] and not _ASKS_TO_STOP.search(message.get(TEXT).lower()):
+        if not assessment.flags and (
+            describes_own_pain(message.get(TEXT))
+            or self._torn_towards_own_pain(message)
+            or self._asks_about_own_knee(message, predicted)
+        ):
+            if predicted.get(INTENT_NAME_KEY) in self.component_config["own_pain_replaces"] and not asks_to_stop(
+                message.get(TEXT)
+            ):
                 described = {
                     INTENT_NAME_KEY: self.component_config["own_pain_intent"],
                     PREDICTED_CONFIDENCE_KEY: predicted.get(PREDICTED_CONFIDENCE_KEY),
@@ -199,6 +203,13 @@ class RedFlagDetector(GraphComponent, IntentClassifier):
         return described >= self.component_config["own_pain_runner_up"] and bool(
             KNEE_WORD.search(text) and I_OR_MY.search(text)
         )
+
+    def _asks_about_own_knee(self, message: Message, predicted: Dict[Text, Any]) -> bool:
+        if predicted.get(INTENT_NAME_KEY) not in self.component_config["own_knee_questions"]:
+            return False
+        text = message.get(TEXT).lower()
+        knee = KNEE_WORD.search(text)
+        return bool(knee and I_OR_MY.search(text)) and not is_hypothetical(text, knee.start(), knee.end())
 
     def _entities(self, assessment: Assessment) -> List[Dict[Text, Any]]:
         return [
