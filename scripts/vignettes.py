@@ -123,7 +123,7 @@ async def run_all(model: Path, action_url: str, cases, show: bool):
 
 def print_report(summary, met, results) -> None:
     def pct(value):
-        return "n/a" if value is None else f"{100 * value:.1f}%"
+        return "n/a" if value is None else f"{100 * value:.2f}%"
 
     print("\nTriage vignettes")
     print(f"  vignettes:                      {summary['n']}")

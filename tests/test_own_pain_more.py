@@ -93,6 +93,38 @@ def test_a_request_to_stop_that_mentions_the_knee_stays_a_stop():
     assert _detect("enough questions, my knee is sore", "stop", 0.8)["intent"]["name"] == "stop"
 
 
+# --- asking whether one's own knee needs a physio ------------------------------------------------
+# The triage's questions are what answer "should I get my knee looked at?", so the general answer
+# is followed by them (data/rules/triage.yml). Not for a supposed knee or a question with no knee.
+ASKS_ABOUT_OWN_KNEE = [
+    "do I need to see someone about my knee",
+    "should i get my knee checked out by a physio or is it nothing",
+    "is it worth getting my knees looked at, been running on them for years",
+    "would a physio be able to help with my knee",
+]
+NOT_ASKING_ABOUT_OWN_KNEE = [
+    "when should I see a physio",
+    "what if my knee locks, should i see someone",
+    "when should a runner get their knee checked",
+]
+
+
+@pytest.mark.parametrize("text", ASKS_ABOUT_OWN_KNEE)
+def test_asking_if_my_own_knee_needs_a_physio_is_answered_then_triaged(text):
+    parsed = _detect(text, "ask_when_see_physio", 0.9)
+    assert parsed["intent"]["name"] == "ask_when_see_physio"
+    assert "own_pain" in [e["entity"] for e in parsed["entities"]]
+
+
+@pytest.mark.parametrize("text", NOT_ASKING_ABOUT_OWN_KNEE)
+def test_general_or_supposed_when_to_see_a_physio_questions_are_only_answered(text):
+    assert "own_pain" not in [e["entity"] for e in _detect(text, "ask_when_see_physio", 0.9)["entities"]]
+
+
+def test_my_knee_in_another_question_is_not_tagged_by_this_rule():
+    assert "own_pain" not in [e["entity"] for e in _detect("is ice good for my knee", "ask_ice_heat", 0.9)["entities"]]
+
+
 # --- someone at home, and pain going on since a date in the past ------------------------------
 # A parent, partner or other family member the user looks after is triaged like a child (the
 # age question asks "How old is the person with the knee pain?"); a friend's, a client's or a
