@@ -610,8 +610,14 @@ _QUESTION_START = re.compile(
     r"^\W*(?:\w+\W+){0,2}?(?:what|why|how|is|are|does|do|can|could|should|when|which|whats|what's)\b"
 )
 _FIRST_PERSON = re.compile(r"\b(?:my|i|i'm|im|me|mine|mines|i've|ive|i'd|myself)\b")
-# A red flag named as the condition for acting, in a question ("... only if it locks?").
-_ONLY_IF = re.compile(r"\b(?:only\s+if|unless|only\s+when)\b")
+# A red flag named as the condition for acting, or as an example, in a question ("... only if
+# it locks?", "do I only need a physio if it gives way?", "when do I worry, like if it locks?");
+# the condition must lead up to the red flag ("it hurts only when I run and then it locks?" is
+# a report).
+_ONLY_IF = re.compile(
+    r"\b(?:only\s+(?:[\w']+\s+){0,4}?(?:if|when)|unless|(?:like|say|e\.?g\.?|for\s+(?:example|instance))\s+if)"
+    r"\s+(?:[\w']+\s+){0,3}$"
+)
 # Openings that ask even when the "?" is left off ("what does it mean when your knee locks").
 _ASKING_START = re.compile(
     r"^\W*(?:\w+\W+){0,2}?(?:what\s+(?:does|do|would|could|can)\s+it\s+mean|what\s+(?:causes?|makes)"
@@ -628,7 +634,7 @@ def is_hypothetical(text: str, start: int, end: int, what_to_do_if: bool = True)
         return True
     sentence = text[left:right]
     asks = text[right : right + 1] == "?" or "?" in sentence or bool(_ASKING_START.search(sentence))
-    if asks and _ONLY_IF.search(text, left, start):
+    if asks and _ONLY_IF.search(text[left:start]):
         return True  # "do I need a physio, only if it locks?": the symptom is the condition asked about
     return asks and bool(_QUESTION_START.search(sentence)) and not _FIRST_PERSON.search(sentence)
 

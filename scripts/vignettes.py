@@ -77,7 +77,7 @@ def main() -> int:
         json.dumps(
             {
                 "model": model.name,
-                "vignette_file": str(Path(args.file).relative_to(PROJECT_ROOT)),
+                "vignette_file": str(Path(args.file).resolve().relative_to(PROJECT_ROOT)),
                 "summary": summary,
                 "bars": {k: {"bar": list(vignettes.BARS[k]), "met": v} for k, v in met.items()},
                 "results": [vignettes.as_dict(r) for r in results],

@@ -16,6 +16,9 @@ POSITIVE = [
     ("why does my knee keep locking", "locking"),
     ("my knee gives way unless I wear the brace, should I see someone?", "giving_way"),
     ("do I need a physio? it only locked twice today", "locking"),
+    # the condition is not the red flag's own ("only when I run", "like if I squat")
+    ("it hurts only when i run and then it locks, is that bad?", "locking"),
+    ("my knee locks like if i squat, should i see someone?", "locking"),
     ("what does it mean when my knee gives way", "giving_way"),
     ("My knee locked up on me halfway round parkrun and I had to stop", "locking"),
     ("it lokcs every couple of days and I have to jiggle it free", "locking"),
@@ -265,6 +268,8 @@ BENIGN = [
     # a red flag named only as the condition for going ("only if it locks?", "unless it swells")
     "Knee aches a bit after long runs. At what point do I need a physio - only if it locks or gives way?",
     "should i see someone or wait unless it swells up",
+    "had some mild knee pain after my 10k, do i only need a physio if it gives way?",
+    "knee's a bit sore after runs. when do i need to worry, like if it locks?",
     # the same questions typed without a question mark, about knees in general
     "what does it mean when your knee locks",
     "why would a knee give way",
