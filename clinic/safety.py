@@ -138,7 +138,7 @@ SIZE_LIKE = (
 )
 SMALL = r"\b(?:a\s+(?:bit|little|tad|touch)|abit|bit|slight\w*|mild\w*|little|tiny|minor|small|some)\b"
 SWELLING_GOING = r"\b(?:gone|going|went|goes|come|came|coming)\s+down\b|reduc|settl|subsid|disappear"
-CALF = r"(?:calf|calves|calfs|claf)"
+CALF = r"(?:calf|calves|calfs|claf)(?:'s)?"
 INJURY = (
     r"(?:fell|fallen|had\s+a\s+fall|took\s+a\s+(?:fall|tumble)|tripped|slipped|landed\s+(?:badly"
     r"|awkwardly|hard|wrong|on)|went\s+flying|came\s+off|crashed|collided|collision|twisted"
@@ -164,12 +164,14 @@ OTHER_BODY_PART = (
     r"^(?!.*\bkne)(?=.*\b(?:ankles?|wrists?|hands?|shoulders?|elbows?|fingers?|thumbs?|toes?|face"
     r"|eyes?|lips?|neck)\b)"
 )
-FOOT = r"(?:foot|feet|toes?|lower\s+leg|shin|leg)"
+FOOT = r"(?:foot|feet|toes?|lower\s+leg|shin|leg)(?:'s)?"  # "foot's cold" = "foot is cold"
 PALE = r"(?:cold|pale|white|blue|bluey|bluish|purple|grey|gray|mottled|icy)"
 # A recent operation or injection in the knee (see "after_procedure" in assess()).
 PROCEDURE = (
     r"(?:surgery|operation|op|post[- ]?op|arthroscop\w*|scoped|scope|keyhole|injection|injected|jab"
-    r"|cortisone|steroid|prp|hyaluronic|reconstruction|knee\s+replacement|meniscus\s+repair)"
+    r"|cortisone|steroid|prp|hyaluronic|reconstruction|(?:knee|joint)\s+replacement|meniscus\s+repair"
+    r"|(?:menisc\w*|cartilage)\s+(?:trim\w*|repair\w*|removal)|meniscectomy|tkr|tka|washout|wash[- ]out"
+    r"|(?:acl|pcl|mcl|ligament)\s+(?:rebuild|rebuilt|recon\w*|graft|repair\w*|op))"
 )
 WOUND_PROBLEM = (
     r"(?:weep\w*|ooz\w*|leak\w*|pus|discharg\w*|smell\w*|stinks?|opened\s+up|opening\s+up|gaping"

@@ -16,6 +16,11 @@ POSITIVE = [
     ("why does my knee keep locking", "locking"),
     ("my knee gives way unless I wear the brace, should I see someone?", "giving_way"),
     ("do I need a physio? it only locked twice today", "locking"),
+    # contractions and the names runners give their operations
+    ("after the crash my foot's gone cold and a bit blue", "circulation"),
+    ("knee replacement 3 weeks ago, calf's tender", "after_procedure"),
+    ("had a meniscus trim a week ago and the scar is oozing", "after_procedure"),
+    ("acl rebuilt 2 weeks ago, the knee's hot and swollen", "after_procedure"),
     # the condition is not the red flag's own ("only when I run", "like if I squat")
     ("it hurts only when i run and then it locks, is that bad?", "locking"),
     ("my knee locks like if i squat, should i see someone?", "locking"),
@@ -268,6 +273,9 @@ BENIGN = [
     # a red flag named only as the condition for going ("only if it locks?", "unless it swells")
     "Knee aches a bit after long runs. At what point do I need a physio - only if it locks or gives way?",
     "should i see someone or wait unless it swells up",
+    "had my ACL rebuilt in 2015, fine since",
+    "new replacement insoles and my knee swells a little after long runs",
+    "trimmed my toenails and my knee is a bit swollen",
     "had some mild knee pain after my 10k, do i only need a physio if it gives way?",
     "knee's a bit sore after runs. when do i need to worry, like if it locks?",
     # the same questions typed without a question mark, about knees in general
