@@ -15,7 +15,7 @@ import re
 from datetime import date
 from typing import Callable, Iterable, List, Optional, Tuple
 
-from clinic.safety import is_hypothetical
+from clinic.safety import PROCEDURE, is_hypothetical
 from clinic.text.negation import is_negated
 from clinic.text.yes_no import UNSURE, YES, is_no
 
@@ -488,10 +488,10 @@ def night_pain_in_description(text: str) -> Optional[str]:
 
 
 # --- fever, feeling unwell, weight loss ----------------------------------------------------
-_FEVER = re.compile(r"\b(fever\w*|temperature|temp|shiver\w*|shaking|shakes|chills|rigors|hot and cold)\b")
+_FEVER = re.compile(r"\b(fever\w*|feverish|temperature|temp|shiver\w*|shaking|shakes|chills|rigors|hot and cold)\b")
 _UNWELL = re.compile(
     r"\b(unwell|ill|poorly|run down|rough|weight|night sweats|sweat\w*|appetite|"
-    r"off (my|his|her) food|tired|exhausted|drained|"
+    r"off (my|his|her) food|tired|exhausted|drained|sick|nause\w*|queasy|dizzy|faint\w*|light ?headed|shaky|"
     r"lost (\w+ ){0,2}?\d*\s*(kg|kilos?|pounds|lbs|stone))\b"
 )
 
@@ -517,20 +517,28 @@ def unwell_in_description(text: str) -> Optional[str]:
 
 
 # --- a recent operation or injection -------------------------------------------------------
-_PROCEDURE = re.compile(
-    r"\b(surgery|operation|op|post op|arthroscop\w*|scoped|scope|keyhole|injection|"
-    r"injected|jab|cortisone|steroid|prp|hyaluronic|reconstruction|replacement|repair)\b"
-)
+# The red-flag check's words for an operation or injection; answering the question, a bare
+# "replacement" or "repair" is one too.
+_PROCEDURE = re.compile(rf"\b(?:{PROCEDURE}|replacement|repair)\b")
 _LONG_AGO = re.compile(
-    r"\b(years?|(\d+|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|many) "
+    r"\b((?<!this )years?|(\d+|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|many) "
     r"months?)( ago| back)?\b|\bin (19|20)\d\d\b|\blast year\b"
 )
+
+
+_NOT_RECENT = re.compile(r"\bnot (recently|lately|for (years|ages|a long time))\b|\bnothing recent\b")
+
+
+def _long_ago(text: str) -> bool:
+    """ "years ago", "in 2015", "the op was 2015" (a year before this one; this year is recent)."""
+    years = re.findall(r"\b((?:19|20)\d\d)\b", text)
+    return bool(_LONG_AGO.search(text) or _NOT_RECENT.search(text) or any(int(y) < date.today().year for y in years))
 
 
 def read_surgery(text: str) -> Optional[str]:
     text = _normalise(text)
     if _mentions(_PROCEDURE, text):
-        return "no" if _LONG_AGO.search(text) else "recent"
+        return "no" if _long_ago(text) else "recent"
     if _UNSURE.search(text):
         return "unsure"
     if _negative(text) or _PROCEDURE.search(text):
@@ -542,7 +550,7 @@ def surgery_in_description(text: str) -> Optional[str]:
     text = _normalise(text)
     if not _PROCEDURE.search(text):
         return None
-    return "recent" if _mentions(_PROCEDURE, text) and not _LONG_AGO.search(text) else "no"
+    return "recent" if _mentions(_PROCEDURE, text) and not _long_ago(text) else "no"
 
 
 # --- age group -----------------------------------------------------------------------------
