@@ -46,7 +46,7 @@ evaluate: setup train ## Model-quality report on the held-out messages (CV=1: al
 	$(PY) scripts/evaluate.py $(if $(filter-out 0,$(CV)),--cross-validation)
 	$(PY) scripts/vignettes.py
 
-vignettes: setup train ## Triage vignettes through the real assistant: level accuracy, safe rate, under/over-triage (reports/vignettes.json)
+vignettes: setup train ## Triage vignettes through the real assistant: level accuracy, safe rate, under/over-triage (reports/vignettes*.json)
 	$(PY) scripts/vignettes.py
 
 bench: setup train $(if $(filter-out 1,$(REPLICAS)),haproxy) ## Reply times and throughput (REPLICAS=3: 1 vs 3 servers; PROFILE=1: where a turn's time goes)

@@ -6,7 +6,9 @@ in-process with the real action server, as tests/conftest.py does; each vignette
 conversation (clinic/vignettes.py answers the assistant's questions in the vignette's
 typed words). Prints exact-level accuracy, safe rate (gold level or more urgent),
 under-triage of emergency and same-day vignettes, over-triage of self-care and physio
-vignettes, and the issue #12 bars; writes everything to reports/vignettes.json.
+vignettes, and the issue #12 bars, for each vignette file (default: all of
+clinic.vignettes.VIGNETTE_FILES; the bars are the main suite's); writes everything to
+reports/vignettes.json (main suite) and reports/vignettes_unseen*.json.
 It is a report, not a gate: it exits 0 whatever the numbers.
 
 Never tune against the vignettes (see the header of the vignette file): fix general
@@ -37,7 +39,14 @@ from clinic import vignettes  # noqa: E402
 from clinic.environment import load_environment  # noqa: E402
 from tests.support.processes import BIN, ManagedProcess, free_port, wait_for_url  # noqa: E402
 
-REPORT = PROJECT_ROOT / "reports" / "vignettes.json"
+REPORTS = PROJECT_ROOT / "reports"
+
+
+def report_path(file: Path) -> Path:
+    """reports/vignettes.json for the main suite, reports/vignettes_unseen.json for
+    knee_vignettes_unseen.yml, and so on."""
+    suffix = file.stem.replace("knee_vignettes", "")
+    return REPORTS / f"vignettes{suffix}.json"
 
 
 def main() -> int:
@@ -45,7 +54,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", help="model file (default: the one for the current data)")
     parser.add_argument("--only", nargs="*", help="vignette ids to run")
-    parser.add_argument("--file", default=str(vignettes.VIGNETTES))
+    parser.add_argument(
+        "--file", nargs="*", default=[str(f) for f in vignettes.VIGNETTE_FILES], help="vignette files (default: all)"
+    )
     parser.add_argument("--show", action="store_true", help="print each vignette's questions and answers")
     args = parser.parse_args()
     logging.disable(logging.WARNING)
@@ -57,27 +68,35 @@ def main() -> int:
     from clinic.training import train_if_needed
 
     model = Path(args.model or os.environ.get("KNEE_MODEL") or train_if_needed())
-    cases = [v for v in vignettes.load(Path(args.file)) if not args.only or v["id"] in args.only]
-
     port = free_port()
     server = ManagedProcess(
         [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)], log_name="vignette-actions"
     )
     try:
         wait_for_url(f"http://127.0.0.1:{port}/health", server.process, timeout=120)
-        results = asyncio.run(run_all(model, f"http://127.0.0.1:{port}/webhook", cases, args.show))
+        for name in args.file:
+            file = Path(name).resolve()
+            cases = [v for v in vignettes.load(file) if not args.only or v["id"] in args.only]
+            if cases:
+                print(f"\n== {file.relative_to(PROJECT_ROOT)}")
+                results = asyncio.run(run_all(model, f"http://127.0.0.1:{port}/webhook", cases, args.show))
+                write_report(model, file, results)
     finally:
         server.stop()
+    return 0
 
+
+def write_report(model: Path, file: Path, results) -> None:
     summary = vignettes.score(results)
     met = vignettes.bars_met(summary)
-    print_report(summary, met, results)
-    REPORT.parent.mkdir(exist_ok=True)
-    REPORT.write_text(
+    print_report(file, summary, met)
+    report = report_path(file)
+    report.parent.mkdir(exist_ok=True)
+    report.write_text(
         json.dumps(
             {
                 "model": model.name,
-                "vignette_file": str(Path(args.file).resolve().relative_to(PROJECT_ROOT)),
+                "vignette_file": str(file.relative_to(PROJECT_ROOT)),
                 "summary": summary,
                 "bars": {k: {"bar": list(vignettes.BARS[k]), "met": v} for k, v in met.items()},
                 "results": [vignettes.as_dict(r) for r in results],
@@ -85,8 +104,7 @@ def main() -> int:
             indent=2,
         )
     )
-    print(f"\nwritten to {REPORT.relative_to(PROJECT_ROOT)}")
-    return 0
+    print(f"\nwritten to {report.relative_to(PROJECT_ROOT)}")
 
 
 async def run_all(model: Path, action_url: str, cases, show: bool):
@@ -121,11 +139,11 @@ async def run_all(model: Path, action_url: str, cases, show: bool):
     return results
 
 
-def print_report(summary, met, results) -> None:
+def print_report(file: Path, summary, met) -> None:
     def pct(value):
         return "n/a" if value is None else f"{100 * value:.2f}%"
 
-    print("\nTriage vignettes")
+    print(f"\nTriage vignettes: {file.name}")
     print(f"  vignettes:                      {summary['n']}")
     bar = {name: "met" if met[name] else "NOT met" for name in ("exact", "safe")}
     print(f"  exact level:                    {pct(summary['exact'])}  (bar >= 90%: {bar['exact']})")
