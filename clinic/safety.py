@@ -445,7 +445,9 @@ SIGNS: List[Sign] = [
         r"(?:numb(?:ness|nes|ed)?|numbess|tingl\w*|tingel\w*|pins?\s*(?:and|&|n'?|an)\s*(?:needl?e?s"
         r"|needels)|foot\s+drop|drop\s+foot)",
         unless=r"\b(?:ice|icing|iced|cold|frozen|freezing|numbing\s+(?:gel|cream|spray)|hands?"
-        r"|fingers?|shoes?|laces?|lacing|trainers|sneakers)\b",
+        r"|fingers?|shoes?|laces?|lacing|trainers|sneakers"
+        # a position that squeezes a nerve for a while ("when I sit cross-legged")
+        r"|cross[- ]?legged|legs?\s+crossed|sat\s+on\s+(?:it|my|them)|sitting\s+on\s+(?:it|my|them)|toilet)\b",
     ),
     _sign(
         "numbness",
@@ -588,6 +590,12 @@ _STUCK_NOW = re.compile(
     r"\b(?:today|right\s+now|at\s+the\s+moment|still\s+(?:stuck|locked)|can'?t\s+(?:\w+\s+)?straighten"
     r"|won'?t\s+(?:\w+\s+)?straighten|since\s+this\s+morning|since\s+yesterday|just\s+now)\b"
 )
+
+
+def is_history(text: str, start: int, end: int) -> bool:
+    """Is the phrase text[start:end] (lower case) in a sentence about settled history?"""
+    left, right = _sentence_span(text, start, end)
+    return _is_long_ago(text[left:right])
 
 
 def _is_long_ago(sentence: str) -> bool:

@@ -276,6 +276,7 @@ BENIGN = [
     "had my ACL rebuilt in 2015, fine since",
     "new replacement insoles and my knee swells a little after long runs",
     "trimmed my toenails and my knee is a bit swollen",
+    "i get pins and needles in my foot if i sit cross-legged for too long",
     "had some mild knee pain after my 10k, do i only need a physio if it gives way?",
     "knee's a bit sore after runs. when do i need to worry, like if it locks?",
     # the same questions typed without a question mark, about knees in general

@@ -15,7 +15,7 @@ import re
 from datetime import date
 from typing import Callable, Iterable, List, Optional, Tuple
 
-from clinic.safety import PROCEDURE, is_hypothetical
+from clinic.safety import PROCEDURE, is_history, is_hypothetical
 from clinic.text.negation import is_negated
 from clinic.text.yes_no import UNSURE, YES, is_no
 
@@ -33,10 +33,13 @@ def _normalise(text: str) -> str:
 
 def _mentions(pattern: "re.Pattern[str]", text: str) -> bool:
     """True if the pattern occurs at least once without a negation in front of it, and not
-    in a question or hypothetical ("what if it locks?"). The negation's scope is the safety
+    in a question or hypothetical ("what if it locks?") or settled history ("gave way once
+    years ago, fine since"). The negation's scope is the safety
     check's (clinic/text/negation.py)."""
     return any(
-        not is_negated(text, match.start(), match.end()) and not is_hypothetical(text, match.start(), match.end())
+        not is_negated(text, match.start(), match.end())
+        and not is_hypothetical(text, match.start(), match.end())
+        and not is_history(text, match.start(), match.end())
         for match in pattern.finditer(text)
     )
 
