@@ -100,8 +100,9 @@ _WORD = r"[a-z0-9']+"
 
 
 def _gap(max_words: int) -> str:
-    """Up to `max_words` words between two parts of a phrase, without leaving the clause."""
-    return rf"(?:\s+(?!(?:but|however|though|although|except)\b){_WORD}){{0,{max_words}}}?\s+"
+    """Up to `max_words` words between two parts of a phrase, without leaving the clause. A
+    first part may end in "'s" ("kneecap's popped out" = "kneecap is/has popped out")."""
+    return rf"(?:'s)?(?:\s+(?!(?:but|however|though|although|except)\b){_WORD}){{0,{max_words}}}?\s+"
 
 
 CANT = (
@@ -138,9 +139,9 @@ SIZE_LIKE = (
 )
 SMALL = r"\b(?:a\s+(?:bit|little|tad|touch)|abit|bit|slight\w*|mild\w*|little|tiny|minor|small|some)\b"
 SWELLING_GOING = r"\b(?:gone|going|went|goes|come|came|coming)\s+down\b|reduc|settl|subsid|disappear"
-CALF = r"(?:calf|calves|calfs|claf)(?:'s)?"
+CALF = r"(?:calf|calves|calfs|claf)"
 INJURY = (
-    r"(?:fell|fallen|had\s+a\s+fall|took\s+a\s+(?:fall|tumble)|tripped|slipped|landed\s+(?:badly"
+    r"(?:fell|fallen|falling\s+(?:off|over|down|from|on)|had\s+a\s+fall|took\s+a\s+(?:fall|tumble)|tripped|slipped|landed\s+(?:badly"
     r"|awkwardly|hard|wrong|on)|went\s+flying|came\s+off|crashed|collided|collision|twisted"
     r"|knocked\s+(?:off|over|down)|(?:was|got)\s+(?:kicked|tackled|hit)|went\s+over\s+on|popped|snapped"
     r"|hyper-?extended|over-?extended|bent\s+backwards"
@@ -164,7 +165,7 @@ OTHER_BODY_PART = (
     r"^(?!.*\bkne)(?=.*\b(?:ankles?|wrists?|hands?|shoulders?|elbows?|fingers?|thumbs?|toes?|face"
     r"|eyes?|lips?|neck)\b)"
 )
-FOOT = r"(?:foot|feet|toes?|lower\s+leg|shin|leg)(?:'s)?"  # "foot's cold" = "foot is cold"
+FOOT = r"(?:foot|feet|toes?|lower\s+leg|shin|leg)"
 PALE = r"(?:cold|pale|white|blue|bluey|bluish|purple|grey|gray|mottled|icy)"
 # A recent operation or injection in the knee (see "after_procedure" in assess()).
 PROCEDURE = (

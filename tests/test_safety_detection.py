@@ -21,6 +21,7 @@ POSITIVE = [
     ("knee replacement 3 weeks ago, calf's tender", "after_procedure"),
     ("had a meniscus trim a week ago and the scar is oozing", "after_procedure"),
     ("acl rebuilt 2 weeks ago, the knee's hot and swollen", "after_procedure"),
+    ("kneecap's popped out to the side and won't go back", "deformity"),
     # the condition is not the red flag's own ("only when I run", "like if I squat")
     ("it hurts only when i run and then it locks, is that bad?", "locking"),
     ("my knee locks like if i squat, should i see someone?", "locking"),
@@ -307,6 +308,8 @@ EMERGENCY = [
     "my kneecap popped out",
     "my knee looks the wrong shape",
     "tripped on a kerb and cant put any weight on it",
+    "i can't stand on my leg at all after falling off the climbing wall",
+    "my lower leg's gone cold and mottled since the tackle",
     "heard a pop when I twisted it and now I can't walk on it",
     "my knee just gave way and I can't put weight on it",
     "my calf is swollen and I'm short of breath",
