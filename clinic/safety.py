@@ -151,7 +151,7 @@ INJURY = (
 )
 FEVER = (
     r"(?:fever\w*|temperature|high\s+temp|a\s+temp|chills|shiver\w*|the\s+shakes|rigors"
-    r"|night\s+sweats|flu[- ]?like|(?:feel|feeling|felt|am|i'm|im)\s+(?:really\s+|very\s+|quite\s+"
+    r"|night\s+sweats|flu[- ]?like|(?:got|have|getting|coming\s+down\s+with)\s+(?:the\s+)?flu\b(?!\s+(?:jab|shot|vacc\w*))|(?:feel|feeling|felt|am|i'm|im)\s+(?:really\s+|very\s+|quite\s+"
     r"|so\s+|generally\s+)?(?:unwell|ill|poorly|rough|awful))"
 )
 # A real fever or shivers (not just "feeling rough"): with a painful knee, care the same day.

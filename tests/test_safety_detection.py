@@ -278,6 +278,7 @@ BENIGN = [
     "new replacement insoles and my knee swells a little after long runs",
     "trimmed my toenails and my knee is a bit swollen",
     "i get pins and needles in my foot if i sit cross-legged for too long",
+    "my knee is a bit sore, got my flu jab yesterday",
     "had some mild knee pain after my 10k, do i only need a physio if it gives way?",
     "knee's a bit sore after runs. when do i need to worry, like if it locks?",
     # the same questions typed without a question mark, about knees in general
@@ -310,6 +311,7 @@ EMERGENCY = [
     "tripped on a kerb and cant put any weight on it",
     "i can't stand on my leg at all after falling off the climbing wall",
     "my lower leg's gone cold and mottled since the tackle",
+    "my knee is swollen and warm and i feel like i've got flu",
     "heard a pop when I twisted it and now I can't walk on it",
     "my knee just gave way and I can't put weight on it",
     "my calf is swollen and I'm short of breath",
