@@ -151,7 +151,8 @@ INJURY = (
 )
 FEVER = (
     r"(?:fever\w*|temperature|high\s+temp|a\s+temp|chills|shiver\w*|the\s+shakes|rigors"
-    r"|night\s+sweats|flu[- ]?like|(?:got|have|getting|coming\s+down\s+with)\s+(?:the\s+)?flu\b(?!\s+(?:jab|shot|vacc\w*))|(?:feel|feeling|felt|am|i'm|im)\s+(?:really\s+|very\s+|quite\s+"
+    r"|night\s+sweats|flu[- ]?like|(?:got|have|getting|coming\s+down\s+with)\s+(?:the\s+)?flu\b"
+    r"(?!\s+(?:jab|shot|vacc\w*))|(?:feel|feeling|felt|am|i'm|im)\s+(?:really\s+|very\s+|quite\s+"
     r"|so\s+|generally\s+)?(?:unwell|ill|poorly|rough|awful))"
 )
 # A real fever or shivers (not just "feeling rough"): with a painful knee, care the same day.
@@ -585,7 +586,9 @@ _NOW = re.compile(
 _EPISODIC = re.compile(
     r"\b(?:every\s+(?:so\s+often|now\s+and\s+then|couple|few|other|once)|now\s+and\s+then|occasionally"
     r"|sometimes|once\s+in\s+a\s+while|from\s+time\s+to\s+time|on\s+and\s+off|every\s+\w+\s+(?:weeks?|months?)"
-    r"|(?:fine|ok|okay|normal)\s+again|clicks?\s+free|for\s+a\s+(?:second|moment|few\s+seconds))\b"
+    r"|(?:fine|ok|okay|normal)\s+again|clicks?\s+free|for\s+a\s+(?:second|moment|few\s+seconds)"
+    r"|(?:no\s+(?:problems?|issues?|trouble|bother)|fine|ok|okay|good|alright)\s+(?:ever\s+)?since"
+    r"|(?:only|just)\s+(?:the\s+)?once)\b"
 )
 _STUCK_NOW = re.compile(
     r"\b(?:today|right\s+now|at\s+the\s+moment|still\s+(?:stuck|locked)|can'?t\s+(?:\w+\s+)?straighten"
@@ -621,6 +624,10 @@ _QUESTION_START = re.compile(
     r"^\W*(?:\w+\W+){0,2}?(?:what|why|how|is|are|does|do|can|could|should|when|which|whats|what's)\b"
 )
 _FIRST_PERSON = re.compile(r"\b(?:my|i|i'm|im|me|mine|mines|i've|ive|i'd|myself)\b")
+# A red flag that only might happen ("felt like it might give way but it didn't", "worried it
+# may lock"), unless the sentence says it is happening ("it could lock any second, it has
+# twice today"); "might have locked" is a report.
+_MAYBE = re.compile(r"\b(?:might|may|could|going\s+to|gonna)\s+(?!have\b|of\b)(?:(?:just|suddenly|also)\s+)?$")
 # A red flag named as the condition for acting, or as an example, in a question ("... only if
 # it locks?", "do I only need a physio if it gives way?", "when do I worry, like if it locks?");
 # the condition must lead up to the red flag ("it hurts only when I run and then it locks?" is
@@ -644,6 +651,8 @@ def is_hypothetical(text: str, start: int, end: int, what_to_do_if: bool = True)
     if _HYPOTHETICAL.search(text, left, start) or (what_to_do_if and _WHAT_TO_DO_IF.search(text, left, start)):
         return True
     sentence = text[left:right]
+    if _MAYBE.search(text[left:start]) and not _NOW.search(sentence):
+        return True
     asks = text[right : right + 1] == "?" or "?" in sentence or bool(_ASKING_START.search(sentence))
     if asks and _ONLY_IF.search(text[left:start]):
         return True  # "do I need a physio, only if it locks?": the symptom is the condition asked about

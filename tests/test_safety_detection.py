@@ -22,6 +22,8 @@ POSITIVE = [
     ("had a meniscus trim a week ago and the scar is oozing", "after_procedure"),
     ("acl rebuilt 2 weeks ago, the knee's hot and swollen", "after_procedure"),
     ("kneecap's popped out to the side and won't go back", "deformity"),
+    ("my knee could lock at any moment, it has happened 3 times today", "locking"),
+    ("i think it might have locked on my run", "locking"),
     # the condition is not the red flag's own ("only when I run", "like if I squat")
     ("it hurts only when i run and then it locks, is that bad?", "locking"),
     ("my knee locks like if i squat, should i see someone?", "locking"),
@@ -279,6 +281,9 @@ BENIGN = [
     "trimmed my toenails and my knee is a bit swollen",
     "i get pins and needles in my foot if i sit cross-legged for too long",
     "my knee is a bit sore, got my flu jab yesterday",
+    # it only might happen: a worry, not a report
+    "my knee felt like it might give way but it didn't, just tired legs i think",
+    "i'm worried my knee could lock like my mate's did",
     "had some mild knee pain after my 10k, do i only need a physio if it gives way?",
     "knee's a bit sore after runs. when do i need to worry, like if it locks?",
     # the same questions typed without a question mark, about knees in general

@@ -93,6 +93,8 @@ def test_red_flags_in_words_combine_with_answers():
         for f in detect_red_flags("my knee gives way every couple of weeks when I turn, then it's fine again")
     ]
     assert decide(CALM, settled).level == SOON
+    once = [flag_finding(f) for f in detect_red_flags("my knee buckled once on a step last week, no problems since")]
+    assert decide(CALM, once).level == SOON
 
 
 def ask(answers, flags=(), ask_age=False):
