@@ -162,6 +162,7 @@ DESCRIPTIONS = [
         "knee pain for about 10 days, a bit swollen after runs",
         {"triage_duration": "1_to_3_weeks", "triage_swelling": "mild", "triage_onset": "gradual"},
     ),
+    ("banged it on a gate, walked to the station normally this morning", {"triage_onset": "injury"}),
     # Settled history is not today's knee ("once, years ago, fine since"); it is asked about.
     ("my knee gave way once playing netball years ago, fine since then", {}),
 ]

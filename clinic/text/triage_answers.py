@@ -385,7 +385,7 @@ _LIMP = re.compile(r"\b(limp\w*|hobbl\w*)\b")
 
 # "walking fine", "stairs are ok": daily life named, but not affected.
 _FINE = re.compile(
-    r"\b(walk\w*(?: around| about)?|stairs?|steps|sleep\w*|standing|daily life|day to day)\s+"
+    r"\b(walk\w*(?: around| about| home| to \w+(?: \w+)?)?|stairs?|steps|sleep\w*|standing|daily life|day to day)\s+"
     r"((is|are|s|normally|fine|ok|okay|)\s*)?((totally|completely|pretty|perfectly|quite)\s+)?"
     r"(fine|normal\w*|ok|okay|alright|all right|no problem\w*|good|grand)\b|"
     r"\bcan (still )?(walk|do stairs)( \w+)? (fine|ok|okay|normally|no problem)\b|"
