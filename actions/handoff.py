@@ -15,9 +15,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.booking import BookingFieldsMixin, queue_delivery
 from clinic import delivery
 from clinic.bookings import create_request
+from clinic.delivery.settings import booking_settings
 from clinic.text.cancelling import cancels
 from clinic.text.contact_details import display_contact
-from clinic.delivery.settings import booking_settings
 
 logger = logging.getLogger(__name__)
 

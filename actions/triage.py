@@ -26,7 +26,6 @@ from actions.safety import (
     stored_findings,
     triage_answers,
 )
-from clinic.text.triage_answers import READERS, UNCLEAR_YES, about, corrected_answers, may_be_a_child
 from clinic.disposition import (
     CHECK_SLOT,
     CHECK_TOPIC_SLOT,
@@ -39,6 +38,7 @@ from clinic.disposition import (
 )
 from clinic.text.questions import reads_as_question
 from clinic.text.stopping import MENTIONS_STOPPING
+from clinic.text.triage_answers import READERS, UNCLEAR_YES, about, corrected_answers, may_be_a_child
 from clinic.text.yes_no import NO, UNSURE as UNSURE_WORDS, YES
 
 # Cleared when a runner describes their pain again (pain_location is kept: it is their knee).

@@ -22,8 +22,7 @@ from aiogram.bot.api import TelegramAPIServer, check_token
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from aiogram.utils.exceptions import TelegramAPIError, ValidationError
 from rasa.core.channels.channel import UserMessage
-from rasa.core.channels.telegram import TelegramInput as RasaTelegramInput
-from rasa.core.channels.telegram import TelegramOutput as RasaTelegramOutput
+from rasa.core.channels.telegram import TelegramInput as RasaTelegramInput, TelegramOutput as RasaTelegramOutput
 from rasa.shared.exceptions import RasaException
 from sanic import Blueprint, response
 from sanic.request import Request

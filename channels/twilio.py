@@ -22,8 +22,7 @@ from urllib.parse import parse_qs
 
 import aiohttp
 from rasa.core.channels.channel import UserMessage
-from rasa.core.channels.twilio import TwilioInput as RasaTwilioInput
-from rasa.core.channels.twilio import TwilioOutput as RasaTwilioOutput
+from rasa.core.channels.twilio import TwilioInput as RasaTwilioInput, TwilioOutput as RasaTwilioOutput
 from sanic import Blueprint, response
 from sanic.request import Request, RequestParameters
 from sanic.response import HTTPResponse

@@ -25,8 +25,8 @@ the phrasing to the tables in tests/test_safety_detection.py; see docs/safety.md
 """
 
 import re
-from datetime import date
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Dict, List, Optional, Pattern, Tuple
 
 from clinic.text.negation import is_negated as _is_negated

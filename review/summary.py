@@ -8,11 +8,10 @@ from typing import Dict, List, Optional, Tuple
 
 import sqlalchemy as sa
 
+from clinic.bookings import booking_requests
 from review import clock, conversations
 from review.filters import LAST_DAY, Filters, last_days
-from clinic.bookings import booking_requests
 from review.tables import events
-
 
 DEFAULT_DAYS = 14
 MAX_DAYS = 366  # a year at a time: one bar per day is no longer readable beyond that

@@ -20,9 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from channels.settings import allowed_origins  # noqa: E402
-from clinic.local_secrets import persistent_secret, var_dir  # noqa: E402
 from clinic.database import database_url  # noqa: E402
 from clinic.environment import load_environment  # noqa: E402
+from clinic.local_secrets import persistent_secret, var_dir  # noqa: E402
 from clinic.locks import check_workers  # noqa: E402
 from clinic.training import model_path  # noqa: E402
 from deploy.topology import render_haproxy  # noqa: E402

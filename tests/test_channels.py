@@ -13,6 +13,8 @@ import pytest
 import requests
 import yaml
 
+from channels.limits import MAX_MESSAGE_CHARS, TOO_LONG
+from tests.support.domain import merged as merged_domain
 from tests.support.platform_standins import (
     TELEGRAM_SECRET,
     TELEGRAM_TOKEN,
@@ -29,8 +31,6 @@ from tests.support.platform_standins import (
     twilio_signature,
     twilio_whatsapp_form,
 )
-from channels.limits import MAX_MESSAGE_CHARS, TOO_LONG
-from tests.support.domain import merged as merged_domain
 from tests.support.processes import BIN, ROOT, AssistantServers
 
 # Twilio signs the URL it was given in its console: the public one, in front of a proxy.

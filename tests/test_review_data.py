@@ -19,7 +19,6 @@ from review.annotations import AnnotationError
 from review.filters import Filters
 from tests.support.review import ADMIN, TOKEN, csrf_of, login, post_form
 
-
 # --- what Rasa recorded, read through its HTTP API --------------------------------------
 
 

@@ -3,9 +3,9 @@ answers: what one calls denied, the other does too."""
 
 import pytest
 
-from clinic.text.triage_answers import read_instability, read_swelling
 from clinic.safety import detect_red_flags
 from clinic.text.negation import is_negated
+from clinic.text.triage_answers import read_instability, read_swelling
 
 
 def negated(text, phrase):
