@@ -21,7 +21,7 @@ run: setup train migrate webchat $(if $(filter-out 1,$(REPLICAS)),haproxy) ## St
 test: setup train migrate validate lint webchat chromium haproxy docker-compose ## Run the whole test suite
 	$(PY) -m pytest
 
-lint: $(STAMP) ## Check the code with ruff: pyflakes, pycodestyle and the layout (`ruff format`; rules in pyproject.toml)
+lint: $(STAMP) ## Check the code with ruff: pyflakes, pycodestyle, import order and the layout (`ruff format`; rules in pyproject.toml)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
