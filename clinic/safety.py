@@ -100,9 +100,11 @@ _WORD = r"[a-z0-9']+"
 
 
 def _gap(max_words: int) -> str:
-    """Up to `max_words` words between two parts of a phrase, without leaving the clause. A
-    first part may end in "'s" ("kneecap's popped out" = "kneecap is/has popped out")."""
-    return rf"(?:'s)?(?:\s+(?!(?:but|however|though|although|except)\b){_WORD}){{0,{max_words}}}?\s+"
+    """Up to `max_words` words between two parts of a phrase, without leaving the clause or
+    passing a negation ("calves aren't swollen"). A first part may end in "'s" ("kneecap's
+    popped out" = "kneecap is/has popped out")."""
+    no = r"(?:but|however|though|although|except|not|never|no|\w+n't)"
+    return rf"(?:'s)?(?:\s+(?!{no}\b){_WORD}){{0,{max_words}}}?\s+"
 
 
 CANT = (
@@ -141,7 +143,7 @@ SMALL = r"\b(?:a\s+(?:bit|little|tad|touch)|abit|bit|slight\w*|mild\w*|little|ti
 SWELLING_GOING = r"\b(?:gone|going|went|goes|come|came|coming)\s+down\b|reduc|settl|subsid|disappear"
 CALF = r"(?:calf|calves|calfs|claf)"
 INJURY = (
-    r"(?:fell|fallen|falling\s+(?:off|over|down|from|on)|had\s+a\s+fall|took\s+a\s+(?:fall|tumble)|tripped|slipped|landed\s+(?:badly"
+    r"(?:fell(?!\s+(?:runners?|races?|racing))|fallen|falling\s+(?:off|over|down|from|on)|had\s+a\s+fall|took\s+a\s+(?:fall|tumble)|tripped|slipped|landed\s+(?:badly"
     r"|awkwardly|hard|wrong|on)|went\s+flying|came\s+off|crashed|collided|collision|twisted"
     r"|knocked\s+(?:off|over|down)|(?:was|got)\s+(?:kicked|tackled|hit)|went\s+over\s+on|popped|snapped"
     r"|hyper-?extended|over-?extended|bent\s+backwards"
@@ -241,7 +243,7 @@ SIGNS: List[Sign] = [
     _sign(
         "locking",
         "stuck",
-        rf"(?:{KNEE}{_gap(3)}(?:stuck|jammed|wedged)|stuck\s+(?:bent|straight|in\s+(?:a\s+)?(?:bent"
+        rf"(?:{KNEE}{_gap(3)}(?:stuck|jam(?:s|med|ming)|wedged)|stuck\s+(?:bent|straight|in\s+(?:a\s+)?(?:bent"
         rf"|straight|flexed)|half[- ]?(?:way|bent)))",
     ),
     _sign(
@@ -568,7 +570,7 @@ CONTEXT: List[Sign] = [
 # sentence also says it is happening again ("...last year, and today it popped out again").
 _LONG_AGO = re.compile(
     r"\b(?:(?:\d+|a\s+few|a\s+couple\s+of|two|three|four|five|several|many)\s+years?\s+(?:ago|back)"
-    r"|last\s+year|years\s+ago|as\s+a\s+(?:kid|child|teenager|teen)|when\s+i\s+was\s+(?:younger|a\s+kid"
+    r"|last\s+year|years\s+ago|for\s+(?:many\s+|several\s+|a\s+few\s+|some\s+)?years|as\s+a\s+(?:kid|child|teenager|teen)|when\s+i\s+was\s+(?:younger|a\s+kid"
     r"|little|at\s+school)|at\s+(?:school|uni|university|college))\b"
 )
 _YEAR = re.compile(r"\bin\s+((?:19|20)\d\d)\b")
@@ -588,11 +590,18 @@ _EPISODIC = re.compile(
     r"|sometimes|once\s+in\s+a\s+while|from\s+time\s+to\s+time|on\s+and\s+off|every\s+\w+\s+(?:weeks?|months?)"
     r"|(?:fine|ok|okay|normal)\s+again|clicks?\s+free|for\s+a\s+(?:second|moment|few\s+seconds)"
     r"|(?:no\s+(?:problems?|issues?|trouble|bother)|fine|ok|okay|good|alright)\s+(?:ever\s+)?since"
-    r"|(?:only|just)\s+(?:the\s+)?once)\b"
+    r"|(?:only|just)\s+(?:the\s+)?once|(?:then|and)\s+(?:it\s+)?settles|in\s+between"
+    r"|(?:wiggl\w*|click\w*|clunc?k\w*|pop\w*|work\w*|comes?|goes|went)\s+(?:it\s+)?(?:itself\s+)?free)\b"
 )
 _STUCK_NOW = re.compile(
     r"\b(?:today|right\s+now|at\s+the\s+moment|still\s+(?:stuck|locked)|can'?t\s+(?:\w+\s+)?straighten"
     r"|won'?t\s+(?:\w+\s+)?straighten|since\s+this\s+morning|since\s+yesterday|just\s+now)\b"
+)
+
+
+# "right now it feels normal" says the opposite of stuck now.
+_NOT_STUCK_NOW = re.compile(
+    r"\b(?:right\s+now|at\s+the\s+moment|now)\s+(?:it\s+)?(?:feels?|is|seems|'s)\s+(?:\w+\s+)?(?:normal|fine|ok|okay|good)\b"
 )
 
 
@@ -789,7 +798,7 @@ def assess(text: str) -> Assessment:
                 mention.name in ("locking", "giving_way")
                 and not injured_by_event
                 and bool(_EPISODIC.search(normalised))
-                and not _STUCK_NOW.search(normalised)
+                and not _STUCK_NOW.search(_NOT_STUCK_NOW.sub(" ", normalised))
             )
             by_name[mention.name] = RedFlag(
                 mention.name,

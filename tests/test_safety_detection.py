@@ -24,6 +24,7 @@ POSITIVE = [
     ("kneecap's popped out to the side and won't go back", "deformity"),
     ("my knee could lock at any moment, it has happened 3 times today", "locking"),
     ("i think it might have locked on my run", "locking"),
+    ("i fell running on the trail and now my knee keeps giving way", "giving_way"),
     # the condition is not the red flag's own ("only when I run", "like if I squat")
     ("it hurts only when i run and then it locks, is that bad?", "locking"),
     ("my knee locks like if i squat, should i see someone?", "locking"),
@@ -284,6 +285,9 @@ BENIGN = [
     # it only might happen: a worry, not a report
     "my knee felt like it might give way but it didn't, just tired legs i think",
     "i'm worried my knee could lock like my mate's did",
+    # a negation inside the phrase, and a long-known symptom
+    "both calves are tight after hill reps but my calves aren't swollen or hot",
+    "I've had numb feet for years from diabetes, my knee just aches after runs",
     "had some mild knee pain after my 10k, do i only need a physio if it gives way?",
     "knee's a bit sore after runs. when do i need to worry, like if it locks?",
     # the same questions typed without a question mark, about knees in general

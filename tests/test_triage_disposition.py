@@ -95,6 +95,11 @@ def test_red_flags_in_words_combine_with_answers():
     assert decide(CALM, settled).level == SOON
     once = [flag_finding(f) for f in detect_red_flags("my knee buckled once on a step last week, no problems since")]
     assert decide(CALM, once).level == SOON
+    for text in (
+        "it has given way a few times on descents sore for a day then it settles; right now it feels fine",
+        "as a fell runner my knee jams every couple of weeks, I wiggle it and it clunks free, fine in between",
+    ):
+        assert decide(CALM, [flag_finding(f) for f in detect_red_flags(text)]).level == SOON, text
 
 
 def ask(answers, flags=(), ask_age=False):
