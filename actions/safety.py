@@ -127,20 +127,6 @@ class ActionRedFlag(Action):
             # the triage questions, not an alarm.
             dispatcher.utter_message(response="utter_triage_intro")
             return [FollowupAction("triage_form")]
-        if (
-            not flags
-            and tracker.active_loop_name is None
-            and not tracker.get_slot(FLAGS_SLOT)
-            and confidence < CONFIDENT_RED_FLAG
-            and not text.startswith("/")
-        ):
-            # An opening that only the classifier, unsure, calls a red flag ("banged my knee on a
-            # bench, bruised, walking fine"): the same rule as for a triage answer above. The
-            # triage, with the one yes/no check about the red flag its words come closest to
-            # asked first (a yes raises the level at once), not an alarm its words don't support.
-            dispatcher.utter_message(response="utter_triage_intro")
-            check = [SlotSet(CHECK_TOPIC_SLOT, suspected_check(text)), SlotSet(CHECK_SLOT, None)]
-            return check + [FollowupAction("triage_form")]
         findings = [flag_finding(flag) for flag in flags]
         # What the message itself answers counts for the level now, as it will for the
         # questions that follow ("landed on it and she won't stand on that leg": an injury and

@@ -278,27 +278,6 @@ def test_the_classifiers_red_flag_explained_by_night_pain_is_advice_within_days(
     assert slots_set(events)["triage_level"] == "soon"
 
 
-def _opening(text, confidence):
-    tracker = make_tracker(slots={"clinic_name": CLINIC, "clinic_phone": PHONE}, text=text, intent="report_red_flag")
-    tracker.latest_message["intent"]["confidence"] = confidence
-    return run_action(ActionRedFlag(), tracker, merged())
-
-
-def test_an_opening_only_an_unsure_classifier_calls_a_red_flag_starts_the_questions_with_one_check():
-    messages, events = _opening("banged my knee on a bench, it's bruised, walking to work was fine", 0.5)
-    assert [m["response"] for m in messages] == ["utter_triage_intro"]
-    assert slots_set(events) == {"triage_check_topic": "weight", "triage_red_flag_check": None}
-    assert [e["name"] for e in events if e["event"] == "followup"] == ["triage_form"]
-    assert "triage_level" not in slots_set(events)
-
-
-def test_a_sure_classifier_or_red_flag_words_still_alarm_at_once():
-    messages, events = _opening("banged my knee on a bench, it's bruised, walking to work was fine", 0.95)
-    assert messages[0]["text"].startswith("Please stop running and get your knee checked today.")
-    messages, events = _opening("my knee keeps giving way on the stairs", 0.5)
-    assert slots_set(events)["triage_level"] == "same_day"
-
-
 def test_the_classifiers_red_flag_on_a_description_that_only_denies_them_starts_the_questions():
     messages, events = run_red_flag("no swelling, it doesn't lock, but it hurts on every run")
     assert [m["response"] for m in messages] == ["utter_triage_intro"]
