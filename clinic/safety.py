@@ -143,7 +143,8 @@ SMALL = r"\b(?:a\s+(?:bit|little|tad|touch)|abit|bit|slight\w*|mild\w*|little|ti
 SWELLING_GOING = r"\b(?:gone|going|went|goes|come|came|coming)\s+down\b|reduc|settl|subsid|disappear"
 CALF = r"(?:calf|calves|calfs|claf)"
 INJURY = (
-    r"(?:fell(?!\s+(?:runners?|races?|racing))|fallen|falling\s+(?:off|over|down|from|on)|had\s+a\s+fall|took\s+a\s+(?:fall|tumble)|tripped|slipped|landed\s+(?:badly"
+    r"(?:fell(?!\s+(?:runners?|races?|racing))|fallen|falling\s+(?:off|over|down|from|on)|had\s+a\s+fall"
+    r"|took\s+a\s+(?:fall|tumble)|tripped|slipped|landed\s+(?:badly"
     r"|awkwardly|hard|wrong|on)|went\s+flying|came\s+off|crashed|collided|collision|twisted"
     r"|knocked\s+(?:off|over|down)|(?:was|got)\s+(?:kicked|tackled|hit)|went\s+over\s+on|popped|snapped"
     r"|hyper-?extended|over-?extended|bent\s+backwards"
@@ -243,8 +244,8 @@ SIGNS: List[Sign] = [
     _sign(
         "locking",
         "stuck",
-        rf"(?:{KNEE}{_gap(3)}(?:stuck|jam(?:s|med|ming)|wedged)|stuck\s+(?:bent|straight|in\s+(?:a\s+)?(?:bent"
-        rf"|straight|flexed)|half[- ]?(?:way|bent)))",
+        rf"(?:{KNEE}{_gap(3)}(?:stuck|jam(?:s|med|ming)|wedged)|stuck\s+(?:bent|straight"
+        rf"|in\s+(?:a\s+)?(?:bent|straight|flexed)|half[- ]?(?:way|bent)))",
     ),
     _sign(
         "locking",
@@ -570,7 +571,8 @@ CONTEXT: List[Sign] = [
 # sentence also says it is happening again ("...last year, and today it popped out again").
 _LONG_AGO = re.compile(
     r"\b(?:(?:\d+|a\s+few|a\s+couple\s+of|two|three|four|five|several|many)\s+years?\s+(?:ago|back)"
-    r"|last\s+year|years\s+ago|for\s+(?:many\s+|several\s+|a\s+few\s+|some\s+)?years|as\s+a\s+(?:kid|child|teenager|teen)|when\s+i\s+was\s+(?:younger|a\s+kid"
+    r"|last\s+year|years\s+ago|for\s+(?:many\s+|several\s+|a\s+few\s+|some\s+)?years"
+    r"|as\s+a\s+(?:kid|child|teenager|teen)|when\s+i\s+was\s+(?:younger|a\s+kid"
     r"|little|at\s+school)|at\s+(?:school|uni|university|college))\b"
 )
 _YEAR = re.compile(r"\bin\s+((?:19|20)\d\d)\b")
@@ -601,7 +603,8 @@ _STUCK_NOW = re.compile(
 
 # "right now it feels normal" says the opposite of stuck now.
 _NOT_STUCK_NOW = re.compile(
-    r"\b(?:right\s+now|at\s+the\s+moment|now)\s+(?:it\s+)?(?:feels?|is|seems|'s)\s+(?:\w+\s+)?(?:normal|fine|ok|okay|good)\b"
+    r"\b(?:right\s+now|at\s+the\s+moment|now)\s+(?:it\s+)?(?:feels?|is|seems|'s)\s+(?:\w+\s+)?"
+    r"(?:normal|fine|ok|okay|good)\b"
 )
 
 

@@ -276,6 +276,12 @@ def test_reads_the_questions_that_decide_the_level(slot, text, expected):
     assert NEW_QUESTIONS[slot][0](text) == expected
 
 
+def test_an_operation_this_year_is_recent_one_in_an_earlier_year_is_not():
+    this_year = date.today().year
+    assert answers.read_surgery(f"had a knee op in {this_year}") == "recent"
+    assert answers.read_surgery(f"had a knee op in {this_year - 3}") == "no"
+
+
 @pytest.mark.parametrize("reader,text,expected", MORE, ids=[m[1] for m in MORE])
 def test_reads_what_separates_urgent_from_routine(reader, text, expected):
     assert reader(text) == expected

@@ -14,7 +14,8 @@ _ANYWHERE = (
 
 MENTIONS_STOPPING = re.compile(rf"\b(?:{_ANYWHERE})\b", re.IGNORECASE)
 ASKS_TO_STOP = re.compile(
-    rf"^\W*(?:{_LEADING})\b|\bstop\s+(?:asking|the\s+questions|this|it|please|now)\b|\b(?:no\s+more|enough)\s+questions\b",
+    rf"^\W*(?:{_LEADING})\b|\bstop\s+(?:asking|the\s+questions|this|it|please|now)\b"
+    r"|\b(?:no\s+more|enough)\s+questions\b",
     re.IGNORECASE,
 )
 

@@ -34,8 +34,8 @@ def _normalise(text: str) -> str:
 def _mentions(pattern: "re.Pattern[str]", text: str) -> bool:
     """True if the pattern occurs at least once without a negation in front of it, and not
     in a question or hypothetical ("what if it locks?") or settled history ("gave way once
-    years ago, fine since"). The negation's scope is the safety
-    check's (clinic/text/negation.py)."""
+    years ago, fine since"). The negation's scope is the safety check's
+    (clinic/text/negation.py)."""
     return any(
         not is_negated(text, match.start(), match.end())
         and not is_hypothetical(text, match.start(), match.end())
@@ -525,10 +525,8 @@ def unwell_in_description(text: str) -> Optional[str]:
 _PROCEDURE = re.compile(rf"\b(?:{PROCEDURE}|replacement|repair)\b")
 _LONG_AGO = re.compile(
     r"\b((?<!this )years?|(\d+|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|many) "
-    r"months?)( ago| back)?\b|\bin (19|20)\d\d\b|\blast year\b"
+    r"months?)( ago| back)?\b|\blast year\b"
 )
-
-
 _NOT_RECENT = re.compile(r"\bnot (recently|lately|for (years|ages|a long time))\b|\bnothing recent\b")
 
 
