@@ -74,13 +74,8 @@ def main() -> int:
     )
     try:
         wait_for_url(f"http://127.0.0.1:{port}/health", server.process, timeout=120)
-        for name in args.file:
-            file = Path(name).resolve()
-            cases = [v for v in vignettes.load(file) if not args.only or v["id"] in args.only]
-            if cases:
-                print(f"\n== {file.relative_to(PROJECT_ROOT)}")
-                results = asyncio.run(run_all(model, f"http://127.0.0.1:{port}/webhook", cases, args.show))
-                write_report(model, file, results)
+        files = [Path(name).resolve() for name in args.file]
+        asyncio.run(run_files(model, f"http://127.0.0.1:{port}/webhook", files, args.only, args.show))
     finally:
         server.stop()
     return 0
@@ -107,11 +102,29 @@ def write_report(model: Path, file: Path, results) -> None:
     print(f"\nwritten to {report.relative_to(PROJECT_ROOT)}")
 
 
-async def run_all(model: Path, action_url: str, cases, show: bool):
+def load_agent(model: Path, action_url: str):
     from rasa.core.agent import Agent
     from rasa.utils.endpoints import EndpointConfig
 
-    agent = Agent.load(str(model), action_endpoint=EndpointConfig(action_url))
+    return Agent.load(str(model), action_endpoint=EndpointConfig(action_url))
+
+
+async def run_files(model: Path, action_url: str, files, only, show: bool) -> None:
+    """Each file's vignettes through one loaded model, one report per file."""
+    agent = load_agent(model, action_url)
+    for file in files:
+        cases = [v for v in vignettes.load(file) if not only or v["id"] in only]
+        if cases:
+            print(f"\n== {file.relative_to(PROJECT_ROOT)}")
+            write_report(model, file, await drive_all(agent, cases, show))
+
+
+async def run_all(model: Path, action_url: str, cases, show: bool):
+    """The vignettes through the model (review/model_check.py uses this too)."""
+    return await drive_all(load_agent(model, action_url), cases, show)
+
+
+async def drive_all(agent, cases, show: bool):
     loop = asyncio.get_running_loop()
     results = []
     started = time.time()
