@@ -21,7 +21,7 @@ VIGNETTE_DIR = Path(__file__).resolve().parent.parent / "tests/vignettes"
 # The suite the issue #12 bars are measured on, then two later sets written blind (their
 # headers say how, and what has been seen of them since).
 VIGNETTES = VIGNETTE_DIR / "knee_vignettes.yml"
-VIGNETTE_FILES = [VIGNETTES, VIGNETTE_DIR / "knee_vignettes_unseen.yml", VIGNETTE_DIR / "knee_vignettes_unseen2.yml"]
+VIGNETTE_FILES = [VIGNETTES] + [VIGNETTE_DIR / f"knee_vignettes_unseen{n}.yml" for n in ("", "2", "3")]
 # The question (requested slot) -> the vignette's fact key.
 FACT_FOR_SLOT = {
     "pain_location": "pain_location",
@@ -49,6 +49,7 @@ class Result:
     gold: str
     level: Optional[str]
     tags: List[str] = field(default_factory=list)
+    findings: List[str] = field(default_factory=list)  # slot triage_flags: why the level, as "flag:level:sign"
     turns: List[Dict[str, str]] = field(default_factory=list)  # question asked -> answer given
 
     @property
@@ -65,13 +66,23 @@ class Result:
         return self.level is not None and LEVELS.index(self.level) < LEVELS.index(self.gold)
 
 
-# say(text) sends one message; state() -> (active loop name, requested slot, triage_level).
+def tracker_state(tracker: Any) -> tuple:
+    """What drive() reads from a conversation's tracker after each message."""
+    return (
+        tracker.active_loop_name,
+        tracker.get_slot("requested_slot"),
+        tracker.get_slot("triage_level"),
+        list(tracker.get_slot("triage_flags") or []),
+    )
+
+
+# say(text) sends one message; state() -> tracker_state(the conversation's tracker).
 def drive(vignette: Dict[str, Any], say: Callable[[str], Any], state: Callable[[], tuple]) -> Result:
     result = Result(vignette["id"], vignette["level"], None, list(vignette.get("tags") or []))
     say(vignette["opening"])
     asked: Dict[str, int] = {}
     for _ in range(MAX_TURNS):
-        loop, requested, _ = state()
+        loop, requested, _, _ = state()
         if not loop or not requested:
             break
         asked[requested] = asked.get(requested, 0) + 1
@@ -82,7 +93,7 @@ def drive(vignette: Dict[str, Any], say: Callable[[str], Any], state: Callable[[
         answer = str(answer) if answer else UNKNOWN_ANSWER
         result.turns.append({"question": requested, "answer": answer})
         say(answer)
-    result.level = state()[2]
+    _, _, result.level, result.findings = state()
     return result
 
 

@@ -1,11 +1,12 @@
 """`make evaluate`: model-quality report on held-out messages, plus optional cross-validation.
 
-Two test sets, parsed by the trained model in models/ that matches the current data and
+Three test sets, parsed by the trained model in models/ that matches the current data and
 config (or --model):
-- `tests/nlu/fresh_holdout.yml`, the honest one: written by someone who never saw the model,
-  in the styles real runners use (docs/knowledge.md). Only aggregate numbers, per-intent F1
-  and confusion pairs are reported for it, never its individual misses: whoever tunes the
-  training data must not see them, or the set stops measuring anything.
+- `tests/nlu/fresh_holdout.yml` and `tests/nlu/fresh_holdout2.yml`, the honest ones: each
+  written by someone who never saw the model or the training data, in the styles real runners
+  use (docs/knowledge.md). Only aggregate numbers, per-intent F1 and confusion pairs are
+  reported for them, never their individual misses: whoever tunes the training data must not
+  see them, or the sets stop measuring anything.
 - `tests/nlu/holdout.yml`, the old set: it has been tuned against, so it is a regression
   check only; its misses are listed.
 
@@ -47,8 +48,9 @@ sys.path.insert(0, str(PROJECT_ROOT))
 from clinic.environment import load_environment  # noqa: E402
 
 FRESH_HOLDOUT = PROJECT_ROOT / "tests/nlu/fresh_holdout.yml"
+FRESH_HOLDOUT2 = PROJECT_ROOT / "tests/nlu/fresh_holdout2.yml"
 OLD_HOLDOUT = PROJECT_ROOT / "tests/nlu/holdout.yml"
-# The bars of issue #11, checked on the fresh held-out file.
+# The bars of issue #11, checked on each fresh held-out file.
 TARGETS = {"accuracy": 0.97, "out_of_scope_recall": 0.95, "red_flag_recall": 1.0, "own_pain_lost": 0}
 FALLBACK = "nlu_fallback"
 OUT_OF_SCOPE = "out_of_scope"
@@ -367,11 +369,12 @@ def main() -> int:
         "targets": TARGETS,
     }
 
-    fresh, rows = evaluate_set(agent, FRESH_HOLDOUT, list_misses=False)
-    fresh["threshold_sweep"] = threshold_sweep(rows)
-    fresh["bars_failed"] = check_bars(fresh)
-    report["fresh_holdout"] = fresh
-    print_set("Fresh held-out set (honest; misses not listed)", fresh, args.worst)
+    for key, path in (("fresh_holdout", FRESH_HOLDOUT), ("fresh_holdout2", FRESH_HOLDOUT2)):
+        fresh, rows = evaluate_set(agent, path, list_misses=False)
+        fresh["threshold_sweep"] = threshold_sweep(rows)
+        fresh["bars_failed"] = check_bars(fresh)
+        report[key] = fresh
+        print_set(f"Fresh held-out set {path.name} (honest; misses not listed)", fresh, args.worst)
     old, _ = evaluate_set(agent, OLD_HOLDOUT, list_misses=True)
     report["old_holdout"] = old
     print_set("Old held-out set (tuned against: regression only)", old, args.worst)
@@ -391,8 +394,9 @@ def main() -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     print(f"\nModel {model.name}; report written to {args.out}")
-    failed = fresh["bars_failed"]
-    print("Bars on the fresh held-out set: " + ("all met" if not failed else "NOT MET: " + "; ".join(failed)))
+    for key in ("fresh_holdout", "fresh_holdout2"):
+        failed = report[key]["bars_failed"]
+        print(f"Bars on {key}: " + ("all met" if not failed else "NOT MET: " + "; ".join(failed)))
     return 0
 
 

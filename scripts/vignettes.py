@@ -137,8 +137,7 @@ async def drive_all(agent, cases, show: bool):
 
         def state():
             future = asyncio.run_coroutine_threadsafe(agent.tracker_store.retrieve(sender), loop)
-            tracker = future.result()
-            return (tracker.active_loop_name, tracker.get_slot("requested_slot"), tracker.get_slot("triage_level"))
+            return vignettes.tracker_state(future.result())
 
         # drive() is synchronous; run it in a thread so the agent keeps this event loop.
         result = await loop.run_in_executor(None, vignettes.drive, case, say, state)
@@ -146,6 +145,7 @@ async def drive_all(agent, cases, show: bool):
         mark = "ok  " if result.exact else ("SAFE" if result.safe else "MISS")
         print(f"{mark} {result.id:5} gold={result.gold:9} got={result.level}", flush=True)
         if show:
+            print(f"        findings: {', '.join(result.findings) or '-'}")
             for turn in result.turns:
                 print(f"        {turn['question']:20} <- {turn['answer']}")
     print(f"({len(cases)} vignettes in {time.time() - started:.0f} s)")
