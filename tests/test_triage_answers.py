@@ -86,10 +86,16 @@ INSTABILITY = [
     ("no but it clicks", "catches"),
     ("it doesn't lock but it catches now and then", "catches"),
     ("feels a bit wobbly", "catches"),
+    # Noises that don't hurt are common in healthy knees: not a finding.
+    ("just painless clicking", "no"),
+    ("it cracks a lot but doesn't hurt", "no"),
+    ("it clicks and gives way, no pain", "yes"),
     ("yes", "yes"),
     ("yes sometimes", "yes"),
     ("it locked twice", "yes"),
     ("it gives way on stairs", "yes"),
+    ("it's stuck now, won't straighten", "locked"),
+    ("it jams sometimes but it's not stuck now", "yes"),
     ("it doesn't lock but it does give way", "yes"),
     ("not sure", "unsure"),
     ("what", None),
@@ -106,6 +112,7 @@ IMPACT = [
     ("getting worse every week", "daily_life"),
     ("only running, not on stairs", "running_only"),
     ("hurts walking to work", "daily_life"),
+    ("walking's fine, it's only on runs", "running_only"),
     ("not sure", "unsure"),
     ("blue", None),
 ]
@@ -165,6 +172,13 @@ DESCRIPTIONS = [
     ("banged it on a gate, walked to the station normally this morning", {"triage_onset": "injury"}),
     # Settled history is not today's knee ("once, years ago, fine since"); it is asked about.
     ("my knee gave way once playing netball years ago, fine since then", {}),
+    ("knee grinds when i crouch, it doesn't hurt though", {}),
+    ("sore knee for a week, walking's fine", {"triage_duration": "1_to_3_weeks"}),
+    # A fell runner runs on fells; an "old injury" is history; "not stuck now" is not locked.
+    ("fell runner, my knee aches after long descents", {}),
+    ("my knee aches this week, could it be my old injury?", {}),
+    ("my knee caught a few times last month but it's not stuck now", {"triage_instability": "catches"}),
+    ("my knee hurts since doing hard hill reps at parkrun", {"triage_onset": "gradual"}),
 ]
 
 

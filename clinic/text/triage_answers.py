@@ -15,7 +15,7 @@ import re
 from datetime import date
 from typing import Callable, Iterable, List, Optional, Tuple
 
-from clinic.safety import PROCEDURE, is_history, is_hypothetical
+from clinic.safety import PROCEDURE, is_history, is_hypothetical, names_an_earlier_year
 from clinic.text.negation import is_negated
 from clinic.text.yes_no import UNSURE, YES, is_no
 
@@ -309,10 +309,10 @@ def swelling_in_description(text: str) -> Optional[str]:
 # --- locking, giving way, catching ---------------------------------------------------------
 _GIVES_WAY = re.compile(
     r"\b(lock\w*|stuck|gives? way|giving way|gave way|gives? out|giving out|"
-    r"gave out|buckl\w*|collaps\w*|goes from under me)\b"
+    r"gave out|buckl\w*|collaps\w*|goes from under me|jam\w*)\b"
 )
 _CATCHES = re.compile(
-    r"\b(click\w*|catch\w*|clunk\w*|grind\w*|crunch\w*|crack\w*|pops?|popping|"
+    r"\b(click\w*|catch\w*|caught|clunk\w*|grind\w*|crunch\w*|crack\w*|pops?|popping|"
     r"snap\w*|wobbl\w*|unstable|weak)\b"
 )
 
@@ -326,7 +326,10 @@ _LOCKED_NOW = re.compile(
 
 def read_instability(text: str) -> Optional[str]:
     text = _normalise(text)
-    if _LOCKED_NOW.search(text):
+    quiet = _without_painless_noises(text)
+    if _NOISE.search(text) and quiet != text and not (_CATCHES.search(quiet) or _GIVES_WAY.search(quiet)):
+        return "no"  # "only painless clicking"
+    if _mentions(_LOCKED_NOW, text):
         return "locked"
     if _mentions(_GIVES_WAY, text):
         return "yes"
@@ -342,16 +345,20 @@ def read_instability(text: str) -> Optional[str]:
     return "yes" if _YES.search(text) else None
 
 
-# Clicking that doesn't hurt is not a finding ("clicks when I bend it, doesn't hurt").
-_PAINLESS_CLICK = re.compile(r"\b(doesnt hurt|dont hurt|painless|no pain|not painful|without pain)\b")
+# Noises that don't hurt are not a finding ("clicks when I bend it, doesn't hurt", "cracks like
+# knuckles, painless"): painless clicking and cracking are common in healthy knees.
+_PAINLESS_CLICK = re.compile(r"\b(doesnt hurt|dont hurt|painless|no pain|not painful|without pain|pain ?free)\b")
+_NOISE = re.compile(r"\b(click\w*|crack\w*|creak\w*|crunch\w*|grind\w*|pops?|popping|clunk\w*)\b")
+
+
+def _without_painless_noises(text: str) -> str:
+    return _NOISE.sub(" ", text) if _PAINLESS_CLICK.search(text) else text
 
 
 def instability_in_description(text: str) -> Optional[str]:
     """Only what is stated: "it clicks" counts; "it doesn't lock" leaves giving way unasked."""
-    text = _normalise(text)
-    if _PAINLESS_CLICK.search(text):
-        text = re.sub(r"\bclick\w*", " ", text)
-    if _LOCKED_NOW.search(text):
+    text = _without_painless_noises(_normalise(text))
+    if _mentions(_LOCKED_NOW, text):
         return "locked"
     if _mentions(_GIVES_WAY, text):
         return "yes"
@@ -385,7 +392,8 @@ _LIMP = re.compile(r"\b(limp\w*|hobbl\w*)\b")
 
 # "walking fine", "stairs are ok": daily life named, but not affected.
 _FINE = re.compile(
-    r"\b(walk\w*(?: around| about| home| to \w+(?: \w+)?)?|stairs?|steps|sleep\w*|standing|daily life|day to day)\s+"
+    r"\b(walk\w*(?: around| about| home| to \w+(?: \w+)?)?|stairs?|steps|sleep\w*|standing|daily life|day to day)"
+    r"(?:'s)?\s+"
     r"((is|are|s|normally|fine|ok|okay|)\s*)?((totally|completely|pretty|perfectly|quite)\s+)?"
     r"(fine|normal\w*|ok|okay|alright|all right|no problem\w*|good|grand)\b|"
     r"\bcan (still )?(walk|do stairs)( \w+)? (fine|ok|okay|normally|no problem)\b|"
@@ -425,14 +433,14 @@ def impact_in_description(text: str) -> Optional[str]:
 
 # --- how it started ------------------------------------------------------------------------
 _INJURY = re.compile(
-    r"\b(fell|fall|fallen|twist\w*|pop\w*|snap\w*|landed|landing|tripped|trip|slipped|"
-    r"collid\w*|collision|crash\w*|tackl\w*|knock\w*|bang\w*|hit|kicked|came off|jarred|"
-    r"went over|awkward\w*|injur\w*|accident|whack\w*|clipped)\b"
+    r"\b(fell(?! (runners?|races?|racing))|fall|fallen|twist\w*|pop\w*|snap\w*|landed|landing|tripped|trip|"
+    r"slipped|collid\w*|collision|crash\w*|tackl\w*|knock\w*|bang\w*|hit|kicked|came off|jarred|"
+    r"went over|awkward\w*|(?<!old )(?<!previous )(?<!past )injur\w*|accident|whack\w*|clipped)\b"
 )
 _GRADUAL = re.compile(
     r"\b(gradual\w*|slowly|crept|creeping|came on|built up|building|over time|"
     r"out of (nowhere|the blue)|nothing happened|no (injury|fall|accident|trauma)|"
-    r"overuse|(after|since) (a |my |the |his |her |starting |doing )?(\w+ ){0,2}?(run|runs|"
+    r"overuse|(after|since) (a |my |the |his |her |starting |doing )?(\w+ ){0,3}?(run|runs|"
     r"race|session|reps|intervals|10k|5k|parkrun|marathon|training|hills?|speedwork|shoes)|"
     r"more (miles|running)|mileage|too much|just started|started (hurting|aching))\b"
 )
@@ -532,8 +540,7 @@ _NOT_RECENT = re.compile(r"\bnot (recently|lately|for (years|ages|a long time))\
 
 def _long_ago(text: str) -> bool:
     """ "years ago", "in 2015", "the op was 2015" (a year before this one; this year is recent)."""
-    years = re.findall(r"\b((?:19|20)\d\d)\b", text)
-    return bool(_LONG_AGO.search(text) or _NOT_RECENT.search(text) or any(int(y) < date.today().year for y in years))
+    return bool(_LONG_AGO.search(text) or _NOT_RECENT.search(text) or names_an_earlier_year(text, bare=True))
 
 
 def read_surgery(text: str) -> Optional[str]:
@@ -565,12 +572,20 @@ _CHILD_WORDS = re.compile(
 )
 
 
+# Under 16 a child (a growing knee: physio), 16 and 17 a teenager (like a child, a limp or hip
+# pain is a growing hip: same day); from 55 an injured knee needs an X-ray the same day (the
+# Ottawa knee rules). The buttons say the same.
+CHILD_UNDER, TEEN_UNDER, OLDER_FROM = 16, 18, 55
+
+
 def read_age(text: str) -> Optional[str]:
     text = _normalise(text)
     match = _AGE.search(text)
     if match:
         age = int(match.group(1))
-        return "child" if age < 16 else ("older" if age >= 50 else "adult")
+        if age < CHILD_UNDER:
+            return "child"
+        return "teen" if age < TEEN_UNDER else ("older" if age >= OLDER_FROM else "adult")
     if re.search(r"\b(teen\w*|child|kid|young)\b", text):
         return "child"
     if re.search(r"\b(adult|grown up|grown-up)\b", text):
