@@ -132,7 +132,13 @@ EXTRA_REASONS = {
     "checked by a GP or physio within days, to rule out an inflammatory joint "
     "problem.",
     "not_settling": "it hasn't settled with rest, or comes back when you run again",
+    "replaced_knee": "A replaced knee that starts to hurt or swell again, even years after the operation, "
+    "should be checked by your GP or the surgical team within days.",
 }
+OTTAWA_AGE_REASON = (
+    "After a fall, knock or twist at 55 or over, a knee is usually X-rayed the same day to rule out a "
+    "broken bone, even when you can walk on it."
+)
 GENERAL_REASON = (
     "Some knee symptoms need checking quickly: a knee that locks, gives way or swells up fast, a pop, "
     "numbness or pins and needles, or not being able to put weight on it."
@@ -177,11 +183,23 @@ _NOT_SETTLING = re.compile(
 )
 
 
+# A knee replacement (any time ago) that hurts or swells again: loosening or a low-grade
+# infection, for the surgical team within days.
+_REPLACED_KNEE = re.compile(
+    r"\b(?:(?:knee|joint)\s+replacements?|replaced\s+knee|knee\s+(?:was\s+|got\s+|been\s+|is\s+)?replaced"
+    r"|had\s+(?:my|her|his|the|a)\s+knee\s+replaced|tkr|(?:total|partial)\s+knee)\b",
+    re.IGNORECASE,
+)
+_HURTS_AGAIN = re.compile(r"\b(?:hurt\w*|ache\w*|aching|pain\w*|sore|swell\w*|swollen|puff\w*)\b", re.IGNORECASE)
+
+
 def findings_in_words(texts: Iterable[str]) -> List[Tuple[str, str]]:
     """Findings no question asks about, from what the user wrote: long morning stiffness
-    with swelling; pain that rest has not settled."""
+    with swelling; pain that rest has not settled; a replaced knee that hurts again."""
     text = " ".join(texts)
     found = []
+    if _REPLACED_KNEE.search(text) and _HURTS_AGAIN.search(text):
+        found.append(("replaced_knee", SOON))
     if _MORNING_STIFF.search(text) and _LONG_WHILE.search(text) and _SWOLLEN_WORDS.search(text):
         found.append(("morning_stiffness", SOON))
     if _NOT_SETTLING.search(text):
@@ -260,8 +278,11 @@ def decide(answers: Mapping[str, Any], flags: Iterable[Tuple[str, ...]] = ()) ->
         finding(SAME_DAY, FLAG_REASONS[("infection_signs", SAME_DAY)])
     if a("triage_surgery") == "recent" and (swollen or a("triage_unwell") == "fever"):
         finding(SAME_DAY, FLAG_REASONS[("after_procedure", SAME_DAY)])
-    if a("triage_age") == "child" and a("triage_impact") == "limping":
+    if a("triage_age") in ("child", "teen") and a("triage_impact") == "limping":
         finding(SAME_DAY, FLAG_REASONS[("child_hip_limp", SAME_DAY)])
+    # The Ottawa knee rules: from 55, an injured knee is X-rayed.
+    if injury and a("triage_age") == "older":
+        finding(SAME_DAY, OTTAWA_AGE_REASON)
     # --- within a few days
     if a("triage_night_pain") == "yes" and a("triage_unwell") == "unwell":
         finding(SOON, FLAG_REASONS[("night_pain_unwell", SOON)])
@@ -418,6 +439,8 @@ def questions_to_ask(
     flags = list(flags)
     if decide(answers, flags).level == EMERGENCY:
         return []  # nothing is more urgent
+    # The age is asked when it may be a child, or after an injury (55 or over: Ottawa).
+    ask_age = ask_age or answers.get("triage_onset") == "injury"
     open_slots = [slot for slot in QUESTIONS if answers.get(slot) is None and (slot != "triage_age" or ask_age)]
     cache: Dict[Tuple, str] = {}
 

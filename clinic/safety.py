@@ -184,9 +184,9 @@ WOUND_PROBLEM = (
 )
 CHILD = (
     r"(?:son|daughter|kid|kids|child|boy|girl|lad|teen|teenager|stepson|stepdaughter|grandson"
-    r"|granddaughter|(?:year|yr)\s+\d+|(?:i'?m|im|i\s+am|she'?s|he'?s|s?he\s+is|is|aged?)\s+(?:[2-9]|1[0-5])"
+    r"|granddaughter|(?:year|yr)\s+\d+|(?:i'?m|im|i\s+am|she'?s|he'?s|s?he\s+is|is|aged?)\s+(?:[2-9]|1[0-7])"
     r"(?!\s*(?:k|km|mins?|minutes|miles?|weeks?|days?|months?|times|%|x|kg|st)\b)"
-    r"|(?:[2-9]|1[0-5])[- ]?(?:yr|year|y)s?[- ]?(?:old|o|/o))"
+    r"|(?:[2-9]|1[0-7])[- ]?(?:yr|year|y)s?[- ]?(?:old|o|/o))"
 )
 NIGHT = (
     r"(?:at\s+night|night\s*time|nights|overnight|wakes?\s+(?:me|him|her)|waking\s+(?:me|him|her)|woke\s+me"
@@ -593,7 +593,9 @@ _EPISODIC = re.compile(
     r"|(?:fine|ok|okay|normal)\s+again|clicks?\s+free|for\s+a\s+(?:second|moment|few\s+seconds)"
     r"|(?:no\s+(?:problems?|issues?|trouble|bother)|fine|ok|okay|good|alright)\s+(?:ever\s+)?since"
     r"|(?:only|just)\s+(?:the\s+)?once|(?:then|and)\s+(?:it\s+)?settles|in\s+between"
-    r"|(?:wiggl\w*|click\w*|clunc?k\w*|pop\w*|work\w*|comes?|goes|went)\s+(?:it\s+)?(?:itself\s+)?free)\b"
+    r"|(?:wiggl\w*|click\w*|clunc?k\w*|pop\w*|work\w*|comes?|goes|went)\s+(?:it\s+)?(?:itself\s+)?free"
+    # a habit, not a state: "only when it jams", "whenever it gives way"
+    r"|(?:when|whenever|each\s+time|every\s+time)\s+it\s+(?:locks|jams|catches|gives\s+way|buckles))\b"
 )
 _STUCK_NOW = re.compile(
     r"\b(?:today|right\s+now|at\s+the\s+moment|still\s+(?:stuck|locked)|can'?t\s+(?:\w+\s+)?straighten"
@@ -614,11 +616,18 @@ def is_history(text: str, start: int, end: int) -> bool:
     return _is_long_ago(text[left:right])
 
 
+_ANY_YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
+
+
+def names_an_earlier_year(text: str, bare: bool = False) -> bool:
+    """ "in 2012" (or, `bare`, any "2012") names a year before this one: this year or a year
+    to come is not history."""
+    return any(int(year) < date.today().year for year in (_ANY_YEAR if bare else _YEAR).findall(text))
+
+
 def _is_long_ago(sentence: str) -> bool:
-    """History that has settled. A year counts only if it is before this one: "in 2012" is
-    history, "in 2026" or a date to come is not."""
-    past_year = any(int(year) < date.today().year for year in _YEAR.findall(sentence))
-    return (bool(_LONG_AGO.search(sentence)) or past_year) and not _NOW.search(sentence)
+    """History that has settled: long ago, or in a year before this one."""
+    return (bool(_LONG_AGO.search(sentence)) or names_an_earlier_year(sentence)) and not _NOW.search(sentence)
 
 
 # "what if it locks?", "is giving way a sign of a tear?", "what does it mean when a knee
@@ -982,11 +991,24 @@ def _trouble_counts(text: str, start: int, end: int, message_has_knee: bool, chi
     return not (_PEOPLE.search(sentence) or _ASKS.search(sentence))
 
 
-def describes_own_pain(text: str) -> bool:
-    """Does the message say the user's own (or their child's) knee hurts or is troubling them, now?"""
+# The knee is not the trouble this time ("runner's knee is sorted, now my achilles...").
+_KNEE_FINE = re.compile(
+    r"\b(?:not\s+(?:my|the)\s+knees?|knees?\s+(?:is\s+|are\s+|'s\s+|s\s+)?(?:\w+\s+)?"
+    r"(?:fine|sorted|ok|okay|good|better|grand|alright|all\s+right|healed))\b"
+)
+
+
+def describes_own_pain(text: str, knee_implied: bool = False) -> bool:
+    """Does the message say the user's own (or their child's) knee hurts or is troubling them, now?
+    With `knee_implied` (a message the classifier already reads as about knees), a message that
+    names no knee and no other body part is taken to be about the knee ("it's a mild ache since
+    Monday's intervals")."""
     normalised = _normalise(text or "")
-    if not KNEE_WORD.search(normalised) or _OVER_NOW.search(normalised):
+    knee = KNEE_WORD.search(normalised) or (knee_implied and not _OTHER_BODY_PART.search(normalised))
+    if not knee or _OVER_NOW.search(normalised):
         return False
+    if _KNEE_FINE.search(normalised) and _OTHER_BODY_PART.search(normalised):
+        return False  # "knee is fine, it's my ankle that's sore"
     child = bool(_CHILD_WORD.search(normalised))
     if any(_trouble_counts(normalised, m.start(), m.end(), True, child) for m in _TROUBLE.finditer(normalised)):
         return True

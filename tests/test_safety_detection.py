@@ -428,3 +428,9 @@ def test_a_present_or_future_year_does_not_make_a_symptom_history():
     assert detect_red_flags("I dislocated my kneecap in 2012") == []
     assert [f.name for f in detect_red_flags(f"my kneecap dislocated in {year}")] == ["deformity"]
     assert [f.name for f in detect_red_flags(f"knee gave way in {year + 1} training camp")] == ["giving_way"]
+
+
+def test_a_teenager_of_16_or_17_who_limps_is_a_child_for_the_hip_red_flag():
+    """A slipped growth plate can still show up at 16 or 17."""
+    for text in ("my 17 year old son is limping after football and his hip aches", "she's 16 and limping, thigh aches"):
+        assert [f.name for f in assess(text).flags] == ["child_hip_limp"], text

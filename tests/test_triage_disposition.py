@@ -56,6 +56,9 @@ def test_a_recent_mild_niggle_is_self_care_and_not_sure_changes_nothing():
         ({"triage_unwell": "fever"}, SAME_DAY),
         ({"triage_surgery": "recent", "triage_swelling": "mild"}, SAME_DAY),
         ({"triage_age": "child", "triage_impact": "limping"}, SAME_DAY),
+        ({"triage_age": "teen", "triage_impact": "limping"}, SAME_DAY),  # a growing hip until 18
+        ({"triage_age": "teen"}, SELF_CARE),  # a 17-year-old's mild ache: not a child's growing knee
+        ({"triage_onset": "injury", "triage_age": "older"}, SAME_DAY),  # Ottawa: X-ray from 55
         # within days
         ({"triage_night_pain": "yes", "triage_unwell": "unwell"}, SOON),
         ({"triage_night_pain": "yes"}, SOON),
@@ -98,6 +101,7 @@ def test_red_flags_in_words_combine_with_answers():
     for text in (
         "it has given way a few times on descents sore for a day then it settles; right now it feels fine",
         "as a fell runner my knee jams every couple of weeks, I wiggle it and it clunks free, fine in between",
+        "only sore when it jams, which is after long descents",  # a habit, not stuck now
     ):
         assert decide(CALM, [flag_finding(f) for f in detect_red_flags(text)]).level == SOON, text
 
@@ -204,6 +208,24 @@ def test_words_no_question_asks_about_still_count():
     rested = findings_in_words(["rested it for 3 weeks and it still hurts when I run"])
     assert decide(CALM, rested).level == PHYSIO
     assert findings_in_words(["bit stiff after my long run"]) == []
+    replaced = findings_in_words(["my knee was replaced eight years ago and lately it aches and puffs up"])
+    assert decide(CALM, replaced).level == SOON
+    assert findings_in_words(["replaced my trainers last week and my knee hurts"]) == []
+
+
+def test_after_an_injury_the_age_is_asked_since_from_55_it_decides_an_x_ray():
+    assert "triage_age" in ask({"triage_onset": "injury", "triage_swelling": "none"})
+    assert "triage_age" not in ask({"triage_onset": "gradual", "triage_swelling": "none"})
+
+
+@pytest.mark.parametrize(
+    "typed,group",
+    [("15", "child"), ("17", "teen"), ("she's 16", "teen"), ("18", "adult"), ("54", "adult"), ("55", "older")],
+)
+def test_age_groups_match_the_rule_and_ottawa_starts_at_55(typed, group):
+    from clinic.text.triage_answers import read_age
+
+    assert read_age(typed) == group
 
 
 def test_feeling_unwell_is_asked_below_an_emergency_whatever_else_is_known():
