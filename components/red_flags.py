@@ -10,10 +10,13 @@ remove it:
   with the intents whose rules explain it: `question_intents`);
 - a description of the user's own knee pain (clinic.safety.describes_own_pain) gets an
   `own_pain` entity, so whatever question it also asks is answered and the triage follows
-  (data/rules/triage.yml); the intent is unchanged. So does a message about "my knee" that
+  (data/rules/triage.yml); the intent is unchanged, except that out of scope, the fallback
+  and a few with no triage rule become `describe_symptoms` (`own_pain_replaces`). So does
+  a message about "my knee" that
   the classifier reads as a question but also, at 0.3 or more, as a description
   (`own_pain_runner_up`): the question is answered, then the triage asks; and so does
-  asking whether one's own knee needs a physio ("do I need to get my knee looked at?",
+  asking whether one's own knee needs a physio ("do I need to get my knee looked at?", or
+  "should I get it checked, it's a mild ache since Monday" naming no body part:
   `own_knee_questions`), since the triage's questions are what answer it;
 - otherwise the prediction is left alone. In particular a classifier's `report_red_flag`
   stands even when the check finds only denied mentions ("no swelling... it locks" may say
@@ -74,11 +77,13 @@ class RedFlagDetector(GraphComponent, IntentClassifier):
             # triage.yml). With another intent the entity would only keep the own-pain rules
             # ("...is it ok to keep running, what if it gives way?" -> ask_rest) from matching.
             "question_intents": ["ask_condition", "ask_when_see_physio"],
-            # An own-pain story read as one of these intents, which have no rule that starts
-            # the triage ("had to stop my run because of my knee" as `stop`), is a description
-            # (the classifier's reading stays first in intent_ranking).
+            # An own-pain story read as one of these intents is a description (the
+            # classifier's reading stays first in intent_ranking): the first three have no rule
+            # that starts the triage ("had to stop my run because of my knee" as `stop`); out of
+            # scope and the fallback would say "I can't help with that" to a knee that hurts.
+            # (`inform` stays: "just below the kneecap" answers the assistant's question.)
             "own_pain_intent": "describe_symptoms",
-            "own_pain_replaces": ["stop", "goodbye", "bot_challenge"],
+            "own_pain_replaces": ["stop", "goodbye", "bot_challenge", "out_of_scope", "nlu_fallback"],
             # A message about "my knee" that the classifier reads as a question but also, at
             # least this sure, as a description of the user's own knee: treated as both (the
             # answer, then the triage), since asking about a knee that is fine costs less than
@@ -209,7 +214,11 @@ class RedFlagDetector(GraphComponent, IntentClassifier):
             return False
         text = message.get(TEXT).lower()
         knee = KNEE_WORD.search(text)
-        return bool(knee and I_OR_MY.search(text)) and not is_hypothetical(text, knee.start(), knee.end())
+        if knee:
+            return bool(I_OR_MY.search(text)) and not is_hypothetical(text, knee.start(), knee.end())
+        # "...should I get it checked? It's just a mild ache since Monday's intervals": in a
+        # knee assistant, pain told without naming a body part is the knee's.
+        return describes_own_pain(message.get(TEXT), knee_implied=True)
 
     def _entities(self, assessment: Assessment) -> List[Dict[Text, Any]]:
         return [

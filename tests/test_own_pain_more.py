@@ -74,12 +74,24 @@ def _detect(text, intent, confidence, described=0.1):
     return processed.as_dict(only_output_properties=True)
 
 
-@pytest.mark.parametrize("intent", ["stop", "goodbye", "bot_challenge"])
+@pytest.mark.parametrize("intent", ["stop", "goodbye", "bot_challenge", "out_of_scope", "nlu_fallback"])
 def test_own_pain_read_as_an_intent_with_no_triage_rule_becomes_a_description(intent):
     parsed = _detect("had to stop my run because of my knee, it's been rubbish for weeks", intent, 0.7)
     assert parsed["intent"]["name"] == "describe_symptoms"
     assert parsed["intent_ranking"][0]["name"] == intent  # the classifier's own reading is kept
     assert [e["entity"] for e in parsed["entities"]] == ["own_pain"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "knee's fine these days, it's my achilles that's sore after runs",
+        "not my knee this time, my hip aches after long runs",
+        "how far should I run for my first marathon",
+    ],
+)
+def test_out_of_scope_about_another_body_part_or_no_pain_stays_out_of_scope(text):
+    assert _detect(text, "out_of_scope", 0.8)["intent"]["name"] == "out_of_scope"
 
 
 def test_a_plain_stop_or_a_booking_with_own_pain_keeps_its_intent():
@@ -101,11 +113,16 @@ ASKS_ABOUT_OWN_KNEE = [
     "should i get my knee checked out by a physio or is it nothing",
     "is it worth getting my knees looked at, been running on them for years",
     "would a physio be able to help with my knee",
+    # no body part named: in a knee assistant, the knee
+    "should I get it checked? it's been aching on the outside for two weeks",
+    "my mate says get it looked at if it swells. it hasn't, it's a dull ache since my long run",
 ]
 NOT_ASKING_ABOUT_OWN_KNEE = [
     "when should I see a physio",
     "what if my knee locks, should i see someone",
     "when should a runner get their knee checked",
+    "should I get it checked if my ankle hurts after runs",
+    "when should I get it checked, if it ever swells?",
 ]
 
 

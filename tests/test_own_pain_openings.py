@@ -34,6 +34,10 @@ OPENINGS = [
     "started getting pain under my kneecap, is it ok to run through it?",
     "my knee gets sore after long runs, could it be my running form?",
     "is it normal for the outside of my knee to hurt after 10 miles? it has for 2 weeks",
+    # the knee only implied, with a "should I get it checked?" (2026-12-08)
+    "My coach told me to get it looked at if it ever locks or swells. It hasn't, it's only a dull ache "
+    "since Saturday's hill reps.",
+    "should i get it checked? its been sore on the outside for two weeks after my runs",
     # a child, for a parent
     "my 10 year old says his knee hurts after football practice",
     "our daughter's knee has been aching since she joined the running club",
