@@ -104,7 +104,9 @@ class ActionRedFlag(Action):
                 if value is not None:
                     answers[slot] = value
                     also_answered.append(SlotSet(slot, value))
-        denied_only = not flags and bool(assess(text).negated)
+        # Only red flags (or their signs) the user rules out: "no swelling, it doesn't lock".
+        assessment = assess(text)
+        denied_only = not flags and bool(assessment.negated or assessment.denied_signs)
         confidence = (tracker.latest_message.get("intent") or {}).get("confidence") or 0.0
         if events and not flags and denied_only:
             # A triage answer that only denies red flags ("no, it hasn't locked or given way"):
@@ -123,8 +125,9 @@ class ActionRedFlag(Action):
             return events + also_answered
         events += also_answered
         if denied_only and tracker.active_loop_name is None:
-            # "No swelling, it doesn't lock, but it hurts on every run": a description, so
-            # the triage questions, not an alarm.
+            # "No swelling, it doesn't lock, but it hurts on every run", "walloped it on a bench,
+            # a bruise but no swelling": a description that only the classifier took for a red
+            # flag, so the triage questions (which ask about every red flag), not an alarm.
             dispatcher.utter_message(response="utter_triage_intro")
             return [FollowupAction("triage_form")]
         findings = [flag_finding(flag) for flag in flags]

@@ -81,6 +81,8 @@ class Assessment:
     flags: List[RedFlag] = field(default_factory=list)
     # Red-flag phrases that the user negated ("no swelling", "it doesn't lock").
     negated: List[Mention] = field(default_factory=list)
+    # Signs of red flags that the user ruled out ("no swelling", "calves aren't hot or red").
+    denied_signs: List[str] = field(default_factory=list)
 
     @property
     def emergency(self) -> bool:
@@ -522,6 +524,8 @@ SIGNS: List[Sign] = [
 ]
 
 # Findings that are red flags only in combination (see assess()).
+# Context signs whose denial rules a red flag out ("no swelling", "not hot or red", "no fever").
+DENIABLE_SIGNS = ("swelling", "fever", "inflamed", "wound_problem", "calf_pain", "limp_hip")
 CONTEXT: List[Sign] = [
     _sign(
         "injury",
@@ -792,9 +796,12 @@ def assess(text: str) -> Assessment:
     normalised = _normalise(text)
     mentions = _mentions(normalised, SIGNS)
     context: Dict[str, List[Mention]] = {}
+    denied_signs: List[str] = []
     for mention in _mentions(_without_cues_inside(normalised, mentions), CONTEXT):
         if not mention.negated:
             context.setdefault(mention.name, []).append(mention)
+        elif mention.name in DENIABLE_SIGNS and not mention.asked and mention.name not in denied_signs:
+            denied_signs.append(mention.name)
 
     positive = [m for m in mentions if not m.negated] + _combinations(context)
     # An injury: a fall, twist or knock, a pop, or the knee giving way.
@@ -823,7 +830,7 @@ def assess(text: str) -> Assessment:
             )
     flags = [by_name[name] for name in FLAG_NAMES if name in by_name]
     negated = [m for m in mentions if m.negated and m.name not in by_name]
-    return Assessment(flags, negated)
+    return Assessment(flags, negated, [name for name in denied_signs if name not in context])
 
 
 def detect_red_flags(text: str) -> List[RedFlag]:

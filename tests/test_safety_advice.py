@@ -278,10 +278,28 @@ def test_the_classifiers_red_flag_explained_by_night_pain_is_advice_within_days(
     assert slots_set(events)["triage_level"] == "soon"
 
 
-def test_the_classifiers_red_flag_on_a_description_that_only_denies_them_starts_the_questions():
-    messages, events = run_red_flag("no swelling, it doesn't lock, but it hurts on every run")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no swelling, it doesn't lock, but it hurts on every run",
+        # Only the signs of a red flag ruled out (2026-12-08): a scary-sounding but calm story.
+        "banged my knee on the car door yesterday, big bruise but no swelling and it bends fine",
+        "both calves tight after hill sprints, could it be a clot? they aren't swollen or hot or red",
+    ],
+)
+def test_the_classifiers_red_flag_on_a_description_that_only_denies_them_starts_the_questions(text):
+    messages, events = run_red_flag(text)
     assert [m["response"] for m in messages] == ["utter_triage_intro"]
     assert [e["name"] for e in events if e["event"] == "followup"] == ["triage_form"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["no swelling but it's gone hot and red", "it isn't swollen but I can't put any weight on it since I fell"],
+)
+def test_a_red_flag_beside_a_denied_sign_still_gets_the_advice(text):
+    messages, _ = run_red_flag(text)
+    assert messages and messages[0].get("response") != "utter_triage_intro" and messages[0]["text"]
 
 
 @pytest.mark.parametrize(
