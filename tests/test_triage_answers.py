@@ -279,6 +279,7 @@ MORE = [
     (answers.read_impact, "i'm limping a bit", "limping"),
     (answers.read_instability, "it's stuck bent and i can't straighten it", "locked"),
     (answers.read_swelling, "it swells up after every run and goes down in a day or two", "recurring"),
+    (answers.read_swelling, "it puffs up a bit after every long run, gone by the morning", "mild"),
 ]
 
 

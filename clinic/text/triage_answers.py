@@ -265,18 +265,25 @@ _SWELL_MAJOR = re.compile(
 )
 
 
-# Swelling that comes back after run after run, for weeks: a GP or physio within days.
+# Swelling that comes back after run after run, for weeks: a GP or physio within days; but a
+# little swelling after runs is "mild" however it is told ("puffs up a bit after every long
+# run" as "a little, after runs"): a physio booking.
 _SWELL_RECURRING = re.compile(
     r"\b(every (single )?(run|time|long run)|after (every|each)|each time|"
     r"keeps? (coming|swelling)|comes? back|every week|all the time)\b"
 )
+_SWELL_SMALL = re.compile(r"\b(a (little|bit|touch|tad)|slight\w*|mild\w*|barely|a tiny bit|not (much|a lot))\b")
+
+
+def _recurring(text: str) -> bool:
+    return bool(_SWELL_RECURRING.search(text)) and not _SWELL_SMALL.search(text)
 
 
 def read_swelling(text: str) -> Optional[str]:
     text = _normalise(text)
     if _mentions(_SWELL_MAJOR, text):  # "not a lot" is negated, and mild below
         return "major"
-    if _SWELL.search(text) and _mentions(_SWELL, text) and _SWELL_RECURRING.search(text):
+    if _SWELL.search(text) and _mentions(_SWELL, text) and _recurring(text):
         return "recurring"
     if _SWELL_MILD.search(text):
         return "mild"
@@ -299,7 +306,7 @@ def swelling_in_description(text: str) -> Optional[str]:
         return None
     if not _mentions(_SWELL, text):
         return "none"  # "no swelling", "it hasn't swollen"
-    if _SWELL_RECURRING.search(text) and not _mentions(_SWELL_MAJOR, text):
+    if _recurring(text) and not _mentions(_SWELL_MAJOR, text):
         return "recurring"
     if _SWELL_MILD.search(text):
         return "mild"
