@@ -497,7 +497,8 @@ SIGNS: List[Sign] = [
         r"(?:(?:bone|something\s+white)\s+(?:\w+\s+){0,3}?(?:showing|poking|visible|through)"
         r"|(?:can|could)\s+see\s+(?:\w+\s+){0,3}?(?:bone|something\s+white)"
         r"|(?:gash\w*|cut|split|ripped|torn)\s+(?:\w+\s+){0,3}?open|deep\s+(?:cut|gash|wound)"
-        r"|gaping\s+(?:cut|wound|hole))",
+        r"|gaping\s+(?:cut|wound|hole)|(?:cut|gash\w*|wound|split)\s+(?:[\w',]+\s+){0,8}?gaping|gaping\s+open"
+        r"|(?:won'?t|will\s+not|can'?t|cannot)\s+(?:\w+\s+){0,2}?stop\s+(?:the\s+)?bleeding|bleeding\s+heavily)",
     ),
     # --- the knee will not move at all (after an injury: emergency)
     _sign(

@@ -434,3 +434,22 @@ def test_a_teenager_of_16_or_17_who_limps_is_a_child_for_the_hip_red_flag():
     """A slipped growth plate can still show up at 16 or 17."""
     for text in ("my 17 year old son is limping after football and his hip aches", "she's 16 and limping, thigh aches"):
         assert [f.name for f in assess(text).flags] == ["child_hip_limp"], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cut my knee on a rock, it's gaping open a bit",
+        "the cut on my knee is gaping",
+        "fell on glass and my knee won't stop bleeding",
+    ],
+)
+def test_a_gaping_or_bleeding_wound_is_an_open_wound_for_the_emergency_department(text):
+    assert [(f.name, f.sign, f.emergency) for f in assess(text).flags] == [("deformity", "open_wound", True)]
+
+
+@pytest.mark.parametrize(
+    "text", ["grazed my knee, it isn't gaping, just scraped", "small cut on my knee, bleeding stopped"]
+)
+def test_a_small_cut_or_graze_is_not(text):
+    assert not assess(text).flags
