@@ -280,6 +280,11 @@ MORE = [
     (answers.read_instability, "it's stuck bent and i can't straighten it", "locked"),
     (answers.read_swelling, "it swells up after every run and goes down in a day or two", "recurring"),
     (answers.read_swelling, "it puffs up a bit after every long run, gone by the morning", "mild"),
+    # aching after a long sit is kneecap pain, not night or rest pain
+    (answers.read_night_pain, "only when I've sat through a long film", "no"),
+    (answers.read_night_pain, "yes after sitting at my desk for hours", "no"),
+    (answers.read_night_pain, "yes it aches after sitting at my desk and it wakes me at night", "yes"),
+    (answers.read_night_pain, "yes, aches at rest", "yes"),
 ]
 
 

@@ -482,9 +482,19 @@ _NO_NIGHT = re.compile(
 )
 
 
+# An ache after sitting a long time (a film, a desk, a drive) is typical of kneecap pain, not
+# the night or rest pain that needs checking within days.
+_LONG_SITTING = re.compile(
+    r"\b((after|when|from) (sitting|sat)( down)? (for )?(a )?(long|while|ages|hours?)|"
+    r"(sitting|sat) (through|at|in) (a |the |my )?(film|movie|cinema|desk|car|meeting|flight|plane|train)|"
+    r"(film|movie|cinema|desk|long drive|long flight|car journey)s?)\b"
+)
+_TRUE_NIGHT = re.compile(r"\b(night\w*|wakes?|waking|woke|in bed|sleep\w*|all the time|constant\w*|lying)\b")
+
+
 def read_night_pain(text: str) -> Optional[str]:
     text = _normalise(text)
-    if _NO_NIGHT.search(text):
+    if _NO_NIGHT.search(text) or (_LONG_SITTING.search(text) and not _mentions(_TRUE_NIGHT, text)):
         return "no"
     if _mentions(_NIGHT, text):
         return "yes"
