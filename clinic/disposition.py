@@ -193,13 +193,22 @@ _REPLACED_KNEE = re.compile(
 _HURTS_AGAIN = re.compile(r"\b(?:hurt\w*|ache\w*|aching|pain\w*|sore|swell\w*|swollen|puff\w*)\b", re.IGNORECASE)
 
 
+# A pop or snap felt or heard at the time of an injury: never a minor knock.
+_POP = re.compile(
+    r"\b(?:pop(?:ped|ping|s)?|snap(?:ped|ping|s)?)\b(?!\s+(?:to|into|in|out\s+to|round|over|by)\b)", re.IGNORECASE
+)
+
+
 def findings_in_words(texts: Iterable[str]) -> List[Tuple[str, str]]:
     """Findings no question asks about, from what the user wrote: long morning stiffness
-    with swelling; pain that rest has not settled; a replaced knee that hurts again."""
+    with swelling; pain that rest has not settled; a replaced knee that hurts again; a pop
+    (which only keeps an injury from counting as a minor knock in `decide`)."""
     text = " ".join(texts)
     found = []
     if _REPLACED_KNEE.search(text) and _HURTS_AGAIN.search(text):
         found.append(("replaced_knee", SOON))
+    if _POP.search(text):
+        found.append(("pop_heard", PHYSIO))
     if _MORNING_STIFF.search(text) and _LONG_WHILE.search(text) and _SWOLLEN_WORDS.search(text):
         found.append(("morning_stiffness", SOON))
     if _NOT_SETTLING.search(text):
@@ -243,6 +252,9 @@ def decide(answers: Mapping[str, Any], flags: Iterable[Tuple[str, ...]] = ()) ->
     each line is one finding from the level spec."""
     a = answers.get
     flags = list(flags)
+    # A pop in the user's words only tells a knock from an injury worth a look (below).
+    pop_heard = any(flag[0] == "pop_heard" for flag in flags)
+    flags = [flag for flag in flags if flag[0] != "pop_heard"]
     signs = {flag[2] for flag in flags if len(flag) > 2}
     injury = a("triage_onset") == "injury"
     swollen = a("triage_swelling") in ("mild", "recurring", "major")
@@ -304,7 +316,16 @@ def decide(answers: Mapping[str, Any], flags: Iterable[Tuple[str, ...]] = ()) ->
         a("triage_impact") == "daily_life" and a("triage_duration") != "under_1_week"
     ):
         finding(PHYSIO, "it is getting worse or bothers you outside running")
-    if injury:
+    # A minor knock or twist (no swelling, steady, walking normally, days old, no pop) settles with
+    # self-care, as NHS advice on knee injuries says; anything more is worth a physio's look.
+    minor = (
+        a("triage_swelling") == "none"
+        and a("triage_instability") == "no"
+        and a("triage_impact") == "running_only"
+        and a("triage_duration") == "under_1_week"
+        and not pop_heard
+    )
+    if injury and not minor:
         finding(PHYSIO, "it started with an injury")
     if a("triage_age") == "child":
         finding(PHYSIO, "a growing knee is best checked by a physio rather than managed alone")

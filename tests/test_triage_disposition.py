@@ -213,6 +213,19 @@ def test_words_no_question_asks_about_still_count():
     assert findings_in_words(["replaced my trainers last week and my knee hurts"]) == []
 
 
+def test_a_minor_knock_settles_with_self_care_but_a_pop_or_any_other_finding_makes_it_physio():
+    from clinic.disposition import findings_in_words
+
+    knock = {**CALM, "triage_onset": "injury"}
+    assert decide(knock).level == SELF_CARE
+    assert decide(knock, findings_in_words(["twisted it on a kerb and felt a pop"])).level == PHYSIO
+    assert decide({**knock, "triage_swelling": "mild"}).level == PHYSIO
+    assert decide({**knock, "triage_duration": "1_to_3_weeks"}).level == PHYSIO
+    assert decide({**knock, "triage_swelling": "unsure"}).level == PHYSIO  # not known to be minor
+    # A pop with no injury (a painless noise) is not a finding.
+    assert decide(CALM, findings_in_words(["my knee pops when I squat"])).level == SELF_CARE
+
+
 def test_after_an_injury_the_age_is_asked_since_from_55_it_decides_an_x_ray():
     assert "triage_age" in ask({"triage_onset": "injury", "triage_swelling": "none"})
     assert "triage_age" not in ask({"triage_onset": "gradual", "triage_swelling": "none"})
