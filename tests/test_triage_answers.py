@@ -179,6 +179,11 @@ DESCRIPTIONS = [
     ("my knee aches this week, could it be my old injury?", {}),
     ("my knee caught a few times last month but it's not stuck now", {"triage_instability": "catches"}),
     ("my knee hurts since doing hard hill reps at parkrun", {"triage_onset": "gradual"}),
+    # "last night" is when it happened, not pain at night
+    (
+        "banged into a table in the dark last night, bruised my knee, no swelling",
+        {"triage_onset": "injury", "triage_swelling": "none"},
+    ),
 ]
 
 

@@ -243,7 +243,9 @@ def duration_in_description(text: str, today: Optional[date] = None) -> Optional
     sentence about the pain ("did my first hills in ages" or "my op 6 years ago" is not how
     long it has hurt)."""
     text = " ".join(
-        sentence for sentence in re.split(r"(?<=[.!?\n])\s+", _normalise(text)) if _PAIN_WORDS.search(sentence)
+        sentence
+        for sentence in re.split(r"(?<=[.!?\n])\s+", _normalise(text))
+        if _PAIN_WORDS.search(sentence) or _mentions(_INJURY, sentence)  # or when it was hurt
     )
     days = _days_from_spans(text, strict=True) + _days_since_named_day(text, today or date.today(), strict=True)
     if days:
@@ -378,7 +380,7 @@ def instability_in_description(text: str) -> Optional[str]:
 
 # --- daily life ---------------------------------------------------------------------------
 _DAILY = re.compile(
-    r"\b(stairs?|steps|walk\w*|night|sleep\w*|in bed|sitting|sit|desk|driv\w*|"
+    r"\b(stairs?|steps|walk\w*|(?<!last )night|sleep\w*|in bed|sitting|sit|desk|driv\w*|"
     r"at work|all the time|constant\w*|every ?day|daily|day to day|at rest|"
     r"kneel\w*|squat\w*|getting up|standing|cycling|limp\w*)\b"
 )
