@@ -257,6 +257,9 @@ def decide(answers: Mapping[str, Any], flags: Iterable[Tuple[str, ...]] = ()) ->
     flags = [flag for flag in flags if flag[0] != "pop_heard"]
     signs = {flag[2] for flag in flags if len(flag) > 2}
     injury = a("triage_onset") == "injury"
+    # Hurting for more than three weeks since: an old injury, not the acute one the same-day
+    # rows (and the Ottawa rules) are about; not known counts as recent.
+    recent_injury = injury and a("triage_duration") != "over_3_weeks"
     swollen = a("triage_swelling") in ("mild", "recurring", "major")
     found: List[Tuple[str, str]] = [
         (flag[1], FLAG_REASONS.get((flag[0], flag[1])) or EXTRA_REASONS.get(flag[0]) or GENERAL_REASON)
@@ -282,7 +285,7 @@ def decide(answers: Mapping[str, Any], flags: Iterable[Tuple[str, ...]] = ()) ->
         finding(SAME_DAY, FLAG_REASONS[("cannot_bear_weight", SAME_DAY)])
     if a("triage_instability") == "locked":
         finding(SAME_DAY, FLAG_REASONS[("locking", SAME_DAY)])
-    if injury and a("triage_instability") in ("yes", "episodes"):
+    if recent_injury and a("triage_instability") in ("yes", "episodes"):
         finding(SAME_DAY, FLAG_REASONS[("giving_way", SAME_DAY)])
     if a("triage_swelling") == "major":
         finding(SAME_DAY, FLAG_REASONS[("pop_with_swelling" if injury else "rapid_swelling", SAME_DAY)])
@@ -293,14 +296,14 @@ def decide(answers: Mapping[str, Any], flags: Iterable[Tuple[str, ...]] = ()) ->
     if a("triage_age") in ("child", "teen") and a("triage_impact") == "limping":
         finding(SAME_DAY, FLAG_REASONS[("child_hip_limp", SAME_DAY)])
     # The Ottawa knee rules: from 55, an injured knee is X-rayed.
-    if injury and a("triage_age") == "older":
+    if recent_injury and a("triage_age") == "older":
         finding(SAME_DAY, OTTAWA_AGE_REASON)
     # --- within a few days
     if a("triage_night_pain") == "yes" and a("triage_unwell") == "unwell":
         finding(SOON, FLAG_REASONS[("night_pain_unwell", SOON)])
     if a("triage_night_pain") == "yes":
         finding(SOON, "Pain that wakes you at night or aches at rest should be checked within a few days.")
-    if a("triage_instability") in ("yes", "episodes") and not injury:
+    if a("triage_instability") in ("yes", "episodes") and not recent_injury:
         finding(SOON, FLAG_REASONS[("giving_way", SOON)])
     if a("triage_swelling") == "recurring":
         finding(SOON, "Swelling that keeps coming back after runs needs a proper look within a few days.")

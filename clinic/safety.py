@@ -599,8 +599,10 @@ _EPISODIC = re.compile(
     r"|(?:no\s+(?:problems?|issues?|trouble|bother)|fine|ok|okay|good|alright)\s+(?:ever\s+)?since"
     r"|(?:only|just)\s+(?:the\s+)?once|(?:then|and)\s+(?:it\s+)?settles|in\s+between"
     r"|(?:wiggl\w*|click\w*|clunc?k\w*|pop\w*|work\w*|comes?|goes|went)\s+(?:it\s+)?(?:itself\s+)?free"
-    # a habit, not a state: "only when it jams", "whenever it gives way"
-    r"|(?:when|whenever|each\s+time|every\s+time)\s+it\s+(?:locks|jams|catches|gives\s+way|buckles))\b"
+    # a habit, not a state: "only when it jams", "whenever it gives way", "gives way on descents"
+    r"|(?:when|whenever|each\s+time|every\s+time)\s+it\s+(?:locks|jams|catches|gives\s+way|buckles)"
+    r"|(?:(?:gives|keeps\s+giving)\s+(?:way|out)|buckles|locks|jams)\s+(?:\w+\s+){0,2}?"
+    r"(?:on|going|when|whenever|if|every|in)\s+(?!the\s+moment\b))\b"
 )
 _STUCK_NOW = re.compile(
     r"\b(?:today|right\s+now|at\s+the\s+moment|still\s+(?:stuck|locked)|can'?t\s+(?:\w+\s+)?straighten"

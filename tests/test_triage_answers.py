@@ -290,6 +290,10 @@ MORE = [
     (answers.read_night_pain, "yes after sitting at my desk for hours", "no"),
     (answers.read_night_pain, "yes it aches after sitting at my desk and it wakes me at night", "yes"),
     (answers.read_night_pain, "yes, aches at rest", "yes"),
+    # an ache after a run is the run's; night pain that matters wakes you or never lets up
+    (answers.read_night_pain, "a bit achy in bed after a long run", "no"),
+    (answers.read_night_pain, "yes after my long runs it wakes me up", "yes"),
+    (answers.read_night_pain, "yes, every night, even after rest days", "yes"),
 ]
 
 

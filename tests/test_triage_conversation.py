@@ -76,6 +76,7 @@ def test_a_knee_stuck_now_gets_same_day_advice_then_only_what_could_make_it_an_e
 def test_a_knee_stuck_after_an_injury_asks_only_what_could_make_it_an_emergency(conversation):
     conversation.say("my knee hurts on the inside of the knee")
     conversation.say("i twisted it at football")
+    conversation.say("since yesterday")  # a recent injury or an old one decides the same-day rows
     conversation.say("no")  # swelling
     reply = conversation.texts("yes it's stuck bent and i can't straighten it")
     assert URGENT in reply and DAILY in reply  # can they bear weight? (after an injury: emergency)
@@ -85,8 +86,10 @@ def test_a_knee_stuck_after_an_injury_asks_only_what_could_make_it_an_emergency(
 
 def test_an_answer_that_makes_it_an_emergency_gets_the_emergency_advice(conversation):
     conversation.say("my knee hurts on the front of the knee")
-    # After an injury it is at least physio: how long it has hurt no longer changes that.
-    assert SWOLLEN in conversation.texts("I twisted it playing football")
+    # After an injury, how long it has hurt says whether it is a recent injury (the same-day
+    # rows and the Ottawa age row are about those), so it is asked next.
+    assert "How long has it been hurting?" in conversation.texts("I twisted it playing football")
+    assert SWOLLEN in conversation.texts("2 days")
     conversation.say("no")
     conversation.say("no")
     reply = conversation.texts("i can't put any weight on it at all")

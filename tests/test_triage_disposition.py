@@ -59,6 +59,9 @@ def test_a_recent_mild_niggle_is_self_care_and_not_sure_changes_nothing():
         ({"triage_age": "teen", "triage_impact": "limping"}, SAME_DAY),  # a growing hip until 18
         ({"triage_age": "teen"}, SELF_CARE),  # a 17-year-old's mild ache: not a child's growing knee
         ({"triage_onset": "injury", "triage_age": "older"}, SAME_DAY),  # Ottawa: X-ray from 55
+        # An old injury (hurting over three weeks): giving way is soon, no Ottawa X-ray
+        ({"triage_onset": "injury", "triage_instability": "yes", "triage_duration": "over_3_weeks"}, SOON),
+        ({"triage_onset": "injury", "triage_age": "older", "triage_duration": "over_3_weeks"}, PHYSIO),
         # within days
         ({"triage_night_pain": "yes", "triage_unwell": "unwell"}, SOON),
         ({"triage_night_pain": "yes"}, SOON),
@@ -98,10 +101,14 @@ def test_red_flags_in_words_combine_with_answers():
     assert decide(CALM, settled).level == SOON
     once = [flag_finding(f) for f in detect_red_flags("my knee buckled once on a step last week, no problems since")]
     assert decide(CALM, once).level == SOON
+    # ...but one that gave way this morning, or since a twist yesterday, is same day
+    for text in ("it gave way on the stairs this morning", "twisted it yesterday and now it gives way when I walk"):
+        assert decide(CALM, [flag_finding(f) for f in detect_red_flags(text)]).level == SAME_DAY, text
     for text in (
         "it has given way a few times on descents sore for a day then it settles; right now it feels fine",
         "as a fell runner my knee jams every couple of weeks, I wiggle it and it clunks free, fine in between",
         "only sore when it jams, which is after long descents",  # a habit, not stuck now
+        "old ACL tear, never fixed, it gives way on technical descents",  # a habit, years after
     ):
         assert decide(CALM, [flag_finding(f) for f in detect_red_flags(text)]).level == SOON, text
 

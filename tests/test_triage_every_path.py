@@ -229,7 +229,7 @@ def test_an_opening_that_answers_everything_gets_the_advice_at_once(conversation
 
 
 def test_a_bare_yes_to_swelling_twice_is_read_as_quickly_or_a_lot(conversation):
-    conversation.say("my knee hurts on the inside since i twisted it at netball")
+    conversation.say("my knee hurts on the inside since i twisted it at netball 2 days ago")
     assert conversation.slot("requested_slot") == "triage_swelling"
     conversation.say("yes")
     conversation.say("yes")

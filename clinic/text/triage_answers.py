@@ -492,12 +492,23 @@ _LONG_SITTING = re.compile(
     r"(film|movie|cinema|desk|long drive|long flight|car journey)s?)\b"
 )
 _TRUE_NIGHT = re.compile(r"\b(night\w*|wakes?|waking|woke|in bed|sleep\w*|all the time|constant\w*|lying)\b")
+# An ache in the evening or in bed after a run is the run's: night pain that matters wakes
+# you or goes on at rest whatever you did.
+_AFTER_A_RUN = re.compile(
+    r"\b(after|following) (a |my |the |that |any )?(long |hard |big |hilly )?"
+    r"(runs?|race|session|parkrun|workout|training)\b"
+)
+_WAKES = re.compile(
+    r"\b(wakes?|waking|woke|keeps? me (up|awake)|cant sleep|all night|every night|constant\w*|all the time)\b"
+)
 
 
 def read_night_pain(text: str) -> Optional[str]:
     text = _normalise(text)
     if _NO_NIGHT.search(text) or (_LONG_SITTING.search(text) and not _mentions(_TRUE_NIGHT, text)):
         return "no"
+    if _AFTER_A_RUN.search(text) and not _mentions(_WAKES, text):
+        return "no"  # "a bit achy in bed after a long run"
     if _mentions(_NIGHT, text):
         return "yes"
     if _UNSURE.search(text):
@@ -514,6 +525,8 @@ def night_pain_in_description(text: str) -> Optional[str]:
         return "no"
     if not re.search(r"\b(at night|wakes? me|woke me|waking me|at rest|in bed|keeps me awake)\b", text):
         return None
+    if _AFTER_A_RUN.search(text) and not _mentions(_WAKES, text):
+        return "no"  # "aches in bed after my long runs"
     return "yes" if _mentions(_NIGHT, text) else "no"
 
 
