@@ -190,7 +190,7 @@ _REPLACED_KNEE = re.compile(
     r"|had\s+(?:my|her|his|the|a)\s+knee\s+replaced|tkr|(?:total|partial)\s+knee)\b",
     re.IGNORECASE,
 )
-_HURTS_AGAIN = re.compile(r"\b(?:hurt\w*|ache\w*|aching|pain\w*|sore|swell\w*|swollen|puff\w*)\b", re.IGNORECASE)
+_HURTS_AGAIN = re.compile(rf"\b(?:hurt\w*|ache\w*|aching|pain\w*|sore)\b|{_SWOLLEN_WORDS.pattern}", re.IGNORECASE)
 
 
 # A pop or snap felt or heard at the time of an injury: never a minor knock.
