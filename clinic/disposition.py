@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from clinic.safety import RedFlag
+from clinic.text.negation import is_negated
 
 EMERGENCY, SAME_DAY, SOON, PHYSIO, SELF_CARE = "emergency", "same_day", "soon", "physio", "self_care"
 LEVELS = (EMERGENCY, SAME_DAY, SOON, PHYSIO, SELF_CARE)  # most urgent first
@@ -205,9 +206,10 @@ def findings_in_words(texts: Iterable[str]) -> List[Tuple[str, str]]:
     (which only keeps an injury from counting as a minor knock in `decide`)."""
     text = " ".join(texts)
     found = []
+    # (also when it may be a parent's: the person asked about may be that parent)
     if _REPLACED_KNEE.search(text) and _HURTS_AGAIN.search(text):
         found.append(("replaced_knee", SOON))
-    if _POP.search(text):
+    if any(not is_negated(text, m.start(), m.end()) for m in _POP.finditer(text)):  # not "didn't pop"
         found.append(("pop_heard", PHYSIO))
     if _MORNING_STIFF.search(text) and _LONG_WHILE.search(text) and _SWOLLEN_WORDS.search(text):
         found.append(("morning_stiffness", SOON))

@@ -612,8 +612,10 @@ _STUCK_NOW = re.compile(
 
 # "right now it feels normal" says the opposite of stuck now.
 _NOT_STUCK_NOW = re.compile(
-    r"\b(?:right\s+now|at\s+the\s+moment|now)\s+(?:it\s+)?(?:feels?|is|seems|'s)\s+(?:\w+\s+)?"
-    r"(?:normal|fine|ok|okay|good)\b"
+    r"\b(?:right\s+now|at\s+the\s+moment|now)\s+(?:it\s*)?(?:feels?|is|seems|'s)\s+(?:\w+\s+)?"
+    r"(?:normal|fine|ok|okay|good|moving\s+(?:normally|fine|ok))\b"
+    r"|\b(?:fine|ok|okay|normal|good)\s+(?:right\s+now|at\s+the\s+moment)"
+    r"|\bnot\s+(?:stuck|locked)\s+(?:right\s+)?now\b"
 )
 
 
@@ -908,6 +910,21 @@ _SOMEONE_ELSE = re.compile(
     r"\b(?:friend|mate|buddy|pal|colleague|co-?worker|teammate|client|patient|coach|neighbou?r|boss"
     r")s?\b"
 )
+# Someone else's knee, operation or story told just before the words ("my dad ended up with a
+# knee replacement", "my friend had her ACL done").
+_ANOTHER_PERSON = re.compile(
+    r"\b(?:dad|father|mum|mom|mother|parents?|gran\w*|grand\w+|nan|uncle|aunt\w*|brother|sister|wife|husband"
+    r"|partner|friend|mate|colleague|neighbou?r|coach|s?he|his|her|they|their)\b"
+)
+
+
+def about_someone_else(text: str, start: int) -> bool:
+    """Is the phrase starting at `start` about another person (named earlier in its sentence)?
+    Only for not pre-filling an answer (it is then asked): that person may be the patient."""
+    sentence_start = max(text.rfind(mark, 0, start) for mark in ".!?\n") + 1
+    return bool(_ANOTHER_PERSON.search(text, max(sentence_start, start - 50), start))
+
+
 # "my knee was sore yesterday but it's fine now", "... but she's fine now": over.
 _OVER_NOW = re.compile(
     r"\b(?:s?he|they|it|i)(?:'s|'re|'m|\s+is|\s+are|\s+am)\s+(?:\w+\s+)?(?:fine|better|ok|okay|good|grand|alright)"

@@ -179,6 +179,18 @@ DESCRIPTIONS = [
     ("my knee aches this week, could it be my old injury?", {}),
     ("my knee caught a few times last month but it's not stuck now", {"triage_instability": "catches"}),
     ("my knee hurts since doing hard hill reps at parkrun", {"triage_onset": "gradual"}),
+    # a walk, squats or a drive that set the ache off are not daily life; stairs are
+    ("my knee aches since a long walk on sunday, no swelling", {"triage_swelling": "none"}),
+    ("started squats at the gym and my knee is a bit achy, no swelling", {"triage_swelling": "none"}),
+    ("my knee hurts on the stairs since my long run", {"triage_impact": "daily_life", "triage_onset": "gradual"}),
+    # an old, settled episode is not how long it has hurt; a crunch that didn't hurt is not catching
+    ("I had knee pain years ago, sorted by a physio, fine for ages. Now a mild ache this week.", {}),
+    ("my knee gave a loud crunch when i stood up, it didn't hurt though", {}),
+    # someone else's operation is not the runner's (the question is asked)
+    (
+        "my knee has been sore for a month, my mum had a knee replacement, am i heading that way",
+        {"triage_duration": "over_3_weeks"},
+    ),
     # "last night" is when it happened, not pain at night
     (
         "banged into a table in the dark last night, bruised my knee, no swelling",

@@ -109,6 +109,8 @@ def test_red_flags_in_words_combine_with_answers():
         "as a fell runner my knee jams every couple of weeks, I wiggle it and it clunks free, fine in between",
         "only sore when it jams, which is after long descents",  # a habit, not stuck now
         "old ACL tear, never fixed, it gives way on technical descents",  # a habit, years after
+        "it has given way three times this month, each time fine again in a minute; right now it's moving fine",
+        "now and then it gets stuck when I crouch and I wiggle it free, it's fine at the moment",
     ):
         assert decide(CALM, [flag_finding(f) for f in detect_red_flags(text)]).level == SOON, text
 
@@ -231,6 +233,7 @@ def test_a_minor_knock_settles_with_self_care_but_a_pop_or_any_other_finding_mak
     assert decide({**knock, "triage_swelling": "unsure"}).level == PHYSIO  # not known to be minor
     # A pop with no injury (a painless noise) is not a finding.
     assert decide(CALM, findings_in_words(["my knee pops when I squat"])).level == SELF_CARE
+    assert decide(knock, findings_in_words(["banged it on a table, it didn't pop, no swelling"])).level == SELF_CARE
 
 
 def test_after_an_injury_the_age_is_asked_since_from_55_it_decides_an_x_ray():

@@ -15,7 +15,7 @@ import re
 from datetime import date
 from typing import Callable, Iterable, List, Optional, Tuple
 
-from clinic.safety import PROCEDURE, is_history, is_hypothetical, names_an_earlier_year
+from clinic.safety import PROCEDURE, about_someone_else, is_history, is_hypothetical, names_an_earlier_year
 from clinic.text.negation import is_negated
 from clinic.text.yes_no import UNSURE, YES, is_no
 
@@ -245,7 +245,8 @@ def duration_in_description(text: str, today: Optional[date] = None) -> Optional
     text = " ".join(
         sentence
         for sentence in re.split(r"(?<=[.!?\n])\s+", _normalise(text))
-        if _PAIN_WORDS.search(sentence) or _mentions(_INJURY, sentence)  # or when it was hurt
+        if (_PAIN_WORDS.search(sentence) or _mentions(_INJURY, sentence))  # or when it was hurt
+        and not is_history(sentence, 0, len(sentence))  # "years ago I had knee pain, fine since"
     )
     days = _days_from_spans(text, strict=True) + _days_since_named_day(text, today or date.today(), strict=True)
     if days:
@@ -356,7 +357,9 @@ def read_instability(text: str) -> Optional[str]:
 
 # Noises that don't hurt are not a finding ("clicks when I bend it, doesn't hurt", "cracks like
 # knuckles, painless"): painless clicking and cracking are common in healthy knees.
-_PAINLESS_CLICK = re.compile(r"\b(doesnt hurt|dont hurt|painless|no pain|not painful|without pain|pain ?free)\b")
+_PAINLESS_CLICK = re.compile(
+    r"\b((doesnt|dont|didnt|does not|did not|never) hurt|painless|no pain|not painful|without pain|pain ?free)\b"
+)
 _NOISE = re.compile(r"\b(click\w*|crack\w*|creak\w*|crunch\w*|grind\w*|pops?|popping|clunk\w*)\b")
 
 
@@ -429,13 +432,22 @@ def read_impact(text: str) -> Optional[str]:
     return "daily_life" if _YES.search(text) else None
 
 
+# In a story, walking, squatting, driving or standing up are often what set the ache off ("after
+# a long walk", "squats at the gym", "stood up after a long drive"), not how it limits daily life:
+# only these words say that; for the others the question is asked.
+_DAILY_SAID = re.compile(
+    r"\b(stairs?|steps|(?<!last )night|sleep\w*|in bed|at work|all the time|constant\w*|every ?day|daily|"
+    r"day to day|at rest|kneel\w*|limp\w*)\b"
+)
+
+
 def impact_in_description(text: str) -> Optional[str]:
     text = _FINE.sub(" ", _normalise(text))
     if _NO_WEIGHT.search(text) and not re.search(r"\b(stairs|far|long|fast|without pain)\b", text):
         return "cannot_bear_weight"
     if _mentions(_LIMP, text):
         return "limping"
-    if _mentions(_DAILY, text) or _mentions(_WORSE, text):
+    if _mentions(_DAILY_SAID, text) or _mentions(_WORSE, text):
         return "daily_life"
     return "running_only" if _RUNNING_ONLY.search(text) else None
 
@@ -588,8 +600,8 @@ def read_surgery(text: str) -> Optional[str]:
 
 def surgery_in_description(text: str) -> Optional[str]:
     text = _normalise(text)
-    if not _PROCEDURE.search(text):
-        return None
+    if not any(not about_someone_else(text, m.start()) for m in _PROCEDURE.finditer(text)):
+        return None  # none, or only someone else's ("my dad had a knee replacement")
     return "recent" if _mentions(_PROCEDURE, text) and not _long_ago(text) else "no"
 
 
