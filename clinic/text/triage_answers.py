@@ -321,10 +321,9 @@ _GIVES_WAY = re.compile(
     r"\b(lock\w*|stuck|gives? way|giving way|gave way|gives? out|giving out|"
     r"gave out|buckl\w*|collaps\w*|goes from under me|jam\w*)\b"
 )
-_CATCHES = re.compile(
-    r"\b(click\w*|catch\w*|caught|clunk\w*|grind\w*|crunch\w*|crack\w*|pops?|popping|"
-    r"snap\w*|wobbl\w*|unstable|weak)\b"
-)
+# Noises a knee makes (painless ones are not a finding: _without_painless_noises below).
+_NOISE = re.compile(r"\b(click\w*|crack\w*|creak\w*|crunch\w*|grind\w*|pops?|popping|clunk\w*)\b")
+_CATCHES = re.compile(rf"{_NOISE.pattern}|\b(catch\w*|caught|snap\w*|wobbl\w*|unstable|weak)\b")
 
 
 # Stuck now: it will not straighten (same day), unlike episodes that free themselves.
@@ -360,7 +359,6 @@ def read_instability(text: str) -> Optional[str]:
 _PAINLESS_CLICK = re.compile(
     r"\b((doesnt|dont|didnt|does not|did not|never) hurt|painless|no pain|not painful|without pain|pain ?free)\b"
 )
-_NOISE = re.compile(r"\b(click\w*|crack\w*|creak\w*|crunch\w*|grind\w*|pops?|popping|clunk\w*)\b")
 
 
 def _without_painless_noises(text: str) -> str:
@@ -382,10 +380,16 @@ def instability_in_description(text: str) -> Optional[str]:
 
 
 # --- daily life ---------------------------------------------------------------------------
+# In a story, walking, squatting, driving or standing up are often what set the ache off ("after
+# a long walk", "squats at the gym", "stood up after a long drive"), not how it limits daily life:
+# only these words say that; for the others the question is asked.
+_DAILY_SAID = re.compile(
+    r"\b(stairs?|steps|(?<!last )night|sleep\w*|in bed|at work|all the time|constant\w*|every ?day|daily|"
+    r"day to day|at rest|kneel\w*|limp\w*)\b"
+)
+# Answering the question, any of these says it bothers them outside running.
 _DAILY = re.compile(
-    r"\b(stairs?|steps|walk\w*|(?<!last )night|sleep\w*|in bed|sitting|sit|desk|driv\w*|"
-    r"at work|all the time|constant\w*|every ?day|daily|day to day|at rest|"
-    r"kneel\w*|squat\w*|getting up|standing|cycling|limp\w*)\b"
+    rf"{_DAILY_SAID.pattern}|\b(walk\w*|sitting|sit|desk|driv\w*|squat\w*|getting up|standing|cycling)\b"
 )
 _WORSE = re.compile(r"\b(worse|worsening|getting bad|more painful|more and more|spreading)\b")
 _RUNNING_ONLY = re.compile(
@@ -430,15 +434,6 @@ def read_impact(text: str) -> Optional[str]:
     if _negative(text):
         return "running_only"
     return "daily_life" if _YES.search(text) else None
-
-
-# In a story, walking, squatting, driving or standing up are often what set the ache off ("after
-# a long walk", "squats at the gym", "stood up after a long drive"), not how it limits daily life:
-# only these words say that; for the others the question is asked.
-_DAILY_SAID = re.compile(
-    r"\b(stairs?|steps|(?<!last )night|sleep\w*|in bed|at work|all the time|constant\w*|every ?day|daily|"
-    r"day to day|at rest|kneel\w*|limp\w*)\b"
-)
 
 
 def impact_in_description(text: str) -> Optional[str]:
@@ -515,11 +510,15 @@ _WAKES = re.compile(
 )
 
 
+def _ache_after_a_run(text: str) -> bool:
+    return bool(_AFTER_A_RUN.search(text)) and not _mentions(_WAKES, text)
+
+
 def read_night_pain(text: str) -> Optional[str]:
     text = _normalise(text)
     if _NO_NIGHT.search(text) or (_LONG_SITTING.search(text) and not _mentions(_TRUE_NIGHT, text)):
         return "no"
-    if _AFTER_A_RUN.search(text) and not _mentions(_WAKES, text):
+    if _ache_after_a_run(text):
         return "no"  # "a bit achy in bed after a long run"
     if _mentions(_NIGHT, text):
         return "yes"
@@ -537,7 +536,7 @@ def night_pain_in_description(text: str) -> Optional[str]:
         return "no"
     if not re.search(r"\b(at night|wakes? me|woke me|waking me|at rest|in bed|keeps me awake)\b", text):
         return None
-    if _AFTER_A_RUN.search(text) and not _mentions(_WAKES, text):
+    if _ache_after_a_run(text):
         return "no"  # "aches in bed after my long runs"
     return "yes" if _mentions(_NIGHT, text) else "no"
 
